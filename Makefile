@@ -1,0 +1,34 @@
+# Two commands on a fresh Debian/Ubuntu machine with python3 and make:
+#   make run    set everything up and launch asyncplay
+#   make test   set everything up and run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test setup system-deps bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# bubblewrap is the strongest sandbox layer; install it when we can (root + apt).
+system-deps:
+	@sh scripts/system-deps.sh
+
+run: setup
+	$(BIN)/asyncplay
+
+test: setup system-deps
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python benchmarks/overhead.py
+
+clean:
+	rm -rf $(VENV)

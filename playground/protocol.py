@@ -1,0 +1,163 @@
+"""The wire format between the probe (inside the child) and the parent.
+
+Events are JSON objects, one per line, written by the probe's watchdog thread to a
+dedicated file descriptor (never stdout or stderr). Every event has:
+
+- ``kind``: what happened (see the ``K_*`` names below);
+- ``t``: seconds on the child's monotonic clock (``time.perf_counter``) since the
+  probe started, so events order themselves and durations subtract exactly.
+
+The first line is always a ``hello`` event carrying ``v`` (the protocol version).
+
+This module is imported by the probe, so it uses the standard library only.
+The parent never trusts the channel: :class:`Decoder` turns arbitrary bytes
+(garbage, huge lines, a truncated last line) into events plus a count of what it
+had to drop, and never raises.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "VERSION",
+    "EVENTS_FD_ENV",
+    "MAX_LINE_BYTES",
+    "Decoder",
+    "encode",
+    "K_HELLO",
+    "K_STARTED",
+    "K_TASKS",
+    "K_LAG",
+    "K_STALL",
+    "K_STALL_END",
+    "K_WARNING",
+    "K_ERROR",
+    "K_END",
+    "K_LIMIT",
+    "K_BLOCKED",
+    "K_STDOUT",
+    "K_STDERR",
+    "K_EXIT",
+    "K_SANDBOX",
+    "K_CHANNEL",
+]
+
+VERSION = 1
+
+#: Environment variable naming the file descriptor the probe writes events to.
+EVENTS_FD_ENV = "ASYNCPLAY_EVENTS_FD"
+
+#: Lines longer than this are dropped by the parent (and never written by the probe).
+MAX_LINE_BYTES = 1 << 20
+
+# --- kinds written by the probe ------------------------------------------------
+K_HELLO = "hello"  # {v, pid, python, file, stall_ms}
+K_STARTED = "started"  # the snippet's own code starts now (interpreter start-up done)
+K_TASKS = "tasks"  # {new: [...], upd: [...], gone: [...]}: batched task deltas
+K_LAG = "lag"  # {samples_ms: [...]}: heartbeat overshoots in this window
+K_STALL = "stall"  # {id, ms, task, file, line, code}: a callback is blocking now
+K_STALL_END = "stall_end"  # {id, ms, task, file, line, code}: it ended, exact duration
+K_WARNING = "warning"  # {category, message, file, line}
+K_ERROR = "error"  # {type, message, file, line}: uncaught exception in the snippet
+K_END = "end"  # {wall_ms, peak_rss_kb, exit_code}: the snippet finished
+K_LIMIT = "limit"  # {limit, message}: the snippet hit a resource limit (seen in the child)
+K_BLOCKED = "blocked"  # {what, message}: the probe's audit hook refused an action
+
+# --- kinds synthesised by the parent (so a recorded stream replays everything) ---
+K_STDOUT = "stdout"  # {data}: a chunk of the snippet's stdout (decoded, capped)
+K_STDERR = "stderr"  # {data}
+K_EXIT = "exit"  # {exit_code, signal, status, limit, message, total_ms}
+K_SANDBOX = "sandbox"  # {layers, missing}
+K_CHANNEL = "channel"  # {problem}: the event channel was corrupted or closed early
+
+
+def encode(event: dict[str, Any]) -> bytes:
+    """One event as a compact JSON line (the probe's side)."""
+    return (json.dumps(event, separators=(",", ":"), default=str) + "\n").encode()
+
+
+@dataclass
+class Decoder:
+    """Incremental, defensive decoder for the event channel (the parent's side).
+
+    Feed it raw chunks; it returns the well-formed events. A line that is not a
+    JSON object with a string ``kind`` and a numeric ``t``, or that is longer than
+    ``max_line`` bytes, is dropped and counted in :attr:`dropped`. Memory stays
+    bounded by ``max_line`` whatever arrives.
+    """
+
+    max_line: int = MAX_LINE_BYTES
+    dropped: int = 0
+    version: int | None = None
+    _buf: bytearray = field(default_factory=bytearray)
+    _skipping: bool = False
+
+    def feed(self, chunk: bytes) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = []
+        start = 0
+        while True:
+            nl = chunk.find(b"\n", start)
+            if nl < 0:
+                rest = chunk[start:]
+                if self._skipping:
+                    return events
+                if len(self._buf) + len(rest) > self.max_line:
+                    self._buf.clear()
+                    self._skipping = True
+                    self.dropped += 1
+                else:
+                    self._buf += rest
+                return events
+            piece = chunk[start:nl]
+            start = nl + 1
+            if self._skipping:
+                self._skipping = False
+                continue
+            if len(self._buf) + len(piece) > self.max_line:
+                self._buf.clear()
+                self.dropped += 1
+                continue
+            if self._buf:
+                self._buf += piece
+                line = bytes(self._buf)
+                self._buf.clear()
+            else:
+                line = piece
+            event = self._parse(line)
+            if event is not None:
+                events.append(event)
+
+    def close(self) -> list[dict[str, Any]]:
+        """End of channel: a partial last line counts as dropped."""
+        if self._buf or self._skipping:
+            self.dropped += 1
+        self._buf.clear()
+        self._skipping = False
+        return []
+
+    def _parse(self, line: bytes) -> dict[str, Any] | None:
+        if not line.strip():
+            return None
+        try:
+            event = json.loads(line)
+        except (ValueError, RecursionError):
+            self.dropped += 1
+            return None
+        if (
+            not isinstance(event, dict)
+            or not isinstance(event.get("kind"), str)
+            or not isinstance(event.get("t"), (int, float))
+            or isinstance(event.get("t"), bool)
+        ):
+            self.dropped += 1
+            return None
+        if event["kind"] == K_HELLO:
+            v = event.get("v")
+            if v != VERSION:
+                self.dropped += 1
+                return None
+            self.version = v
+        return event
