@@ -1,0 +1,118 @@
+"""Instrumentation overhead: the probe vs plain ``python`` vs asyncio debug mode.
+
+Each workload in ``benchmarks/workloads/`` times its own ``asyncio.run`` and prints
+``BENCH_WALL_S=...``, so interpreter start-up is excluded. The variants of one
+workload run interleaved (plain, probe, debug, plain, probe, debug, ...) so that a
+noisy machine slows them alike; we report the median of the per-round ratios, and
+the peak RSS ratio (``ru_maxrss`` of the child).
+
+    .venv/bin/python benchmarks/overhead.py [--rounds 7] [--only many_tasks]
+
+Budgets (issue 2): <= 1.35x on many_tasks, <= 1.05x on queue_pipeline and
+http_gets; peak RSS <= 1.15x. The figures are recorded in benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORKLOADS = {
+    "many_tasks": (HERE / "workloads" / "many_tasks.py", 1.35),
+    "queue_pipeline": (HERE / "workloads" / "queue_pipeline.py", 1.05),
+    "http_gets": (HERE / "workloads" / "http_gets.py", 1.05),
+}
+RSS_BUDGET = 1.15
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def run_measured(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{argv} failed:\n{err.decode(errors='replace')[-2000:]}")
+    wall = next(
+        float(line.split("=", 1)[1])
+        for line in out.decode().splitlines()
+        if line.startswith("BENCH_WALL_S=")
+    )
+    return wall, int(usage.ru_maxrss)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--only", choices=sorted(WORKLOADS), action="append")
+    args = parser.parse_args()
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "playground.mockapi", "--port", str(port), "--latency-ms", "0",
+         "--quiet"],
+        stdout=subprocess.DEVNULL,
+    )
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHONASYNCIODEBUG")}
+    base_env["API_URL"] = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise SystemExit("mock API did not start")
+            time.sleep(0.05)
+
+    py = sys.executable
+    failed = False
+    try:
+        print(f"{'workload':<16}{'probe':>9}{'debug':>9}{'rss':>8}   plain s   budget")
+        for name in args.only or list(WORKLOADS):
+            path, budget = WORKLOADS[name]
+            variants = {
+                "plain": ([py, str(path)], base_env),
+                "probe": ([py, "-I", "-m", "playground.probe", str(path)], base_env),
+                "debug": ([py, str(path)], dict(base_env, PYTHONASYNCIODEBUG="1")),
+            }
+            ratios: dict[str, list[float]] = {"probe": [], "debug": []}
+            rss_ratios: list[float] = []
+            plains: list[float] = []
+            for _ in range(args.rounds):
+                res = {k: run_measured(argv, env) for k, (argv, env) in variants.items()}
+                plains.append(res["plain"][0])
+                for k in ratios:
+                    ratios[k].append(res[k][0] / res["plain"][0])
+                rss_ratios.append(res["probe"][1] / res["plain"][1])
+            probe = statistics.median(ratios["probe"])
+            debug = statistics.median(ratios["debug"])
+            rss = statistics.median(rss_ratios)
+            ok = probe <= budget and rss <= RSS_BUDGET
+            failed |= not ok
+            print(
+                f"{name:<16}{probe:>8.2f}x{debug:>8.2f}x{rss:>7.2f}x"
+                f"   {statistics.median(plains):7.3f}   <= {budget}x {'ok' if ok else 'OVER'}"
+            )
+    finally:
+        server.terminate()
+        server.wait()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

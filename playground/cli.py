@@ -1,0 +1,250 @@
+"""Command line: ``asyncplay`` (the app), ``list``, ``run`` (headless), ``doctor``.
+
+Exit codes of ``asyncplay run``: 0 when the snippet's status is ok, 1 when it is not,
+2 for usage errors (unknown lesson, missing file) with a message on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from playground import sandbox
+from playground.catalog import Catalog, load_catalog
+from playground.model import RunState
+from playground.session import RunOptions, RunTarget, Session, summarize
+
+__all__ = ["main"]
+
+USAGE_ERROR = 2
+
+
+class UsageError(Exception):
+    """A mistake in the command line (exit code 2)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--snippets", metavar="DIR", action="append", type=Path, default=[],
+        help="add a folder of lessons (or one lesson folder); repeatable",
+    )
+    parser = argparse.ArgumentParser(
+        prog="asyncplay", parents=[common],
+        description="A terminal playground that shows what the asyncio event loop does.",
+        epilog="With no command, the app starts.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    p_list = sub.add_parser("list", parents=[common], help="list the lessons")
+    p_list.add_argument("--json", action="store_true", help="machine-readable output")
+    p_run = sub.add_parser("run", parents=[common], help="run a lesson or a file headless")
+    p_run.add_argument("slug", nargs="?", help="lesson to run (see `asyncplay list`)")
+    p_run.add_argument("--file", type=Path, help="run this Python file instead of a lesson")
+    p_run.add_argument("--variant", choices=("bad", "good"), default="bad",
+                       help="which snippet of the lesson (default: bad)")
+    p_run.add_argument("--timeout", type=float, metavar="S", help="wall-clock limit in seconds")
+    p_run.add_argument("--stall-ms", type=float, default=50.0, metavar="MS",
+                       help="report callbacks that hold the loop this long (default 50)")
+    p_run.add_argument("--no-bwrap", action="store_true",
+                       help="do not use bubblewrap even when it is available")
+    p_run.add_argument("--json", action="store_true",
+                       help="print one JSON summary when the run ends")
+    sub.add_parser("doctor", parents=[common], help="show which sandbox layers are active")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command is None:
+            return _app(args)
+        if args.command == "list":
+            return _list(args)
+        if args.command == "run":
+            return _run(args)
+        if args.command == "doctor":
+            return _doctor(args)
+    except UsageError as exc:
+        print(f"asyncplay: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        return 130
+    return USAGE_ERROR
+
+
+def _catalog(args: argparse.Namespace) -> Catalog:
+    for folder in args.snippets:
+        if not folder.is_dir():
+            raise UsageError(f"--snippets {folder}: not a folder")
+    return load_catalog([f.resolve() for f in args.snippets])
+
+
+def _report_catalog_errors(catalog: Catalog) -> None:
+    for error in catalog.errors:
+        print(f"asyncplay: skipped a broken lesson: {error}", file=sys.stderr)
+
+
+def _app(args: argparse.Namespace) -> int:
+    from playground.tui.app import AsyncPlayApp  # Textual is loaded only for the app
+
+    AsyncPlayApp(catalog=_catalog(args), options=RunOptions()).run()
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    catalog = _catalog(args)
+    if args.json:
+        print(json.dumps([
+            {"slug": l.slug, "title": l.title, "summary": l.summary, "tags": list(l.tags),
+             "bad": str(l.bad), "good": str(l.good), "uses_api": l.uses_api}
+            for l in catalog.lessons
+        ], indent=2))
+    else:
+        width = max((len(l.slug) for l in catalog.lessons), default=4)
+        for lesson in catalog.lessons:
+            print(f"{lesson.slug:<{width}}  {lesson.title}")
+            print(f"{'':<{width}}  {lesson.summary}")
+        if not catalog.lessons:
+            print("no lessons found")
+    _report_catalog_errors(catalog)
+    return 0
+
+
+def _target(args: argparse.Namespace) -> RunTarget:
+    if args.file is not None and args.slug is not None:
+        raise UsageError("give a lesson or --file, not both")
+    if args.file is not None:
+        if not args.file.is_file():
+            raise UsageError(f"--file {args.file}: no such file")
+        return RunTarget.from_file(args.file, label=str(args.file))
+    if args.slug is None:
+        raise UsageError("which lesson? give a slug (see `asyncplay list`) or --file PATH")
+    catalog = _catalog(args)
+    lesson = catalog.get(args.slug)
+    if lesson is None:
+        broken = [e for e in catalog.errors if args.slug in str(e.path)]
+        if broken:
+            raise UsageError(f"lesson {args.slug!r} is broken: {broken[0]}")
+        known = ", ".join(catalog.slugs()) or "none"
+        raise UsageError(f"unknown lesson {args.slug!r} (known: {known})")
+    return RunTarget.from_lesson(lesson, args.variant)
+
+
+def _run(args: argparse.Namespace) -> int:
+    target = _target(args)
+    if args.timeout is not None and args.timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    options = RunOptions(
+        stall_ms=args.stall_ms,
+        use_bwrap=False if args.no_bwrap else None,
+        timeout_s=args.timeout,
+    )
+    printer = None if args.json else _LivePrinter(sys.stdout)
+    session = Session(target, options, on_update=printer.update if printer else None)
+    if printer:
+        printer.start(target, options, session)
+    state = asyncio.run(session.run())
+    summary = summarize(session, state)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        assert printer is not None
+        printer.finish(state, summary)
+    return 0 if summary["status"] == "ok" else 1
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    for label, use in (("default", None), ("without bubblewrap", False)):
+        info = sandbox.detect(use_bwrap=use)
+        print(f"sandbox ({label}):")
+        for layer in info.layers:
+            print(f"  + {layer}")
+        for missing in info.missing:
+            print(f"  - {missing}")
+    print(f"python: {sys.executable} ({sys.version.split()[0]})")
+    return 0
+
+
+def _short(path: str | None) -> str:
+    return os.path.basename(path) if path else "?"
+
+
+class _LivePrinter:
+    """Human-readable progress: stalls as they happen, warnings, then a summary."""
+
+    def __init__(self, out: Any) -> None:
+        self.out = out
+        self.seen_stalls: dict[int, bool] = {}  # id -> reported as ended
+        self.seen_warnings = 0
+        self.seen_blocked = 0
+
+    def _p(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    def start(self, target: RunTarget, options: RunOptions, session: Session) -> None:
+        self._p(f"▶ {target.label}  (time limit {session.timeout_s:g} s, "
+                f"stalls ≥ {options.stall_ms:g} ms)")
+
+    def update(self, state: RunState) -> None:
+        for stall in state.stalls:
+            where = f"{_short(stall.file)}:{stall.line}" if stall.line else "?"
+            if stall.id not in self.seen_stalls:
+                self.seen_stalls[stall.id] = False
+                if stall.live:
+                    self._p(f"  ⏸ loop blocked now by {stall.task} at {where}  {stall.code}")
+            if not stall.live and not self.seen_stalls[stall.id]:
+                self.seen_stalls[stall.id] = True
+                self._p(f"  ■ stall {stall.ms:.1f} ms in {stall.task} at {where}  {stall.code}")
+        for w in state.warnings[self.seen_warnings:]:
+            where = f" at {_short(w['file'])}:{w['line']}" if w.get("line") else ""
+            self._p(f"  ! {w['category']}{where}: {w['message']}")
+        self.seen_warnings = len(state.warnings)
+        for b in state.blocked[self.seen_blocked:]:
+            self._p(f"  ✋ {b['message']}")
+        self.seen_blocked = len(state.blocked)
+
+    def finish(self, state: RunState, summary: dict[str, Any]) -> None:
+        self.update(state)
+        out = state.stdout.text.rstrip("\n")
+        err = state.stderr.text.rstrip("\n")
+        if out:
+            self._p("  ── stdout " + "─" * 40)
+            for line in out.splitlines()[-40:]:
+                self._p(f"  │ {line}")
+        if err:
+            self._p("  ── stderr " + "─" * 40)
+            for line in err.splitlines()[-40:]:
+                self._p(f"  │ {line}")
+        lag = summary["lag"]
+        tasks = summary["tasks"]
+        self._p(f"■ {summary['status'].upper()}: {summary.get('message') or ''}")
+        wall = summary["wall_ms"]
+        self._p(f"  time     {wall:.0f} ms in the snippet, {summary['total_ms']:.0f} ms in all"
+                if wall is not None else f"  time     {summary['total_ms']:.0f} ms in all")
+        self._p(f"  lag      p50 {lag['p50_ms']:.1f} ms, p99 {lag['p99_ms']:.1f} ms, "
+                f"max {lag['max_ms']:.1f} ms")
+        stalls = summary["stalls"]
+        total = sum(s["ms"] for s in stalls)
+        self._p(f"  stalls   {len(stalls)}" + (f" ({total:.0f} ms blocked)" if stalls else ""))
+        self._p(f"  tasks    {tasks['created']} created, {tasks['max_alive']} at most alive, "
+                f"{tasks['failed']} failed, {tasks['cancelled']} cancelled")
+        self._p(f"  memory   {summary['peak_rss_kb'] / 1024:.1f} MB peak")
+        if summary["error"]:
+            e = summary["error"]
+            where = f" at {_short(e['file'])}:{e['line']}" if e.get("line") else ""
+            self._p(f"  error    {e['type']}: {e['message']}{where}")
+        if state.channel_problem:
+            self._p(f"  channel  {state.channel_problem}")
+        sb = summary["sandbox"]
+        self._p(f"  sandbox  {', '.join(sb['layers'])}"
+                + (f"  (missing: {'; '.join(sb['missing'])})" if sb["missing"] else ""))
+        if "expect" in summary:
+            exp = summary["expect"]
+            self._p(f"  expect   {'all met' if exp['met'] else 'NOT MET'}")
+            for c in exp["checks"]:
+                self._p(f"    {'✓' if c['met'] else '✗'} {c['check']}  (observed: {c['observed']})")

@@ -1,0 +1,402 @@
+"""RunState: everything known about one run, as a pure fold of its events.
+
+The probe's events and the parent's own (output chunks, the exit, the sandbox's
+layers) go through :meth:`RunState.apply` in order; nothing else changes a RunState.
+So a saved event stream replays to the same state, and every front end (the Textual
+app, the headless CLI, a future exporter) reads the same facts.
+
+:meth:`RunState.summary` is the public JSON summary of ``asyncplay run --json``:
+its field names are an interface (add fields, rename none).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from playground import protocol as P
+
+__all__ = [
+    "TaskView",
+    "Stall",
+    "OutputBuffer",
+    "RunState",
+    "FINAL_STATUSES",
+    "percentile",
+    "classify_exit",
+]
+
+FINAL_STATUSES = ("ok", "error", "timeout", "limit", "killed")
+#: Task states, in the order the app sorts them.
+TASK_STATES = ("running", "ready", "waiting", "done", "failed", "cancelled")
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank percentile of an already sorted list (0.0 for an empty one)."""
+    if not sorted_values:
+        return 0.0
+    rank = max(1, math.ceil(q / 100.0 * len(sorted_values)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+@dataclass
+class TaskView:
+    """One task as the probe last reported it."""
+
+    tid: int
+    name: str
+    coro: str
+    parent: int | None
+    created_file: str | None
+    created_line: int | None
+    state: str = "ready"
+    waits_on: str | None = None
+    file: str | None = None
+    line: int | None = None
+    busy_ms: float = 0.0
+    steps: int = 0
+    detail: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "failed", "cancelled")
+
+
+@dataclass
+class Stall:
+    """One callback that held the loop past the threshold."""
+
+    id: int
+    t: float  # when it was first seen (child clock, seconds)
+    ms: float
+    task: str
+    file: str | None
+    line: int | None
+    code: str
+    live: bool = True  # still going on
+
+    def as_summary(self) -> dict[str, Any]:
+        return {"ms": self.ms, "task": self.task, "file": self.file, "line": self.line,
+                "code": self.code}
+
+
+@dataclass
+class OutputBuffer:
+    """A stream's output with bounded memory: the head and the tail, and the count."""
+
+    keep_chars: int = 64 * 1024
+    head: str = ""
+    tail: str = ""
+    total_bytes: int = 0
+    dropped_chars: int = 0
+
+    def append(self, text: str, nbytes: int) -> None:
+        self.total_bytes += nbytes
+        room = self.keep_chars - len(self.head)
+        if room > 0 and not self.tail:
+            self.head += text[:room]
+            text = text[room:]
+        if text:
+            self.tail += text
+            if len(self.tail) > self.keep_chars:
+                cut = len(self.tail) - self.keep_chars
+                self.dropped_chars += cut
+                self.tail = self.tail[cut:]
+
+    @property
+    def truncated(self) -> bool:
+        return self.dropped_chars > 0
+
+    @property
+    def text(self) -> str:
+        if not self.truncated:
+            return self.head + self.tail
+        return f"{self.head}\n[... {self.dropped_chars} characters not kept ...]\n{self.tail}"
+
+
+def _base(path: str | None) -> str:
+    return os.path.basename(path) if path else "?"
+
+
+@dataclass
+class RunState:
+    """The fold of one run's events. Mutated only by :meth:`apply`."""
+
+    target: str
+    status: str = "starting"  # "starting", "running", then one of FINAL_STATUSES
+    events: int = 0
+    pid: int | None = None
+    python: str | None = None
+    file: str | None = None
+    stall_threshold_ms: float = 50.0
+    started_t: float | None = None
+    last_t: float = 0.0
+    tasks: dict[int, TaskView] = field(default_factory=dict)
+    tasks_created: int = 0
+    tasks_alive: int = 0
+    tasks_max_alive: int = 0
+    tasks_failed: int = 0
+    tasks_cancelled: int = 0
+    lag_samples_ms: list[float] = field(default_factory=list)
+    lag_windows: list[tuple[float, float]] = field(default_factory=list)  # (t, max ms)
+    stalls: list[Stall] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    blocked: list[dict[str, Any]] = field(default_factory=list)
+    error: dict[str, Any] | None = None
+    probe_limit: dict[str, Any] | None = None
+    wall_ms: float | None = None
+    peak_rss_kb: int | None = None
+    exit: dict[str, Any] | None = None
+    sandbox: dict[str, Any] = field(default_factory=lambda: {"layers": [], "missing": []})
+    stdout: OutputBuffer = field(default_factory=OutputBuffer)
+    stderr: OutputBuffer = field(default_factory=OutputBuffer)
+    channel_problem: str | None = None
+    probe_errors: list[str] = field(default_factory=list)
+    _stall_index: dict[int, Stall] = field(default_factory=dict, repr=False)
+    _lag_sorted: list[float] | None = field(default=None, repr=False)
+
+    # ----------------------------------------------------------------- folding
+    def apply(self, event: dict[str, Any]) -> None:
+        """Fold one event in. Unknown kinds are ignored (newer probes stay readable)."""
+        self.events += 1
+        t = event.get("t")
+        if isinstance(t, (int, float)) and t > self.last_t:
+            self.last_t = float(t)
+        handler = getattr(self, "_on_" + str(event.get("kind")), None)
+        if handler is not None:
+            try:
+                handler(event)
+            except (KeyError, TypeError, ValueError, IndexError):
+                self.probe_errors.append(f"malformed {event.get('kind')} event")
+
+    def _on_hello(self, e: dict[str, Any]) -> None:
+        self.pid = e.get("pid")
+        self.python = e.get("python")
+        self.file = e.get("file")
+        self.stall_threshold_ms = float(e.get("stall_ms", 50.0))
+        if self.status == "starting":
+            self.status = "running"
+
+    def _on_started(self, e: dict[str, Any]) -> None:
+        self.started_t = float(e["t"])
+
+    def _on_lag(self, e: dict[str, Any]) -> None:
+        samples = [float(s) for s in e["samples_ms"]]
+        if samples:
+            self.lag_samples_ms.extend(samples)
+            self._lag_sorted = None
+            self.lag_windows.append((float(e["t"]), max(samples)))
+
+    def _on_stall(self, e: dict[str, Any]) -> None:
+        stall = self._stall_index.get(e["id"])
+        if stall is None:
+            stall = Stall(id=e["id"], t=float(e["t"]) - float(e["ms"]) / 1000.0, ms=float(e["ms"]),
+                          task=str(e.get("task", "")), file=e.get("file"), line=e.get("line"),
+                          code=str(e.get("code", "")))
+            self._stall_index[stall.id] = stall
+            self.stalls.append(stall)
+        elif stall.live:
+            stall.ms = max(stall.ms, float(e["ms"]))
+            stall.file, stall.line, stall.code = e.get("file"), e.get("line"), str(e.get("code", ""))
+
+    def _on_stall_end(self, e: dict[str, Any]) -> None:
+        self._on_stall(e)
+        stall = self._stall_index[e["id"]]
+        stall.ms = float(e["ms"])  # the exact duration, measured on the snippet's thread
+        if e.get("line"):
+            stall.file, stall.line, stall.code = e.get("file"), e.get("line"), str(e.get("code", ""))
+        stall.live = False
+
+    def _on_tasks(self, e: dict[str, Any]) -> None:
+        for tid, name, coro, parent, file, line in e.get("new", ()):
+            self.tasks[tid] = TaskView(tid=tid, name=str(name), coro=str(coro), parent=parent,
+                                       created_file=file, created_line=line)
+        for tid, state, waits, file, line, busy_ms, steps, detail in e.get("upd", ()):
+            task = self.tasks.get(tid)
+            if task is None:
+                continue
+            task.state, task.waits_on, task.file, task.line = state, waits, file, line
+            task.busy_ms, task.steps, task.detail = float(busy_ms), int(steps), detail
+        self.tasks_created = int(e.get("created", self.tasks_created))
+        self.tasks_alive = int(e.get("alive", self.tasks_alive))
+        self.tasks_max_alive = int(e.get("max_alive", self.tasks_max_alive))
+        self.tasks_failed = int(e.get("failed", self.tasks_failed))
+        self.tasks_cancelled = int(e.get("cancelled", self.tasks_cancelled))
+
+    def _on_warning(self, e: dict[str, Any]) -> None:
+        if len(self.warnings) < 1000:
+            self.warnings.append({"category": str(e.get("category", "")),
+                                  "message": str(e.get("message", "")),
+                                  "file": e.get("file"), "line": e.get("line")})
+
+    def _on_blocked(self, e: dict[str, Any]) -> None:
+        if len(self.blocked) < 100:
+            self.blocked.append({"what": e.get("what"), "message": str(e.get("message", ""))})
+
+    def _on_error(self, e: dict[str, Any]) -> None:
+        self.error = {"type": str(e.get("type", "")), "message": str(e.get("message", "")),
+                      "file": e.get("file"), "line": e.get("line")}
+        if e.get("errno"):
+            self.error["errno"] = e["errno"]
+
+    def _on_limit(self, e: dict[str, Any]) -> None:
+        self.probe_limit = {"limit": e.get("limit"), "message": e.get("message")}
+
+    def _on_end(self, e: dict[str, Any]) -> None:
+        self.wall_ms = float(e["wall_ms"])
+        self.peak_rss_kb = int(e["peak_rss_kb"])
+        for stall in self.stalls:
+            stall.live = False
+
+    def _on_probe_error(self, e: dict[str, Any]) -> None:
+        self.probe_errors.append(str(e.get("message", ""))[:300])
+
+    # -- events the parent adds -------------------------------------------------
+    def _on_stdout(self, e: dict[str, Any]) -> None:
+        self.stdout.append(str(e["data"]), int(e.get("n", len(e["data"]))))
+
+    def _on_stderr(self, e: dict[str, Any]) -> None:
+        self.stderr.append(str(e["data"]), int(e.get("n", len(e["data"]))))
+
+    def _on_sandbox(self, e: dict[str, Any]) -> None:
+        self.sandbox = {"layers": list(e.get("layers", [])), "missing": list(e.get("missing", []))}
+
+    def _on_channel(self, e: dict[str, Any]) -> None:
+        self.channel_problem = str(e.get("problem", "event channel corrupted"))
+
+    def _on_exit(self, e: dict[str, Any]) -> None:
+        self.exit = dict(e)
+        self.status = str(e["status"])
+        for stall in self.stalls:
+            stall.live = False
+        if self.peak_rss_kb is None and e.get("peak_rss_kb"):
+            self.peak_rss_kb = int(e["peak_rss_kb"])
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def finished(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    @property
+    def lag_sorted(self) -> list[float]:
+        if self._lag_sorted is None:
+            self._lag_sorted = sorted(self.lag_samples_ms)
+        return self._lag_sorted
+
+    def lag(self) -> dict[str, float]:
+        s = self.lag_sorted
+        return {"p50_ms": round(percentile(s, 50), 3), "p99_ms": round(percentile(s, 99), 3),
+                "max_ms": round(s[-1], 3) if s else 0.0}
+
+    @property
+    def live_stall(self) -> Stall | None:
+        for stall in reversed(self.stalls):
+            if stall.live:
+                return stall
+        return None
+
+    @property
+    def message(self) -> str | None:
+        """A human sentence on how the run ended (None while it runs)."""
+        return None if self.exit is None else self.exit.get("message")
+
+    def summary(self) -> dict[str, Any]:
+        """The public JSON summary (see docs/ARCHITECTURE.md)."""
+        ex = self.exit or {}
+        return {
+            "target": self.target,
+            "status": self.status,
+            "exit_code": ex.get("exit_code"),
+            "signal": ex.get("signal"),
+            "wall_ms": round(self.wall_ms, 3) if self.wall_ms is not None else None,
+            "total_ms": ex.get("total_ms"),
+            "lag": self.lag(),
+            "stalls": [s.as_summary() for s in self.stalls],
+            "tasks": {"created": self.tasks_created, "max_alive": self.tasks_max_alive,
+                      "failed": self.tasks_failed, "cancelled": self.tasks_cancelled},
+            "warnings": list(self.warnings),
+            "error": self.error,
+            "limit": ex.get("limit"),
+            "message": ex.get("message"),
+            "sandbox": dict(self.sandbox),
+            "output": {"stdout_bytes": self.stdout.total_bytes,
+                       "stderr_bytes": self.stderr.total_bytes,
+                       "truncated": bool(ex.get("output_truncated"))
+                       or self.stdout.truncated or self.stderr.truncated},
+            "peak_rss_kb": self.peak_rss_kb or 0,
+            "stdout": self.stdout.text,
+            "stderr": self.stderr.text,
+            "blocked": list(self.blocked),
+            "channel": self.channel_problem,
+        }
+
+
+# --------------------------------------------------------------------- outcomes
+_ERRNO_LIMITS = {"EMFILE": "open_files", "ENFILE": "open_files", "EFBIG": "file_size",
+                 "EAGAIN": "processes", "ENOMEM": "memory"}
+_LIMIT_WORDS = {
+    "wall": "it ran longer than the {wall_s:g} s time limit",
+    "cpu": "it used more than the {cpu_s:g} s CPU-time limit",
+    "memory": "it ran out of memory (limit {memory_mb} MB)",
+    "processes": "it tried to start too many processes or threads (limit {processes})",
+    "file_size": "it wrote a file larger than the {file_size_mb} MB limit",
+    "open_files": "it opened too many files or sockets (limit {open_files})",
+    "output": "it printed more than the {output_mb:g} MB output limit",
+}
+
+
+def classify_exit(
+    state: RunState,
+    *,
+    exit_code: int | None,
+    signal: str | None,
+    cpu_s: float,
+    stop_reason: str | None,
+    limits: dict[str, Any],
+) -> tuple[str, str | None, str]:
+    """(status, limit, message) for a run that ended; a pure function of the facts.
+
+    ``stop_reason`` is why the parent killed the child, if it did: "timeout",
+    "stop" or "output".
+    """
+    words = {**limits, "output_mb": limits.get("output_bytes", 0) / 1e6}
+
+    def limited(limit: str, detail: str = "") -> tuple[str, str | None, str]:
+        text = "Stopped: " + _LIMIT_WORDS[limit].format(**words) + "."
+        return ("limit", limit, text + (f" {detail}" if detail else ""))
+
+    if stop_reason == "timeout":
+        return ("timeout", "wall", "Stopped: " + _LIMIT_WORDS["wall"].format(**words) + ".")
+    if stop_reason == "stop":
+        return ("killed", None, "Stopped by the user.")
+    if stop_reason == "output":
+        return limited("output")
+    if signal == "SIGXCPU" or (state.probe_limit or {}).get("limit") == "cpu":
+        return limited("cpu")
+    if signal == "SIGKILL" and cpu_s >= float(limits.get("cpu_s", math.inf)) - 0.5:
+        return limited("cpu")
+    if signal == "SIGXFSZ":
+        return limited("file_size")
+    err = state.error
+    if err is not None:
+        where = f" ({_base(err.get('file'))}:{err.get('line')})" if err.get("line") else ""
+        detail = f"{err['type']}: {err['message']}{where}"
+        if err["type"] == "MemoryError":
+            return limited("memory", detail)
+        if err["type"] == "RuntimeError" and "can't start new thread" in err["message"]:
+            return limited("processes", detail)
+        limit = _ERRNO_LIMITS.get(str(err.get("errno")))
+        if limit == "processes" and err["type"] != "BlockingIOError":
+            limit = None
+        if limit is not None:
+            return limited(limit, detail)
+        return ("error", None, f"The snippet raised {detail}.")
+    if signal is not None:
+        return ("error", None, f"The snippet was killed by {signal}.")
+    if exit_code not in (0, None):
+        return ("error", None, f"The snippet exited with code {exit_code}.")
+    if state.wall_ms is None and state.channel_problem is None:
+        return ("ok", None, "Finished (the probe did not report the end of the run).")
+    return ("ok", None, "Finished.")

@@ -1,0 +1,172 @@
+"""Entry point of the child: ``python -I -m playground.probe [options] FILE``.
+
+Sets up the event channel, instruments asyncio, then runs FILE as ``__main__``
+(compiled under ``--origin`` so every file/line and traceback names the user's own
+path), and reports how it ended.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import fcntl
+import gc
+import linecache
+import os
+import signal
+import socket
+import sys
+import traceback
+import types
+from time import perf_counter
+from types import TracebackType
+from typing import Any
+
+from playground import protocol as P
+from playground.probe import guard, hooks
+from playground.probe.recorder import Recorder, peak_rss_kb
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m playground.probe")
+    parser.add_argument("file")
+    parser.add_argument("--origin", help="path reported for the snippet (default: FILE)")
+    parser.add_argument("--stall-ms", type=float, default=50.0)
+    parser.add_argument("--handoff-fd", type=int, default=None)
+    return parser.parse_args(argv)
+
+
+def _events_fd() -> int:
+    """Move the event channel to a high, close-on-exec fd, out of the snippet's way."""
+    raw = os.environ.pop(P.EVENTS_FD_ENV, None)
+    if raw is None:
+        return os.open(os.devnull, os.O_WRONLY | os.O_CLOEXEC)
+    fd = int(raw)
+    high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 200)
+    os.close(fd)
+    return high
+
+
+def _handoff(fd: int) -> None:
+    """Create the mock API's listening socket here (in the sandbox's network
+    namespace) and hand it to the parent, which serves it."""
+    channel = socket.socket(fileno=fd)
+    try:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(128)
+        port = listener.getsockname()[1]
+        socket.send_fds(channel, [b"L"], [listener.fileno()])
+        listener.close()
+        os.environ["API_URL"] = f"http://127.0.0.1:{port}"
+    finally:
+        channel.close()
+
+
+def _error_location(origin: str, tb: TracebackType | None) -> tuple[str | None, int | None]:
+    file = line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == origin:
+            file, line = origin, tb.tb_lineno
+        tb = tb.tb_next
+    return file, line
+
+
+def _first_snippet_tb(origin: str, tb: TracebackType | None) -> TracebackType | None:
+    """Skip the probe's own frames so the traceback reads as if Python ran the file."""
+    start = tb
+    while tb is not None and tb.tb_frame.f_code.co_filename != origin:
+        tb = tb.tb_next
+    return tb or start
+
+
+def _exit_code(exc: SystemExit) -> int:
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    origin = args.origin or os.path.abspath(args.file)
+    rec = Recorder(_events_fd(), origin, stall_ms=args.stall_ms)
+    rec.start({"pid": os.getpid(), "python": sys.version.split()[0], "file": origin,
+               "stall_ms": args.stall_ms})
+
+    with open(args.file, "rb") as f:
+        raw = f.read()
+    source = raw.decode("utf-8", errors="replace")
+    linecache.cache[origin] = (len(source), None, source.splitlines(True), origin)
+
+    if args.handoff_fd is not None:
+        _handoff(args.handoff_fd)
+
+    # Output must reach the parent as it happens, not when a 8 KiB buffer fills.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
+
+    hooks.install(rec)
+    guard.install(rec, os.environ.get("API_URL"), workdir=os.path.dirname(os.path.abspath(args.file)))
+    signal.signal(signal.SIGXCPU, lambda *_: _cpu_limit(rec))
+
+    module = types.ModuleType("__main__")
+    module.__file__ = origin
+    module.__builtins__ = __builtins__  # type: ignore[attr-defined]
+    sys.modules["__main__"] = module
+    sys.argv = [origin]
+    sys.path.insert(0, os.path.dirname(os.path.abspath(args.file)))
+
+    # Everything allocated so far (the interpreter's modules, the probe) is
+    # long-lived: keep it out of the snippet's garbage collections.
+    gc.collect()
+    gc.freeze()
+    exit_code = 0
+    start = perf_counter()
+    try:
+        code = compile(raw, origin, "exec", dont_inherit=True)
+        rec.emit({"kind": P.K_STARTED})
+        start = perf_counter()
+        exec(code, module.__dict__)
+    except SystemExit as exc:
+        exit_code = _exit_code(exc)
+    except BaseException as exc:  # the snippet's uncaught exception, reported as Python would
+        exit_code = 1
+        _report_error(rec, origin, exc)
+    wall_ms = (perf_counter() - start) * 1000
+    sys.stdout.flush()
+    rec.stop({"wall_ms": round(wall_ms, 3), "peak_rss_kb": peak_rss_kb(), "exit_code": exit_code})
+    return exit_code
+
+
+def _report_error(rec: Recorder, origin: str, exc: BaseException) -> None:
+    file, line = _error_location(origin, exc.__traceback__)
+    if isinstance(exc, SyntaxError) and exc.filename == origin:
+        file, line = origin, exc.lineno
+    event: dict[str, Any] = {"kind": P.K_ERROR, "type": type(exc).__name__,
+                             "message": str(exc)[:1000], "file": file, "line": line}
+    if isinstance(exc, OSError) and exc.errno is not None:
+        event["errno"] = errno.errorcode.get(exc.errno, str(exc.errno))
+    rec.emit(event)
+    try:
+        traceback.print_exception(type(exc), exc, _first_snippet_tb(origin, exc.__traceback__))
+    except Exception:
+        pass
+
+
+def _cpu_limit(rec: Recorder) -> None:
+    rec.emit({"kind": P.K_LIMIT, "limit": "cpu", "message": "CPU time limit reached"})
+    rec.flush(final=True)
+    signal.signal(signal.SIGXCPU, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGXCPU)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,262 @@
+"""The instrumentation installed into asyncio before the snippet runs.
+
+One hook on callback execution (``Handle._run``) times every callback the loop runs;
+this is the single place where a later "step the loop" feature would pause. A loop
+policy gives every new loop a task factory (creation site, parent, counters), a
+heartbeat for lag, and an exception handler that turns asyncio's complaints into
+events. Warnings (including never-awaited coroutines, with the line that created the
+coroutine) become events too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import warnings
+from asyncio import events as _events
+from asyncio import format_helpers as _format_helpers
+from time import perf_counter
+from types import TracebackType
+from typing import Any, Callable
+
+from playground import protocol as P
+from playground.probe.recorder import Recorder, TaskInfo
+
+__all__ = ["install", "ProbeLoop", "snippet_location", "HEARTBEAT_S"]
+
+#: Lag is sampled as the overshoot of a timer due every HEARTBEAT_S seconds.
+HEARTBEAT_S = 0.01
+
+_ORIGINAL_RUN = _events.Handle._run
+
+
+def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
+    """Build the replacement for ``Handle._run``: the stdlib body plus timing.
+
+    Written out (rather than wrapping the original) to save a Python frame per
+    callback, which is most of the probe's cost on step-heavy workloads.
+    """
+    perf = perf_counter
+    stall_s = rec.stall_s
+    infos = rec.infos
+    ended = rec.ended_callbacks
+    finish = _make_finish(rec)
+    format_cb = _format_helpers._format_callback_source
+
+    def _run(self: Any) -> None:
+        start = perf()
+        rec.cur_start = start  # start first: the watchdog reads the handle, then the start
+        rec.cur_handle = self
+        try:
+            self._context.run(self._callback, *self._args)
+        except (SystemExit, KeyboardInterrupt):
+            rec.cur_handle = None
+            raise
+        except BaseException as exc:
+            cb = format_cb(self._callback, self._args)
+            context = {"message": f"Exception in callback {cb}", "exception": exc, "handle": self}
+            if self._source_traceback:
+                context["source_traceback"] = self._source_traceback
+            self._loop.call_exception_handler(context)
+        dt = perf() - start
+        rec.cur_handle = None
+        task = getattr(self._callback, "__self__", None)
+        if task is not None:
+            key = id(task)
+            info = infos.get(key)
+            if info is not None:
+                info.busy_s += dt
+                info.steps += 1
+                if task.done():
+                    finish(info, task)
+        if dt >= stall_s:
+            ended.append((self, start, dt))
+        self = None  # break cycles when an exception occurred, as the stdlib does
+
+    return _run
+
+
+def _make_finish(rec: Recorder) -> Callable[[TaskInfo, Any], None]:
+    def finish(info: TaskInfo, task: Any) -> None:
+        if rec.infos.pop(id(task), None) is None:
+            return
+        rec.n_alive -= 1
+        if task.cancelled():
+            rec.n_cancelled += 1
+        elif getattr(task, "_exception", None) is not None:
+            rec.n_failed += 1
+        rec.finished.append((info, task))
+
+    return finish
+
+
+def snippet_location(rec: Recorder, frame: Any) -> tuple[str | None, int | None]:
+    """The innermost frame of ``frame``'s stack that is in the snippet's file."""
+    origin = rec.origin
+    depth = 0
+    while frame is not None and depth < 64:
+        if frame.f_code.co_filename == origin:
+            return origin, frame.f_lineno
+        frame = frame.f_back
+        depth += 1
+    return None, None
+
+
+def _traceback_location(rec: Recorder, tb: TracebackType | None) -> tuple[str | None, int | None]:
+    file = line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == rec.origin:
+            file, line = rec.origin, tb.tb_lineno
+        tb = tb.tb_next
+    return file, line
+
+
+class ProbeLoop(asyncio.SelectorEventLoop):
+    """A selector loop that tracks its tasks, samples its lag and reports complaints."""
+
+    def __init__(self, rec: Recorder) -> None:
+        super().__init__()
+        self._ap_rec = rec
+        self._ap_user_factory: Any = None
+        self._ap_beat: asyncio.TimerHandle | None = None
+        self._ap_due = 0.0
+        super().set_task_factory(self._ap_task_factory)  # type: ignore[arg-type]
+
+    # -- task factory (a user's own factory is kept and called from ours) -------
+    def set_task_factory(self, factory: Any) -> None:
+        self._ap_user_factory = factory
+
+    def get_task_factory(self) -> Any:
+        return self._ap_user_factory
+
+    def _ap_task_factory(self, loop: Any, coro: Any, context: Any = None) -> Any:
+        factory = self._ap_user_factory
+        if factory is None:
+            task = asyncio.Task(coro, loop=loop, context=context)
+        elif context is None:
+            task = factory(loop, coro)
+        else:
+            task = factory(loop, coro, context=context)
+        rec = self._ap_rec
+        parent = asyncio.current_task(loop)
+        parent_info = rec.infos.get(id(parent)) if parent is not None else None
+        file, line = snippet_location(rec, sys._getframe(1))
+        info = TaskInfo(rec.next_tid, task, parent_info.tid if parent_info else None, file, line)
+        rec.next_tid += 1
+        rec.infos[id(task)] = info
+        rec.created.append(info)
+        rec.n_created += 1
+        rec.n_alive += 1
+        if rec.n_alive > rec.max_alive:
+            rec.max_alive = rec.n_alive
+        return task
+
+    # -- heartbeat: lag is how late a timer due every HEARTBEAT_S really runs ----
+    def run_forever(self) -> None:
+        self._ap_due = self.time() + HEARTBEAT_S
+        self._ap_beat = self.call_at(self._ap_due, self._ap_heartbeat)
+        try:
+            super().run_forever()
+        finally:
+            if self._ap_beat is not None:
+                self._ap_beat.cancel()
+                self._ap_beat = None
+
+    def _ap_heartbeat(self) -> None:
+        now = self.time()
+        late = now - self._ap_due
+        self._ap_rec.lag_samples.append(late if late > 0.0 else 0.0)
+        self._ap_due = now + HEARTBEAT_S
+        self._ap_beat = self.call_at(self._ap_due, self._ap_heartbeat)
+
+    # -- asyncio's complaints ------------------------------------------------------
+    def call_exception_handler(self, context: dict[str, Any]) -> None:
+        try:
+            self._ap_report(context)
+        except Exception:
+            pass
+        super().call_exception_handler(context)
+
+    def _ap_report(self, context: dict[str, Any]) -> None:
+        rec = self._ap_rec
+        message = str(context.get("message") or "")
+        exc = context.get("exception")
+        task = context.get("task") or context.get("future")
+        file = line = None
+        if exc is not None:
+            file, line = _traceback_location(rec, exc.__traceback__)
+            message = f"{message}: {type(exc).__name__}: {exc}"
+        if task is not None and hasattr(task, "get_coro"):
+            info = rec.infos.pop(id(task), None)
+            if info is not None:  # destroyed while pending: it will never step again
+                rec.n_alive -= 1
+            if file is None:
+                coro = task.get_coro()
+                frame = getattr(coro, "cr_frame", None)
+                if frame is not None and frame.f_code.co_filename == rec.origin:
+                    file, line = rec.origin, frame.f_lineno
+                elif info is not None:
+                    file, line = info.file, info.line
+            message = f"{message} (task {task.get_name()})"
+        rec.emit(
+            {"kind": P.K_WARNING, "category": "asyncio", "message": message[:500],
+             "file": file, "line": line}
+        )
+
+
+class ProbePolicy(asyncio.DefaultEventLoopPolicy):
+    """Every loop the snippet creates (``asyncio.run`` included) is a ProbeLoop."""
+
+    def __init__(self, rec: Recorder) -> None:
+        super().__init__()
+        self._rec = rec
+
+    def new_event_loop(self) -> asyncio.AbstractEventLoop:
+        return ProbeLoop(self._rec)
+
+
+def _install_warnings(rec: Recorder) -> None:
+    seen: set[tuple[str, str, str | None, int | None]] = set()
+    original_show = warnings.showwarning
+
+    def report(category: str, message: str, file: str | None, line: int | None) -> None:
+        key = (category, message, file, line)
+        if key in seen or len(seen) > 1000:
+            return
+        seen.add(key)
+        rec.emit({"kind": P.K_WARNING, "category": category, "message": message[:500],
+                  "file": file, "line": line})
+
+    def showwarning(message: Any, category: type[Warning], filename: str, lineno: int,
+                    file: Any = None, line: str | None = None) -> None:
+        text = str(message)
+        if not (category is RuntimeWarning and "was never awaited" in text):
+            report(category.__name__, text.splitlines()[0] if text else "", filename, lineno)
+        original_show(message, category, filename, lineno, file, line)
+
+    def warn_unawaited_coroutine(coro: Any) -> None:
+        file = line = None
+        for entry_file, entry_line, _func in coro.cr_origin or ():
+            if entry_file == rec.origin:
+                file, line = entry_file, entry_line
+                break
+        message = f"coroutine '{coro.__qualname__}' was never awaited"
+        report("RuntimeWarning", message, file, line)
+        if file is not None and line is not None:
+            warnings.warn_explicit(message, RuntimeWarning, file, line, source=coro)
+        else:
+            warnings.warn(message, RuntimeWarning, stacklevel=2, source=coro)
+
+    warnings.showwarning = showwarning
+    warnings._warn_unawaited_coroutine = warn_unawaited_coroutine  # type: ignore[attr-defined]
+    warnings.simplefilter("default")
+    # Depth 1 is enough to name the line that called the coroutine function, and
+    # costs one small tuple per coroutine (deeper tracking is measurably slower).
+    sys.set_coroutine_origin_tracking_depth(1)
+
+
+def install(rec: Recorder) -> None:
+    """Instrument asyncio for the rest of this process."""
+    _events.Handle._run = _make_handle_run(rec)  # type: ignore[method-assign]
+    asyncio.set_event_loop_policy(ProbePolicy(rec))
+    _install_warnings(rec)

@@ -1,0 +1,422 @@
+"""What the probe knows, and the watchdog thread that reports it.
+
+The snippet's thread only appends to cheap structures (a deque, a set, counters on
+a per-task slot object). The watchdog thread owns the clock and the writer: every
+``poll_s`` it checks whether one callback has held the loop past the stall threshold
+(and, if so, reads the main thread's frame to name the line); every ``flush_s`` it
+turns what accumulated into a few batched events. So a blocked loop still reports,
+and the snippet never pays for JSON or I/O.
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+import resource
+import sys
+import threading
+import weakref
+from collections import Counter, deque
+from time import perf_counter
+from types import FrameType
+from typing import Any
+
+from playground import protocol as P
+
+__all__ = ["TaskInfo", "Recorder", "WAIT_KINDS"]
+
+#: How the innermost awaited coroutine names what a task waits on.
+WAIT_KINDS: dict[tuple[str, str], str] = {
+    ("tasks.py", "sleep"): "sleep",
+    ("tasks.py", "__sleep0"): "sleep",
+    ("locks.py", "Event.wait"): "Event",
+    ("locks.py", "Lock.acquire"): "Lock",
+    ("locks.py", "Semaphore.acquire"): "Semaphore",
+    ("locks.py", "BoundedSemaphore.acquire"): "Semaphore",
+    ("locks.py", "Condition.wait"): "Condition",
+    ("locks.py", "Barrier.wait"): "Barrier",
+    ("queues.py", "Queue.get"): "Queue.get",
+    ("queues.py", "Queue.put"): "Queue.put",
+    ("queues.py", "Queue.join"): "Queue.join",
+    ("streams.py", "StreamReader._wait_for_data"): "socket read",
+    ("streams.py", "StreamWriter.drain"): "socket write",
+    ("streams.py", "FlowControlMixin._drain_helper"): "socket write",
+    ("selector_events.py", "BaseSelectorEventLoop.sock_recv"): "socket read",
+    ("selector_events.py", "BaseSelectorEventLoop.sock_sendall"): "socket write",
+    ("selector_events.py", "BaseSelectorEventLoop.sock_connect"): "socket connect",
+    ("selector_events.py", "BaseSelectorEventLoop.sock_accept"): "socket accept",
+    ("base_events.py", "BaseEventLoop.create_connection"): "socket connect",
+    ("base_events.py", "BaseEventLoop.getaddrinfo"): "dns",
+    ("base_events.py", "BaseEventLoop.run_in_executor"): "executor",
+    ("threads.py", "to_thread"): "executor",
+    ("tasks.py", "gather"): "gather",
+    ("tasks.py", "wait"): "wait",
+    ("tasks.py", "_wait"): "wait",
+    ("tasks.py", "wait_for"): "wait_for",
+    ("timeouts.py", "Timeout.__aexit__"): "timeout",
+    ("streams.py", "StreamReader._wait"): "socket read",  # aiohttp's streams.py
+    ("client_proto.py", "ResponseHandler.read"): "socket read",
+    ("connector.py", "BaseConnector.connect"): "socket connect",
+    ("connector.py", "TCPConnector._create_connection"): "socket connect",
+}
+
+_MAX_UPDATES_PER_FLUSH = 64
+_IDLE_POLL_S = 0.025
+_MAX_ROWS_PER_FLUSH = 2000
+_FULL_RESCAN_BELOW = 200  # re-examine every live task each flush when there are few
+
+
+class TaskInfo:
+    """Per-task facts gathered on the snippet's thread (hot path: slots only)."""
+
+    __slots__ = ("tid", "ref", "busy_s", "steps", "parent", "file", "line", "coro", "sent")
+
+    def __init__(
+        self, tid: int, task: Any, parent: int | None, file: str | None, line: int | None
+    ) -> None:
+        self.tid = tid
+        self.ref = weakref.ref(task)
+        self.busy_s = 0.0
+        self.steps = 0
+        self.parent = parent
+        self.file = file
+        self.line = line
+        coro = task.get_coro()
+        self.coro = getattr(coro, "__qualname__", type(coro).__name__)
+        self.sent = False
+
+
+class Recorder:
+    """Shared state between the snippet's thread and the watchdog thread."""
+
+    def __init__(
+        self,
+        out_fd: int,
+        origin: str,
+        stall_ms: float = 50.0,
+        flush_s: float = 0.05,
+        poll_s: float = 0.01,
+    ) -> None:
+        self.out_fd = out_fd
+        self.origin = origin
+        self.stall_s = stall_ms / 1000.0
+        self.flush_s = flush_s
+        self.poll_s = poll_s
+        self.t0 = perf_counter()
+        self.main_ident = threading.main_thread().ident
+        # --- written by the snippet's thread ------------------------------------
+        # The callback running now and when it started. Two plain attributes, not a
+        # tuple: the hot path must not allocate GC-tracked objects.
+        self.cur_handle: Any = None
+        self.cur_start = 0.0
+        self.infos: dict[int, TaskInfo] = {}  # id(task) -> info, live tasks only
+        self.created: deque[TaskInfo] = deque()
+        self.finished: deque[tuple[TaskInfo, Any]] = deque()
+        self.ended_callbacks: deque[tuple[Any, float, float]] = deque()  # (handle, start, dt)
+        self.lag_samples: list[float] = []
+        self.events: deque[dict[str, Any]] = deque()  # ready-made events (warnings, ...)
+        self.n_created = 0
+        self.n_alive = 0
+        self.max_alive = 0
+        self.n_failed = 0
+        self.n_cancelled = 0
+        self.next_tid = 1
+        # --- owned by the watchdog ----------------------------------------------
+        self._stall: dict[str, Any] | None = None
+        self._stall_handle: Any = None
+        self._stall_lines: Counter[tuple[str, int, str]] = Counter()
+        self._stall_seq = 0
+        self._stall_sent_at = 0.0
+        self._rotation: list[TaskInfo] = []
+        self._closed = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="asyncplay-watchdog", daemon=True)
+        self._basenames: dict[str, str] = {}
+
+    # ------------------------------------------------------------------ writer
+    def now(self) -> float:
+        return perf_counter() - self.t0
+
+    def emit(self, event: dict[str, Any]) -> None:
+        """Queue an event from any thread (sent at the next flush)."""
+        event.setdefault("t", round(self.now(), 6))
+        self.events.append(event)
+
+    def _write(self, data: bytes) -> None:
+        if self._closed:
+            return
+        view = memoryview(data)
+        try:
+            while view:
+                n = os.write(self.out_fd, view)
+                view = view[n:]
+        except OSError:
+            self._closed = True  # the parent is gone or the snippet closed our fd
+
+    def start(self, hello: dict[str, Any]) -> None:
+        hello.update(kind=P.K_HELLO, v=P.VERSION, t=0.0)
+        self._write(P.encode(hello))
+        self._thread.start()
+
+    def stop(self, end: dict[str, Any]) -> None:
+        """Final flush from the snippet's thread, then the end event."""
+        self._stop.set()
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(timeout=2.0)
+        self.flush(final=True)
+        end.update(kind=P.K_END, t=round(self.now(), 6))
+        self._write(P.encode(end))
+
+    # ----------------------------------------------------------------- watchdog
+    def current(self) -> tuple[Any, float] | None:
+        """(handle, start) of the callback running now, read consistently."""
+        handle = self.cur_handle
+        if handle is None:
+            return None
+        start = self.cur_start
+        if self.cur_handle is not handle:
+            return None
+        return handle, start
+
+    def _watch(self) -> None:
+        """Wake only when something can be due: the next flush, or the moment the
+        running callback would cross the stall threshold (then every ``poll_s``
+        while it lasts, to sample the line it is stuck at). Every wake costs the
+        snippet a GIL hand-over, so idle wakes are kept rare."""
+        next_flush = perf_counter() + self.flush_s
+        wait_s = self.poll_s
+        while not self._stop.wait(wait_s):
+            try:
+                now = perf_counter()
+                cur = self.current()
+                wake = next_flush
+                if cur is not None:
+                    stall_at = cur[1] + self.stall_s
+                    if now >= stall_at:
+                        self._check_stall(cur, now)
+                        wake = min(wake, now + self.poll_s)
+                    else:
+                        wake = min(wake, stall_at)
+                else:
+                    wake = min(wake, now + _IDLE_POLL_S)
+                if now >= next_flush:
+                    self.flush()
+                    next_flush = perf_counter() + self.flush_s
+                    wake = min(wake, next_flush)
+                wait_s = max(0.001, wake - perf_counter())
+            except Exception as exc:  # never let the probe kill the snippet
+                wait_s = self.poll_s
+                self._write(
+                    P.encode({"kind": "probe_error", "t": self.now(), "message": repr(exc)})
+                )
+
+    def _check_stall(self, cur: tuple[Any, float], now: float) -> None:
+        handle, start = cur
+        frame = sys._current_frames().get(self.main_ident)  # type: ignore[arg-type]
+        if self.cur_handle is not handle or frame is None:
+            return  # the callback ended while we looked
+        where = self._snippet_frame(frame)
+        del frame
+        if handle is not self._stall_handle:
+            self._stall_seq += 1
+            self._stall_handle = handle
+            self._stall_lines = Counter()
+            self._stall = {"id": self._stall_seq, "task": self._callback_owner(handle)}
+            self._stall_lines[where] += 1
+            self._send_stall(now - start)  # live: the user sees it while it happens
+            self._stall_sent_at = now
+        else:
+            self._stall_lines[where] += 1
+
+    def _send_stall(self, elapsed_s: float) -> None:
+        assert self._stall is not None
+        (file, line, code), _ = self._stall_lines.most_common(1)[0]
+        ev = dict(self._stall, kind=P.K_STALL, ms=round(elapsed_s * 1000, 1))
+        ev.update(file=file, line=line, code=code)
+        self.emit(ev)
+
+    def _snippet_frame(self, frame: FrameType | None) -> tuple[str, int, str]:
+        """The innermost frame in the snippet's own file (else the innermost frame)."""
+        innermost = frame
+        while frame is not None:
+            if frame.f_code.co_filename == self.origin:
+                break
+            frame = frame.f_back
+        chosen = frame or innermost
+        if chosen is None:
+            return ("", 0, "")
+        file, line = chosen.f_code.co_filename, chosen.f_lineno or 0
+        return (file, line, linecache.getline(file, line).strip())
+
+    def _callback_owner(self, handle: Any) -> str:
+        cb = getattr(handle, "_callback", None)
+        owner = getattr(cb, "__self__", None)
+        if owner is not None and hasattr(owner, "get_name"):
+            try:
+                return str(owner.get_name())
+            except Exception:
+                pass
+        name = getattr(cb, "__qualname__", None) or type(cb).__name__
+        return f"callback {name}"
+
+    # -------------------------------------------------------------------- flush
+    def flush(self, final: bool = False) -> None:
+        out: list[dict[str, Any]] = []
+        t = round(self.now(), 6)
+        # lag window
+        if self.lag_samples:
+            samples, self.lag_samples = self.lag_samples, []
+            out.append({"kind": P.K_LAG, "t": t, "samples_ms": [round(s * 1000, 3) for s in samples]})
+        # stalls that ended
+        while self.ended_callbacks:
+            handle, start, dt = self.ended_callbacks.popleft()
+            if handle is not self._stall_handle or self._stall is None:
+                # ended before the watchdog saw it: attribute to the owner only
+                self._stall_seq += 1
+                stall = {"id": self._stall_seq, "task": self._callback_owner(handle)}
+                file, line, code = self.origin, 0, ""
+            else:
+                stall = self._stall
+                (file, line, code), _ = self._stall_lines.most_common(1)[0]
+                self._stall = None
+                self._stall_handle = None
+            out.append(
+                dict(stall, kind=P.K_STALL_END, t=t, ms=round(dt * 1000, 1),
+                     file=file, line=line, code=code)
+            )
+        # a stall still going on: refresh its running duration
+        cur = self.current()
+        if self._stall is not None and cur is not None and cur[0] is self._stall_handle:
+            now = perf_counter()
+            if now - self._stall_sent_at >= self.flush_s / 2:
+                self._send_stall(now - cur[1])
+                self._stall_sent_at = now
+        while self.events:
+            out.append(self.events.popleft())
+        tasks = self._task_deltas(final)
+        if tasks is not None:
+            tasks["t"] = t
+            out.append(tasks)
+        if out:
+            self._write(b"".join(P.encode(e) for e in out))
+
+    def _task_deltas(self, final: bool) -> dict[str, Any] | None:
+        """New tasks, changed tasks and finished tasks since the last flush.
+
+        The work per flush is bounded (``_MAX_ROWS_PER_FLUSH`` rows of each sort)
+        so that a snippet with 10,000 tasks is not slowed by its own report; the
+        counters are exact whatever the bound.
+        """
+        limit = 1 << 62 if final else _MAX_ROWS_PER_FLUSH
+        new: list[list[Any]] = []
+        created = self.created
+        while created and len(new) < limit:
+            info = created.popleft()
+            task = info.ref()
+            info.sent = True
+            new.append([info.tid, task.get_name() if task is not None else "", info.coro,
+                        info.parent, info.file, info.line])
+        rows: list[list[Any]] = []
+        finished = self.finished
+        while finished and len(rows) < limit:
+            info, task = finished.popleft()
+            rows.append(self._row(info, task, done=True))
+        infos = self.infos
+        if len(infos) <= _FULL_RESCAN_BELOW or final:
+            candidates: list[TaskInfo] = [i for i in list(infos.values()) if i.sent]
+        else:
+            # Many tasks: refresh a rotating slice of them each flush.
+            if not self._rotation:
+                self._rotation = list(infos.values())
+            candidates = [i for i in self._rotation[:_MAX_UPDATES_PER_FLUSH] if i.sent]
+            del self._rotation[:_MAX_UPDATES_PER_FLUSH]
+        for info in candidates:
+            task = info.ref()
+            if task is not None and not task.done():
+                rows.append(self._row(info, task, done=False))
+        if not (new or rows) and not final:
+            return None
+        return {
+            "kind": P.K_TASKS,
+            "new": new,
+            "upd": rows,
+            "created": self.n_created,
+            "alive": self.n_alive,
+            "max_alive": self.max_alive,
+            "failed": self.n_failed,
+            "cancelled": self.n_cancelled,
+        }
+
+    def _row(self, info: TaskInfo, task: Any, done: bool) -> list[Any]:
+        """[tid, state, waits_on, file, line, busy_ms, steps, detail]."""
+        detail = None
+        waits = None
+        file = line = None
+        if done or task.done():
+            if task.cancelled():
+                state = "cancelled"
+            else:
+                exc = getattr(task, "_exception", None)
+                if exc is not None:
+                    state = "failed"
+                    detail = f"{type(exc).__name__}: {exc}"[:200]
+                else:
+                    state = "done"
+        else:
+            cur = self.current()
+            owner = getattr(getattr(cur[0], "_callback", None), "__self__", None) if cur else None
+            if owner is task:
+                state = "running"
+            else:
+                waiter = getattr(task, "_fut_waiter", None)
+                if waiter is None or waiter.done():
+                    state = "ready"
+                else:
+                    state = "waiting"
+                waits, file, line = self._describe_wait(task, waiter)
+        return [info.tid, state, waits, file, line, round(info.busy_s * 1000, 3), info.steps, detail]
+
+    def _describe_wait(self, task: Any, waiter: Any) -> tuple[str | None, str | None, int | None]:
+        """What a suspended task waits on, and the snippet line it is suspended at."""
+        kind = None
+        file = line = None
+        coro: Any = task.get_coro()
+        depth = 0
+        while coro is not None and depth < 64:
+            depth += 1
+            frame = (
+                getattr(coro, "cr_frame", None)
+                or getattr(coro, "gi_frame", None)
+                or getattr(coro, "ag_frame", None)
+            )
+            if frame is not None:
+                code = frame.f_code
+                if code.co_filename == self.origin:
+                    file, line = code.co_filename, frame.f_lineno
+                else:
+                    base = self._basenames.get(code.co_filename)
+                    if base is None:
+                        base = self._basenames[code.co_filename] = os.path.basename(code.co_filename)
+                    k = WAIT_KINDS.get((base, code.co_qualname))
+                    if k is not None:
+                        kind = k
+            coro = (
+                getattr(coro, "cr_await", None)
+                or getattr(coro, "gi_yieldfrom", None)
+                or getattr(coro, "ag_await", None)
+            )
+        if waiter is not None:
+            if hasattr(waiter, "get_coro"):
+                try:
+                    return (f"task {waiter.get_name()}", file, line)
+                except Exception:
+                    pass
+            if type(waiter).__name__ == "_GatheringFuture":
+                return ("gather", file, line)
+        return (kind or ("future" if waiter is not None else None), file, line)
+
+
+def peak_rss_kb() -> int:
+    """Peak resident set size of this process, in KiB (Linux reports KiB, macOS bytes)."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(rss // 1024) if sys.platform == "darwin" else int(rss)

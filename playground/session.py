@@ -1,0 +1,304 @@
+"""One run of one snippet: sandbox + mock API + readers, folded into a RunState.
+
+A :class:`Session` spawns the child through :mod:`playground.sandbox`, serves the
+mock API to it when the snippet needs one, reads its three channels (events, stdout,
+stderr) without trusting any of them, enforces the wall-clock and output limits, and
+folds everything into a :class:`~playground.model.RunState`. Front ends get snapshots
+(at most ``snapshot_hz`` per second) through ``on_update`` and the final state from
+:meth:`Session.run`; :meth:`Session.stop` ends a run early (status ``killed``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import contextlib
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playground import protocol as P
+from playground import sandbox
+from playground.catalog import Lesson
+from playground.expect import check as check_expectations
+from playground.mockapi import MockAPI, MockSite
+from playground.model import RunState, classify_exit
+
+__all__ = ["RunTarget", "RunOptions", "Session", "run_target"]
+
+_READ_CHUNK = 65536
+_DRAIN_AFTER_EXIT_S = 2.0
+
+
+@dataclass(frozen=True)
+class RunTarget:
+    """What to run: a lesson's variant or a file of the user's."""
+
+    label: str  # "time-sleep/bad" or the path as given
+    path: Path
+    uses_api: bool = False
+    timeout_s: float | None = None
+    expect: Mapping[str, Any] | None = None  # the lesson's expectations for this variant
+    slug: str | None = None
+    variant: str | None = None
+
+    @classmethod
+    def from_lesson(cls, lesson: Lesson, variant: str = "bad") -> RunTarget:
+        return cls(
+            label=f"{lesson.slug}/{variant}",
+            path=lesson.path(variant),
+            uses_api=lesson.uses_api,
+            timeout_s=lesson.timeout_s,
+            expect=lesson.expect.get(variant),
+            slug=lesson.slug,
+            variant=variant,
+        )
+
+    @classmethod
+    def from_file(cls, path: Path, label: str | None = None) -> RunTarget:
+        path = Path(path)
+        try:
+            uses_api = "API_URL" in path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            uses_api = False
+        return cls(label=label or str(path), path=path.resolve(), uses_api=uses_api)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run: limits, stall threshold, sandbox choices, snapshot rate."""
+
+    limits: sandbox.Limits = field(default_factory=sandbox.Limits)
+    stall_ms: float = 50.0
+    use_bwrap: bool | None = None  # None: use it when the machine has it
+    snapshot_hz: float = 20.0
+    timeout_s: float | None = None  # overrides the lesson's and the limits' wall time
+    record: bool = False  # keep every event (for replay and export)
+
+
+class Session:
+    """One run. Create, then ``await run()``; ``stop()`` from anywhere ends it early."""
+
+    def __init__(
+        self,
+        target: RunTarget,
+        options: RunOptions | None = None,
+        *,
+        mock: MockAPI | None = None,
+        on_update: Callable[[RunState], None] | None = None,
+    ) -> None:
+        self.target = target
+        self.options = options or RunOptions()
+        self.state = RunState(target=target.label)
+        self.recording: list[dict[str, Any]] = []
+        self._mock = mock
+        self._on_update = on_update
+        self._stop_reason: str | None = None
+        self._stopped = asyncio.Event()
+        self._child: sandbox.Child | None = None
+        self._dirty = True
+        self._output_bytes = 0
+        self._t_start = time.monotonic()
+
+    @property
+    def timeout_s(self) -> float:
+        return float(self.options.timeout_s or self.target.timeout_s or self.options.limits.wall_s)
+
+    # ------------------------------------------------------------------ folding
+    def _apply(self, event: dict[str, Any]) -> None:
+        if self.options.record:
+            self.recording.append(event)
+        self.state.apply(event)
+        self._dirty = True
+
+    def _parent_event(self, kind: str, **fields: Any) -> None:
+        fields["kind"] = kind
+        fields["t"] = round(self.state.last_t, 6)
+        self._apply(fields)
+
+    def _notify(self) -> None:
+        if self._dirty and self._on_update is not None:
+            self._dirty = False
+            self._on_update(self.state)
+
+    # ------------------------------------------------------------------ control
+    def stop(self, reason: str = "stop") -> None:
+        """End the run now (the child's whole tree is killed)."""
+        if self._stop_reason is None:
+            self._stop_reason = reason
+        self._stopped.set()
+
+    async def run(self) -> RunState:
+        """Run to the end and return the final state (never raises for the snippet's sake)."""
+        self._t_start = time.monotonic()
+        limits = self.options.limits
+        info = sandbox.detect(use_bwrap=self.options.use_bwrap)
+        self._parent_event(P.K_SANDBOX, layers=list(info.layers), missing=list(info.missing))
+        own_mock: MockAPI | None = None
+        site: MockSite | None = None
+        child: sandbox.Child | None = None
+        readers: list[asyncio.Task[None]] = []
+        ticker: asyncio.Task[None] | None = None
+        exit_info: sandbox.ExitInfo | None = None
+        decoder = P.Decoder()
+        try:
+            api_mode = "none"
+            api_port = None
+            if self.target.uses_api:
+                mock = self._mock
+                if mock is None:
+                    mock = own_mock = MockAPI()
+                    await mock.start()
+                if info.bwrap:
+                    api_mode = "handoff"
+                else:
+                    site = await mock.listen()
+                    api_mode, api_port = "port", site.port
+            child = self._child = await sandbox.spawn(
+                self.target.path,
+                origin=str(self.target.path),
+                limits=limits,
+                stall_ms=self.options.stall_ms,
+                api=api_mode,  # type: ignore[arg-type]
+                api_port=api_port,
+                info=info,
+            )
+            if api_mode == "handoff" and child.api_socket is not None:
+                assert self._mock is not None or own_mock is not None
+                site = await (self._mock or own_mock).serve_socket(child.api_socket)  # type: ignore[union-attr]
+            readers = [
+                asyncio.create_task(self._read_events(child.events, decoder)),
+                asyncio.create_task(self._read_output(child.stdout, P.K_STDOUT)),
+                asyncio.create_task(self._read_output(child.stderr, P.K_STDERR)),
+            ]
+            ticker = asyncio.create_task(self._tick())
+            exit_info = await self._wait(child)
+            # The tree is gone, so every pipe is at EOF or about to be.
+            done, pending = await asyncio.wait(readers, timeout=_DRAIN_AFTER_EXIT_S)
+            for task in pending:
+                task.cancel()
+        except Exception as exc:  # a failure of ours: still end with a summary
+            self._parent_event(P.K_STDERR, data=f"\n[asyncplay] run failed: {exc!r}\n", n=0)
+            if child is not None:
+                await child.kill()
+                exit_info = await child.wait()
+        finally:
+            if ticker is not None:
+                ticker.cancel()
+            for task in readers:
+                task.cancel()
+            await asyncio.gather(*readers, *( [ticker] if ticker else []), return_exceptions=True)
+            if site is not None:
+                with contextlib.suppress(Exception):
+                    await site.stop()
+            if child is not None:
+                with contextlib.suppress(Exception):
+                    await child.aclose()
+            if own_mock is not None:
+                with contextlib.suppress(Exception):
+                    await own_mock.close()
+        self._finish(exit_info, decoder)
+        self._notify()
+        return self.state
+
+    async def _wait(self, child: sandbox.Child) -> sandbox.ExitInfo:
+        waiter = asyncio.create_task(child.wait())
+        stopper = asyncio.create_task(self._stopped.wait())
+        try:
+            done, _ = await asyncio.wait(
+                {waiter, stopper}, timeout=self.timeout_s, return_when=asyncio.FIRST_COMPLETED
+            )
+            if waiter not in done:
+                if self._stop_reason is None:
+                    self._stop_reason = "timeout"
+                await child.kill()
+            return await waiter
+        finally:
+            stopper.cancel()
+
+    def _finish(self, exit_info: sandbox.ExitInfo | None, decoder: P.Decoder) -> None:
+        decoder.close()
+        state = self.state
+        if state.pid is None:
+            problem = "no events from the probe (the child failed before it started)"
+            if decoder.dropped:
+                problem = f"event channel corrupted: {decoder.dropped} unreadable line(s), no valid events"
+            self._parent_event(P.K_CHANNEL, problem=problem)
+        elif decoder.dropped:
+            self._parent_event(
+                P.K_CHANNEL, problem=f"event channel corrupted: {decoder.dropped} unreadable line(s) dropped"
+            )
+        elif state.wall_ms is None and self._stop_reason is None:
+            self._parent_event(P.K_CHANNEL, problem="event channel closed before the end of the run")
+        ei = exit_info or sandbox.ExitInfo(exit_code=None, signal=None, cpu_s=0.0, killed_by_us=True)
+        limits = asdict(self.options.limits)
+        limits["wall_s"] = self.timeout_s
+        status, limit, message = classify_exit(
+            state, exit_code=ei.exit_code, signal=ei.signal, cpu_s=ei.cpu_s,
+            stop_reason=self._stop_reason, limits=limits,
+        )
+        self._parent_event(
+            P.K_EXIT,
+            exit_code=ei.exit_code,
+            signal=ei.signal,
+            status=status,
+            limit=limit,
+            message=message,
+            total_ms=round((time.monotonic() - self._t_start) * 1000, 1),
+            cpu_s=round(ei.cpu_s, 3),
+            output_truncated=self._stop_reason == "output",
+        )
+
+    # ------------------------------------------------------------------ readers
+    async def _read_events(self, reader: asyncio.StreamReader, decoder: P.Decoder) -> None:
+        while True:
+            chunk = await reader.read(_READ_CHUNK)
+            if not chunk:
+                return
+            for event in decoder.feed(chunk):
+                self._apply(event)
+
+    async def _read_output(self, reader: asyncio.StreamReader, kind: str) -> None:
+        decode = codecs.getincrementaldecoder("utf-8")(errors="replace").decode
+        cap = self.options.limits.output_bytes
+        while True:
+            chunk = await reader.read(_READ_CHUNK)
+            if not chunk:
+                tail = decode(b"", final=True)
+                if tail:
+                    self._parent_event(kind, data=tail, n=0)
+                return
+            if self._output_bytes >= cap:
+                continue  # over the cap: drain (bounded by the kill) but keep nothing
+            self._output_bytes += len(chunk)
+            self._parent_event(kind, data=decode(chunk), n=len(chunk))
+            if self._output_bytes >= cap:
+                self.stop("output")
+
+    async def _tick(self) -> None:
+        period = 1.0 / max(self.options.snapshot_hz, 0.1)
+        while True:
+            await asyncio.sleep(period)
+            self._notify()
+
+
+async def run_target(
+    target: RunTarget,
+    options: RunOptions | None = None,
+    *,
+    mock: MockAPI | None = None,
+    on_update: Callable[[RunState], None] | None = None,
+) -> dict[str, Any]:
+    """Run one target to the end and return its JSON summary (with ``expect`` for lessons)."""
+    session = Session(target, options, mock=mock, on_update=on_update)
+    state = await session.run()
+    return summarize(session, state)
+
+
+def summarize(session: Session, state: RunState) -> dict[str, Any]:
+    summary = state.summary()
+    if session.target.expect is not None:
+        summary["expect"] = check_expectations(session.target.expect, summary)
+    return summary
