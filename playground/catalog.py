@@ -111,7 +111,6 @@ class Catalog:
                 return lesson
         return None
 
-    @property
     def slugs(self) -> tuple[str, ...]:
         """The slugs of the loaded lessons, in catalog order."""
         return tuple(lesson.slug for lesson in self.lessons)

@@ -132,7 +132,7 @@ def test_lessons_sort_by_order_then_slug(tmp_path: Path) -> None:
     write_lesson(tmp_path, "a")
     write_lesson(tmp_path, "z", toml=VALID_TOML.replace("order = 10\n", ""))
     write_lesson(tmp_path, "y", toml=VALID_TOML.replace("order = 10", "order = -1"))
-    assert load(tmp_path).slugs == ("y", "c", "a", "b", "z")
+    assert load(tmp_path).slugs() == ("y", "c", "a", "b", "z")
 
 
 def test_non_lesson_entries_are_ignored(tmp_path: Path) -> None:
@@ -144,14 +144,14 @@ def test_non_lesson_entries_are_ignored(tmp_path: Path) -> None:
     write_lesson(tmp_path, "_drafts", toml="broken [")
     catalog = load(tmp_path)
     assert catalog.errors == ()
-    assert catalog.slugs == ("real",)
+    assert catalog.slugs() == ("real",)
 
 
 def test_an_extra_dir_may_be_a_single_lesson(tmp_path: Path) -> None:
     folder = write_lesson(tmp_path / "mine", "my-lesson")
     catalog = load(folder)
     assert catalog.errors == ()
-    assert catalog.slugs == ("my-lesson",)
+    assert catalog.slugs() == ("my-lesson",)
 
 
 def test_extra_dirs_add_to_the_default_catalog(tmp_path: Path) -> None:
@@ -159,7 +159,7 @@ def test_extra_dirs_add_to_the_default_catalog(tmp_path: Path) -> None:
     shipped = load_catalog()
     combined = load_catalog([tmp_path])
     assert combined.errors == ()
-    assert set(combined.slugs) == set(shipped.slugs) | {"my-own-lesson"}
+    assert set(combined.slugs()) == set(shipped.slugs()) | {"my-own-lesson"}
 
 
 def test_relative_dirs_give_absolute_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -174,7 +174,7 @@ def test_the_same_folder_twice_loads_once(tmp_path: Path) -> None:
     folder = write_lesson(tmp_path, "once")
     catalog = load(tmp_path, folder, tmp_path)
     assert catalog.errors == ()
-    assert catalog.slugs == ("once",)
+    assert catalog.slugs() == ("once",)
 
 
 def test_default_dir_and_its_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -183,8 +183,8 @@ def test_default_dir_and_its_override(tmp_path: Path, monkeypatch: pytest.Monkey
     write_lesson(tmp_path, "from-env")
     monkeypatch.setenv(SNIPPETS_ENV, str(tmp_path))
     assert default_snippets_dir() == tmp_path
-    assert load_catalog().slugs == ("from-env",)
-    assert load_catalog(include_default=False).slugs == ()
+    assert load_catalog().slugs() == ("from-env",)
+    assert load_catalog(include_default=False).slugs() == ()
 
 
 # -- malformed lessons: one clear error, the other lessons still load ----------------------
@@ -229,7 +229,7 @@ def test_a_malformed_lesson_toml_is_reported_and_hides_nothing(
     assert error.path == broken / "lesson.toml"
     assert problem in error.problem
     assert str(error) == f"{broken / 'lesson.toml'}: {error.problem}"
-    assert catalog.slugs == ("aaa", "zzz")
+    assert catalog.slugs() == ("aaa", "zzz")
 
 
 def test_toml_syntax_errors_name_the_line(tmp_path: Path) -> None:
@@ -249,7 +249,7 @@ def test_a_missing_snippet_is_reported(tmp_path: Path, variant: str) -> None:
     error = only_error(catalog)
     assert error.path == folder / f"{variant}.py"
     assert error.problem == "missing file"
-    assert catalog.slugs == ("fine",)
+    assert catalog.slugs() == ("fine",)
 
 
 def test_a_missing_lesson_toml_is_reported(tmp_path: Path) -> None:
@@ -264,7 +264,7 @@ def test_an_empty_folder_is_reported(tmp_path: Path) -> None:
     catalog = load(tmp_path)
     assert {str(e.path.name) for e in catalog.errors} == {"bad.py", "good.py", "lesson.toml"}
     assert all(e.problem == "missing file" for e in catalog.errors)
-    assert catalog.slugs == ("fine",)
+    assert catalog.slugs() == ("fine",)
 
 
 def test_a_snippet_that_does_not_compile_names_its_line(tmp_path: Path) -> None:
@@ -275,7 +275,7 @@ def test_a_snippet_that_does_not_compile_names_its_line(tmp_path: Path) -> None:
     error = only_error(catalog)
     assert error.path == folder / "good.py"
     assert error.problem.startswith("line 4: SyntaxError:")
-    assert catalog.slugs == ("fine",)
+    assert catalog.slugs() == ("fine",)
 
 
 def test_an_indentation_error_names_its_line(tmp_path: Path) -> None:
@@ -303,7 +303,7 @@ def test_non_utf8_files_are_reported(tmp_path: Path, name: str) -> None:
     error = only_error(catalog)
     assert error.path == folder / name
     assert "not valid UTF-8" in error.problem and "line 2" in error.problem
-    assert catalog.slugs == ("fine",)
+    assert catalog.slugs() == ("fine",)
 
 
 def test_an_unreadable_file_is_reported(tmp_path: Path) -> None:
@@ -314,7 +314,7 @@ def test_an_unreadable_file_is_reported(tmp_path: Path) -> None:
     error = only_error(catalog)
     assert error.path == folder / "lesson.toml"
     assert error.problem.startswith("cannot read")
-    assert catalog.slugs == ("fine",)
+    assert catalog.slugs() == ("fine",)
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can read files whatever their mode")
@@ -388,7 +388,7 @@ def test_missing_or_wrong_dirs_are_reported(tmp_path: Path) -> None:
         (tmp_path / "nowhere", "snippets folder does not exist"),
         (tmp_path / "file.txt", "not a folder"),
     ]
-    assert catalog.slugs == ("fine",)
+    assert catalog.slugs() == ("fine",)
 
 
 # -- the shipped lessons ----------------------------------------------------------------------
@@ -418,7 +418,7 @@ def shipped() -> Catalog:
 
 def test_the_shipped_catalog_loads_cleanly(shipped: Catalog) -> None:
     assert [str(e) for e in shipped.errors] == []
-    assert shipped.slugs == SHIPPED
+    assert shipped.slugs() == SHIPPED
 
 
 @pytest.mark.parametrize("slug", SHIPPED)
