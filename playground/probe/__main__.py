@@ -13,6 +13,7 @@ import fcntl
 import gc
 import linecache
 import os
+import resource
 import signal
 import socket
 import sys
@@ -42,7 +43,10 @@ def _events_fd() -> int:
     if raw is None:
         return os.open(os.devnull, os.O_WRONLY | os.O_CLOEXEC)
     fd = int(raw)
-    high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 200)
+    # fd 200, or near the top of a lower RLIMIT_NOFILE (F_DUPFD wants it below).
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    target = 200 if soft == resource.RLIM_INFINITY or soft > 216 else max(3, soft - 16)
+    high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, target)
     os.close(fd)
     return high
 
