@@ -1,0 +1,318 @@
+"""The asyncplay Textual app: pick a lesson, run its bad and good snippets, watch the loop.
+
+Layout: the lesson list on the left; on the right the chosen lesson's texts and
+two run panes side by side (bad and good), each with its code and the panels of
+its latest run. Runs are workers in named groups (``run-bad``, ``run-good``,
+``run-file``), each driving one :class:`~playground.session.Session`; the session's
+snapshots come back as :class:`~playground.tui.messages.RunUpdated` messages and
+land in the pane's ``state`` reactive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Footer, Header, ListView, Static
+from textual.worker import Worker, WorkerState
+
+from playground.catalog import Catalog, Lesson, load_catalog
+from playground.model import RunState
+from playground.tui.lessons import LessonInfo, LessonItem, LessonList
+from playground.tui.messages import RunFinished, RunStarted, RunUpdated
+from playground.tui.run_pane import RunPane
+from playground.tui.screens import HelpScreen, OpenFileScreen
+
+if TYPE_CHECKING:
+    from playground.mockapi import MockAPI
+    from playground.session import RunOptions, RunTarget, Session
+
+__all__ = ["AsyncPlayApp"]
+
+#: Actions that start or stop runs, refused while a modal screen is open.
+_RUN_ACTIONS = frozenset({"run", "stop", "next_lesson", "previous_lesson", "toggle_info", "open_file"})
+#: How long a stopped or replaced run may take to kill its child before we move on.
+_STOP_GRACE_S = 10.0
+
+
+class AsyncPlayApp(App[None]):
+    """Lessons on the left, the chosen lesson's bad and good runs side by side."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "asyncplay"
+    SUB_TITLE = "watch the asyncio event loop"
+    BINDINGS = [
+        Binding("b", "run('bad')", "Run bad"),
+        Binding("g", "run('good')", "Run good"),
+        Binding("r", "run('both')", "Run both"),
+        Binding("space", "run('both')", "Run both", show=False),
+        Binding("s", "stop", "Stop"),
+        Binding("n", "next_lesson", "Next"),
+        Binding("p", "previous_lesson", "Previous"),
+        Binding("i", "toggle_info", "Texts"),
+        Binding("o", "open_file", "Open file"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("f1", "help", "Help", show=False),
+    ]
+
+    #: The lesson on screen (None when a file of the user's is shown, or no lessons).
+    lesson: reactive[Lesson | None] = reactive(None)
+
+    def __init__(self, catalog: Catalog | None = None, options: RunOptions | None = None) -> None:
+        super().__init__()
+        self.catalog = catalog if catalog is not None else load_catalog()
+        self.options = options
+        self.file_path: Path | None = None
+        self._sessions: dict[str, Session] = {}
+        self._mock: MockAPI | None = None
+        self._mock_lock = asyncio.Lock()
+        #: The final state of the latest run of each pane (tests and scripts read it).
+        self.finished: dict[str, RunState] = {}
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="body"):
+            yield LessonList(self.catalog, id="sidebar")
+            with Vertical(id="main"):
+                yield LessonInfo(id="lesson-info")
+                with Horizontal(id="panes"):
+                    yield RunPane("bad")
+                    yield RunPane("good")
+                    yield RunPane("file")
+        yield Static(id="sandbox-bar")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_sandbox(None)
+        self.query_one("#pane-file", RunPane).display = False
+        lessons = self.query_one("#lessons", ListView)
+        if self.catalog.lessons:
+            lessons.index = 0
+            self.lesson = self.catalog.lessons[0]
+        lessons.focus()
+
+    # ----------------------------------------------------------------- lessons
+    @on(ListView.Highlighted, "#lessons")
+    def lesson_highlighted(self, event: ListView.Highlighted) -> None:
+        if isinstance(event.item, LessonItem):
+            self.file_path = None
+            self.lesson = event.item.lesson
+
+    def watch_lesson(self, lesson: Lesson | None) -> None:
+        if lesson is None:
+            return
+        self._stop_all()
+        self.sub_title = lesson.title
+        self.query_one(LessonInfo).show_lesson(lesson)
+        self.query_one("#pane-file", RunPane).display = False
+        for variant, note in (("bad", lesson.mistake), ("good", lesson.fix)):
+            pane = self.query_one(f"#pane-{variant}", RunPane)
+            pane.display = True
+            try:
+                source = lesson.source(variant)
+            except OSError as exc:
+                source = f"# cannot read {lesson.path(variant)}: {exc}"
+            pane.show_snippet(
+                title=Content.assemble(
+                    (f" {variant}.py ", "bold $text-error" if variant == "bad" else "bold $text-success"),
+                    ("· the mistake " if variant == "bad" else "· the fix ", "$text-muted"),
+                ),
+                note=note, path=str(lesson.path(variant)), source=source,
+            )
+
+    def action_next_lesson(self) -> None:
+        self.query_one("#lessons", ListView).action_cursor_down()
+
+    def action_previous_lesson(self) -> None:
+        self.query_one("#lessons", ListView).action_cursor_up()
+
+    def action_toggle_info(self) -> None:
+        self.query_one(LessonInfo).toggle_class("-hidden")
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_open_file(self) -> None:
+        start = str(self.file_path) if self.file_path else ""
+        self.push_screen(OpenFileScreen(start), self._file_chosen)
+
+    def _file_chosen(self, path: Path | None) -> None:
+        if path is None:
+            return
+        self._stop_all()
+        self.file_path = path
+        self.lesson = None
+        self.sub_title = str(path)
+        self.query_one(LessonInfo).show_file(str(path))
+        for variant in ("bad", "good"):
+            self.query_one(f"#pane-{variant}", RunPane).display = False
+        pane = self.query_one("#pane-file", RunPane)
+        pane.display = True
+        try:
+            source = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            source = f"# cannot read {path}: {exc}"
+        pane.show_snippet(title=Content.styled(f" {path.name} ", "bold"), note="",
+                          path=str(path.resolve()), source=source)
+        self.action_run("bad")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While help or the file dialog is open, its keys must not start runs behind it.
+        if action in _RUN_ACTIONS and self.screen is not self.screen_stack[0]:
+            return False
+        return True
+
+    # -------------------------------------------------------------------- runs
+    def action_run(self, which: str) -> None:
+        """Run ``"bad"``, ``"good"`` or ``"both"`` of the lesson (or the user's file)."""
+        from playground.session import RunTarget
+
+        if self.file_path is not None:
+            self._start("file", RunTarget.from_file(self.file_path))
+            return
+        lesson = self.lesson
+        if lesson is None:
+            self.notify("No lesson to run.", severity="warning")
+            return
+        for variant in (("bad", "good") if which == "both" else (which,)):
+            self._start(variant, RunTarget.from_lesson(lesson, variant))
+
+    def action_stop(self) -> None:
+        if not self._sessions:
+            self.notify("Nothing is running.", timeout=2)
+            return
+        self._stop_all()
+
+    def _stop_all(self) -> None:
+        for session in list(self._sessions.values()):
+            session.stop()
+
+    def _start(self, pane_name: str, target: RunTarget) -> None:
+        pane = self.query_one(f"#pane-{pane_name}", RunPane)
+        old = self._sessions.pop(pane_name, None)
+        if old is not None:
+            old.stop()
+        run_id = pane.begin_run()
+        self.run_worker(
+            self._run(pane_name, run_id, target),
+            name=f"run {target.label}",
+            group=f"run-{pane_name}",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    async def _run(self, pane_name: str, run_id: int, target: RunTarget) -> RunState:
+        from playground.session import Session, summarize
+
+        mock = await self._mock_api() if target.uses_api else None
+
+        def on_update(state: RunState) -> None:
+            self.post_message(RunUpdated(pane_name, run_id, state))
+
+        session = Session(target, self.options, mock=mock, on_update=on_update)
+        self._sessions[pane_name] = session
+        self.post_message(RunStarted(pane_name, run_id, session.state))
+        running = asyncio.ensure_future(session.run())
+        try:
+            state = await asyncio.shield(running)
+        except asyncio.CancelledError:
+            # Replaced or shutting down: let the session kill its child's whole tree.
+            session.stop()
+            await asyncio.wait([running], timeout=_STOP_GRACE_S)
+            raise
+        finally:
+            if self._sessions.get(pane_name) is session:
+                del self._sessions[pane_name]
+        self.post_message(RunFinished(pane_name, run_id, state, summarize(session, state)))
+        return state
+
+    async def _mock_api(self) -> MockAPI:
+        """The one mock API every run shares, started on first use."""
+        async with self._mock_lock:
+            if self._mock is None:
+                from playground.mockapi import MockAPI
+
+                mock = MockAPI()
+                await mock.start()
+                self._mock = mock
+            return self._mock
+
+    def _pane_for(self, message: RunStarted | RunUpdated | RunFinished) -> RunPane | None:
+        pane = self.query_one(f"#pane-{message.pane}", RunPane)
+        return pane if pane.run_id == message.run_id else None
+
+    @on(RunStarted)
+    def run_started(self, message: RunStarted) -> None:
+        pane = self._pane_for(message)
+        if pane is not None:
+            pane.state = message.state
+
+    @on(RunUpdated)
+    def run_updated(self, message: RunUpdated) -> None:
+        pane = self._pane_for(message)
+        if pane is not None:
+            pane.state = message.state
+            if message.state.sandbox.get("layers") or message.state.sandbox.get("missing"):
+                self._show_sandbox(message.state)
+
+    @on(RunFinished)
+    def run_finished(self, message: RunFinished) -> None:
+        self.finished[message.pane] = message.state
+        pane = self._pane_for(message)
+        if pane is not None:
+            pane.state = message.state
+            pane.show_checks(message.summary.get("expect"))
+            self._show_sandbox(message.state)
+
+    @on(Worker.StateChanged)
+    def worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where a run that failed on our side is reported."""
+        if event.state != WorkerState.ERROR:
+            return
+        group = event.worker.group
+        name = group.removeprefix("run-")
+        self.notify(f"The {name} run failed inside asyncplay: {event.worker.error!r}",
+                    title="Run failed", severity="error", timeout=10)
+        if group.startswith("run-"):
+            self._sessions.pop(name, None)
+
+    def _show_sandbox(self, state: RunState | None) -> None:
+        bar = self.query_one("#sandbox-bar", Static)
+        if state is None:
+            bar.update(Content.assemble(("sandbox ", "bold $text-muted"),
+                                        ("layers are listed after the first run", "$text-muted")))
+            return
+        layers = list(state.sandbox.get("layers") or [])
+        missing = list(state.sandbox.get("missing") or [])
+        # What is missing comes first: the line is cut at the screen's edge.
+        parts: list[tuple[str, str] | str] = [("sandbox  ", "bold $text-muted")]
+        if missing:
+            parts += [(f"✗ missing {len(missing)}: ", "bold $warning"), (" · ".join(missing), "$warning"),
+                      ("   ", "")]
+        elif layers:
+            parts += [("✓ every layer on   ", "bold $success")]
+        parts += [(f"{len(layers)} layers: ", "bold $text-muted" if layers else "bold $warning"),
+                  (" · ".join(layers) or "none", "$text-muted")]
+        bar.tooltip = Content(f"layers in use: {', '.join(layers) or 'none'}\n"
+                              f"missing: {', '.join(missing) or 'none'}")
+        bar.update(Content.assemble(*parts))
+
+    # ----------------------------------------------------------------- closing
+    async def on_unmount(self) -> None:
+        self._stop_all()
+        if self._mock is not None:
+            await self._mock.close()
+            self._mock = None
+
+    def run_target_state(self, pane: str) -> RunState | None:
+        """The state shown in a pane right now (``None`` before its first run)."""
+        return self.query_one(f"#pane-{pane}", RunPane).state

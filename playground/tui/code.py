@@ -1,0 +1,93 @@
+"""A read-only, syntax-highlighted view of a snippet that marks the lines a run blamed.
+
+Highlighting uses :func:`textual.highlight.highlight` (Pygments), which needs
+nothing beyond Textual itself. Lines a run points at (the line a stall blocked on,
+the line an uncaught error came from, lines with warnings) get a marker in the
+gutter and a tinted background, and the view scrolls to the most important one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.containers import ScrollableContainer
+from textual.content import Content
+from textual.highlight import highlight
+from textual.reactive import reactive
+from textual.widgets import Static
+
+__all__ = ["CodeView", "LineMark", "render_code"]
+
+# Marks by importance: a higher rank wins when two fall on one line.
+_MARK_RANK = {"warning": 1, "error": 2, "stall": 3, "live": 4}
+_MARK_GUTTER = {"warning": ("!", "bold $warning"), "error": ("✗", "bold $error"),
+                "stall": ("▶", "bold $error"), "live": ("▶", "bold $text-error")}
+_MARK_LINE = {"warning": "on $warning-muted", "error": "on $error-muted",
+              "stall": "on $error-muted", "live": "bold on $error-muted"}
+
+
+@dataclass(frozen=True)
+class LineMark:
+    """A line of the snippet that a run points at, and why."""
+
+    line: int
+    kind: str  # "live" (a stall going on now), "stall", "error" or "warning"
+
+
+def render_code(source: str, marks: tuple[LineMark, ...] = ()) -> Content:
+    """The highlighted source with line numbers, and the marked lines tinted."""
+    lines = highlight(source, language="python").split("\n")
+    by_line: dict[int, str] = {}
+    for mark in marks:
+        if _MARK_RANK.get(mark.kind, 0) > _MARK_RANK.get(by_line.get(mark.line, ""), 0):
+            by_line[mark.line] = mark.kind
+    width = max((line.cell_length for line in lines), default=0)
+    digits = len(str(len(lines)))
+    out: list[Content] = []
+    for number, line in enumerate(lines, start=1):
+        kind = by_line.get(number)
+        if kind is None:
+            out.append(Content.assemble((f"  {number:>{digits}} ", "$text-muted"), line))
+            continue
+        symbol, symbol_style = _MARK_GUTTER[kind]
+        padded = line.pad_right(width - line.cell_length + 1)
+        out.append(Content.assemble(
+            (f"{symbol} ", symbol_style),
+            (f"{number:>{digits}} ", "bold $text"),
+            padded.stylize_before(_MARK_LINE[kind]),
+        ))
+    return Content("\n").join(out)
+
+
+class CodeView(ScrollableContainer, can_focus=False):
+    """A snippet's code, scrollable both ways, with the lines a run blamed marked."""
+
+    source: reactive[str] = reactive("", layout=True)
+    marks: reactive[tuple[LineMark, ...]] = reactive(())
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="code-text", markup=False)
+
+    def watch_source(self) -> None:
+        self._redraw()
+        self.scroll_home(animate=False)
+
+    def watch_marks(self, old: tuple[LineMark, ...], new: tuple[LineMark, ...]) -> None:
+        self._redraw()
+        if new and {m.line for m in new} != {m.line for m in old}:
+            self._scroll_to_mark(max(new, key=lambda m: _MARK_RANK.get(m.kind, 0)).line)
+
+    def _redraw(self) -> None:
+        if self.is_mounted:
+            self.query_one("#code-text", Static).update(render_code(self.source, self.marks))
+
+    def on_mount(self) -> None:
+        self._redraw()
+
+    def _scroll_to_mark(self, line: int) -> None:
+        # Keep a few lines of context above the marked line, after the layout settles.
+        def scroll() -> None:
+            self.scroll_to(y=max(0, line - 1 - self.size.height // 3), animate=False)
+
+        self.call_after_refresh(scroll)

@@ -1,0 +1,211 @@
+"""Turning lesson texts and run facts into styled Textual ``Content``.
+
+Pure functions, no widgets: the panels call them, and the tests can check them
+without an app. Every style is a theme variable (``$error``, ``$text-muted``...),
+so the app follows the user's theme. User text (snippet code, task names, output)
+never goes through markup, so a ``[`` in it is shown as typed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+
+from textual.content import Content
+
+from playground.model import RunState, Stall, TaskView
+
+__all__ = [
+    "STATE_ORDER",
+    "checks_lines",
+    "STATUS_STYLE",
+    "STATUS_ICON",
+    "TASK_STATE_STYLE",
+    "format_ms",
+    "format_elapsed",
+    "inline_code",
+    "lesson_prose",
+    "relevant_tasks",
+    "short_place",
+    "stall_line",
+    "strip_comment",
+    "status_line",
+]
+
+#: Task states in the order the tasks table lists them (most relevant first).
+STATE_ORDER = {"running": 0, "ready": 1, "waiting": 2, "failed": 3, "cancelled": 4, "done": 5}
+
+STATUS_STYLE = {
+    "idle": "$text-muted",
+    "starting": "$text-muted",
+    "running": "bold $warning",
+    "ok": "bold $success",
+    "error": "bold $error",
+    "timeout": "bold $error",
+    "limit": "bold $error",
+    "killed": "bold $warning",
+}
+STATUS_ICON = {
+    "idle": "○",
+    "starting": "◌",
+    "running": "●",
+    "ok": "✓",
+    "error": "✗",
+    "timeout": "⏱",
+    "limit": "⛔",
+    "killed": "■",
+}
+TASK_STATE_STYLE = {
+    "running": "bold $warning",
+    "ready": "$accent",
+    "waiting": "$primary",
+    "done": "$text-muted",
+    "failed": "bold $error",
+    "cancelled": "$text-muted italic",
+}
+
+_CODE_STYLE = "bold $text-accent"
+# A new line in lesson prose is kept when it starts a labelled part ("Bad: ...",
+# "Good: ...") or a bullet; any other line break is only the TOML file's wrapping.
+_KEEP_BREAK = re.compile(r"^(?:[A-Z][\w ]{0,20}:\s|[-*•]\s)")
+_LABEL = re.compile(r"^(Bad|Good):")
+
+
+def format_ms(ms: float | None) -> str:
+    """A duration for people: ``0.4 ms``, ``37 ms``, ``1 002 ms``."""
+    if ms is None:
+        return "–"
+    if ms < 10:
+        return f"{ms:.1f} ms"
+    return f"{ms:,.0f} ms".replace(",", " ")
+
+
+def format_elapsed(seconds: float) -> str:
+    """Elapsed time of a run: ``0.8 s``, ``12.3 s``."""
+    return f"{max(seconds, 0.0):.1f} s"
+
+
+def inline_code(text: str, style: str = "") -> Content:
+    """Text with its `backticked` parts shown as code (and the backticks dropped)."""
+    parts: list[tuple[str, str] | str] = []
+    for i, piece in enumerate(text.split("`")):
+        if not piece:
+            continue
+        # An unbalanced backtick leaves an odd piece count; the text stays readable.
+        parts.append((piece, _CODE_STYLE) if i % 2 else (piece, style) if style else piece)
+    return Content.assemble(*parts)
+
+
+def lesson_prose(text: str) -> Content:
+    """A lesson text reflowed for the terminal's width, with code and labels styled.
+
+    The TOML files wrap their prose at ~85 columns; those breaks are joined so that
+    Textual wraps to the panel's real width. Breaks before ``Bad:``/``Good:`` and
+    bullets are kept, and those labels are coloured like the variants.
+    """
+    paragraphs: list[str] = []
+    for raw in text.strip().splitlines():
+        line = raw.strip()
+        if not line:
+            paragraphs.append("")
+        elif paragraphs and paragraphs[-1] and not _KEEP_BREAK.match(line):
+            paragraphs[-1] += " " + line
+        else:
+            paragraphs.append(line)
+    lines: list[Content] = []
+    for paragraph in paragraphs:
+        label = _LABEL.match(paragraph)
+        if label:
+            style = "bold $error" if label.group(1) == "Bad" else "bold $success"
+            rest = paragraph[label.end():]
+            lines.append(Content.assemble((label.group(0), style), inline_code(rest)))
+        else:
+            lines.append(inline_code(paragraph))
+    return Content("\n").join(lines)
+
+
+def short_place(file: str | None, line: int | None) -> str:
+    """``bad.py:15``: a file's base name and a line, as short as stays clear."""
+    if line is None:
+        return os.path.basename(file) if file else ""
+    name = os.path.basename(file) if file else "?"
+    return f"{name}:{line}"
+
+
+def strip_comment(code: str) -> str:
+    """A line of code without its trailing comment (the code view still shows it)."""
+    code = code.strip()
+    cut = code.find("  #")
+    return code[:cut].rstrip() if cut > 0 else code
+
+
+def relevant_tasks(tasks: Iterable[TaskView], limit: int) -> list[TaskView]:
+    """The ``limit`` tasks worth showing: running, ready, waiting first, then by id."""
+    ordered = sorted(tasks, key=lambda t: (STATE_ORDER.get(t.state, 9), t.tid))
+    return ordered[:limit]
+
+
+def status_line(state: RunState | None, *, label: str) -> Content:
+    """The one-line status of a run: icon, status, time, stalls, how it ended."""
+    if state is None:
+        return Content.assemble(
+            ("○ not run yet", STATUS_STYLE["idle"]), ("  ·  ", "$text-muted"),
+            (label, "$text-muted"),
+        )
+    status = state.status
+    parts: list[tuple[str, str] | str] = [
+        (f"{STATUS_ICON.get(status, '?')} {status}", STATUS_STYLE.get(status, "bold")),
+    ]
+    if state.finished:
+        ms = state.wall_ms
+        if ms is None and state.exit is not None:
+            ms = state.exit.get("total_ms")
+        parts += [("  ", ""), (format_ms(ms), "bold")]
+    elif state.started_t is not None or state.last_t:
+        parts += [("  ", ""), (format_elapsed(state.last_t - (state.started_t or 0.0)), "bold")]
+    if state.stalls:
+        worst = max(s.ms for s in state.stalls)
+        parts += [("  ·  ", "$text-muted"),
+                  (f"{len(state.stalls)} stall{'s' * (len(state.stalls) != 1)}, worst "
+                   f"{format_ms(worst)}", "$error")]
+    if state.peak_rss_kb:
+        parts += [("  ·  ", "$text-muted"), f"{state.peak_rss_kb / 1024:.0f} MB peak"]
+    message = state.message
+    if message:
+        parts += [("\n", ""), (message, "$text" if status == "ok" else STATUS_STYLE.get(status, ""))]
+    return Content.assemble(*parts)
+
+
+def stall_line(stall: Stall, *, shown_ms: float | None = None) -> Content:
+    """One stall: how long, which task, where, and the blocking line's code."""
+    ms = stall.ms if shown_ms is None else shown_ms
+    place = short_place(stall.file, stall.line)
+    code = strip_comment(stall.code)
+    if stall.live:
+        head: tuple[str, str] = (f" ● blocking now… {format_ms(ms)} ", "bold $text-error on $error-muted")
+    else:
+        head = (f" ⏸ {format_ms(ms):>9} ", "bold $error")
+    return Content.assemble(
+        head,
+        (" ", ""),
+        (stall.task or "?", "$text-primary"),
+        ("  ", ""),
+        (place, "$text-muted"),
+        ("  ", ""),
+        (code, _CODE_STYLE),
+    )
+
+
+def checks_lines(checks: Sequence[dict[str, object]]) -> Content:
+    """Expectation results as ✓/✗ lines: what was expected and what was observed."""
+    lines = []
+    for check in checks:
+        met = bool(check.get("met"))
+        lines.append(Content.assemble(
+            ("✓ " if met else "✗ ", "bold $success" if met else "bold $error"),
+            inline_code(str(check.get("check", "")), "" if met else "$text-error"),
+            ("  — ", "$text-muted"),
+            inline_code(str(check.get("observed", "")), "$text-muted"),
+        ))
+    return Content("\n").join(lines)

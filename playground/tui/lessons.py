@@ -1,0 +1,120 @@
+"""The lesson side of the screen: the list of lessons, and the texts of the chosen one.
+
+Broken lesson folders are listed under the lessons with the file at fault and the
+problem, never hidden: a workshop author sees at once what to fix.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Label, ListItem, ListView, Static
+
+from playground.catalog import Catalog, Lesson, LessonError
+from playground.tui.formatting import inline_code, lesson_prose
+
+__all__ = ["BrokenLessons", "LessonInfo", "LessonItem", "LessonList"]
+
+
+class LessonItem(ListItem):
+    """One lesson in the list: its title and its tags."""
+
+    def __init__(self, lesson: Lesson, number: int) -> None:
+        super().__init__(id=f"lesson-{_css_id(lesson.slug)}")
+        self.lesson = lesson
+        self.number = number
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Label(Content.styled(f"{self.number}.", "$text-muted"), classes="lesson-number")
+            with Vertical():
+                yield Label(Content.styled(self.lesson.title, "bold"), classes="lesson-title")
+                if self.lesson.tags:
+                    yield Label(Content.styled(" · ".join(self.lesson.tags), "$text-muted"),
+                                classes="lesson-tags")
+
+
+class BrokenLessons(Static):
+    """Lesson folders that failed to load, each with its file and problem."""
+
+    def __init__(self, errors: tuple[LessonError, ...], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.errors = errors
+
+    def on_mount(self) -> None:
+        self.display = bool(self.errors)
+        self.border_title = Content.styled(f"broken lessons ({len(self.errors)})", "bold $error")
+        lines = []
+        for error in self.errors:
+            path = error.path
+            if path.is_dir() or not path.suffix:
+                folder, file = path.name, ""
+            else:
+                folder, file = path.parent.name, f"{path.name}: "
+            lines.append(Content.assemble(
+                ("✗ ", "bold $error"), (folder, "bold"), ("\n  ", ""),
+                (file, "$text-muted"), (error.problem, "$text-error")))
+        self.update(Content("\n").join(lines))
+        self.tooltip = Content("\n".join(str(error) for error in self.errors))
+
+
+class LessonList(Vertical):
+    """The lessons (in catalog order) and, below them, the folders that are broken."""
+
+    def __init__(self, catalog: Catalog, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.catalog = catalog
+
+    def compose(self) -> ComposeResult:
+        items = [LessonItem(lesson, n) for n, lesson in enumerate(self.catalog.lessons, start=1)]
+        list_view = ListView(*items, id="lessons")
+        list_view.border_title = "lessons"
+        yield list_view
+        if not items:
+            yield Static(Content.styled("No lessons found.", "$text-muted"), id="no-lessons")
+        with VerticalScroll(id="broken-scroll"):
+            yield BrokenLessons(self.catalog.errors, id="broken")
+
+    def on_mount(self) -> None:
+        self.query_one("#broken-scroll").display = bool(self.catalog.errors)
+
+
+class LessonInfo(Vertical):
+    """The chosen lesson's title, summary, why it matters and what to watch."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="lesson-heading")
+        with Horizontal(id="lesson-texts"):
+            yield Static(id="why", classes="lesson-text")
+            yield Static(id="watch", classes="lesson-text")
+
+    def show_lesson(self, lesson: Lesson) -> None:
+        """Show a lesson's texts."""
+        self.set_class(False, "-file")
+        self.query_one("#lesson-heading", Static).update(Content.assemble(
+            (lesson.title, "bold $text-primary"),
+            ("   " + "  ".join(f"#{tag}" for tag in lesson.tags), "$text-muted"),
+            ("\n", ""),
+            inline_code(lesson.summary),
+        ))
+        self.query_one("#why", Static).update(
+            Content.styled("Why it matters\n", "bold $text-secondary") + lesson_prose(lesson.why))
+        self.query_one("#watch", Static).update(
+            Content.styled("What to watch\n", "bold $text-secondary") + lesson_prose(lesson.watch))
+
+    def show_file(self, path: str) -> None:
+        """Show that the panes below run a file of the user's, not a lesson."""
+        self.set_class(True, "-file")
+        self.query_one("#lesson-heading", Static).update(Content.assemble(
+            ("Your file  ", "bold $text-primary"), (path, "bold"), ("\n", ""),
+            ("Runs in the same sandbox as the lessons; press ", "$text-muted"), ("b", "bold"),
+            (" to run it again, ", "$text-muted"), ("s", "bold"), (" to stop it, or pick a lesson.", "$text-muted"),
+        ))
+
+
+def _css_id(slug: str) -> str:
+    """A slug made safe for a CSS id (slugs may hold dots)."""
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in slug)

@@ -1,0 +1,416 @@
+"""The panels of a run: status, stalls, loop lag, tasks, problems, output, checks.
+
+Each panel draws one aspect of a :class:`~playground.model.RunState`. The run pane
+owns the single ``state`` reactive and binds it down with ``data_bind``; a panel
+redraws in its ``watch_state``. The session already limits updates to 20 per
+second, and panels that are not on screen (an inactive tab) skip the work and
+catch up when they are shown again.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import DataTable, Log, Static
+
+from playground.model import OutputBuffer, RunState, Stall
+from playground.tui.formatting import (
+    TASK_STATE_STYLE,
+    checks_lines,
+    format_ms,
+    relevant_tasks,
+    short_place,
+    stall_line,
+    status_line,
+)
+
+__all__ = [
+    "ChecksPanel",
+    "LagChart",
+    "LagPanel",
+    "OutputPanel",
+    "ProblemsPanel",
+    "StallPanel",
+    "StatusPanel",
+    "TaskTable",
+    "TASK_ROWS_MAX",
+    "problem_count",
+]
+
+#: The tasks table shows at most this many rows (the most relevant tasks).
+TASK_ROWS_MAX = 200
+#: Stalls listed at once (the live one and the latest others).
+STALLS_SHOWN = 4
+#: Lag at or above this is drawn as bad in the chart (and the chart's lowest full scale).
+LAG_BAD_MS = 100.0
+LAG_SCALE_MIN_MS = 100.0
+
+
+class StatusPanel(Static):
+    """How the run is going or how it ended, in one or two lines."""
+
+    state: reactive[RunState | None] = reactive(None, always_update=True)
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.label = label
+
+    def watch_state(self, state: RunState | None) -> None:
+        self.update(status_line(state, label=self.label))
+        self.set_class(state is not None and state.finished and state.status != "ok", "-failed")
+
+
+class StallPanel(Static):
+    """The stalls of a run; a stall still going on is shown growing, live."""
+
+    state: reactive[RunState | None] = reactive(None, always_update=True)
+    # While a stall is live, the figure keeps growing between the probe's reports.
+    _live_seen: tuple[int, float, float] | None = None  # (stall id, its ms, when we saw it)
+    _ticker: Timer | None = None
+
+    def watch_state(self, state: RunState | None) -> None:
+        live = state.live_stall if state is not None else None
+        if live is None:
+            self._live_seen = None
+            if self._ticker is not None:
+                self._ticker.stop()
+                self._ticker = None
+        elif self._live_seen is None or self._live_seen[:2] != (live.id, live.ms):
+            self._live_seen = (live.id, live.ms, time.monotonic())
+            if self._ticker is None:
+                self._ticker = self.set_interval(0.1, self._redraw)
+        self._redraw()
+
+    def _shown_ms(self, stall: Stall) -> float:
+        seen = self._live_seen
+        if stall.live and seen is not None and seen[0] == stall.id:
+            return seen[1] + (time.monotonic() - seen[2]) * 1000.0
+        return stall.ms
+
+    def _redraw(self) -> None:
+        state = self.state
+        title = Content.styled("stalls ", "bold $text-muted")
+        if state is None or not state.stalls:
+            none = "none yet" if state is None or not state.finished else "none: the loop never blocked"
+            self.update(title + Content.styled(none, "$text-muted"))
+            self.set_class(False, "-stalled")
+            return
+        stalls = state.stalls
+        shown: list[Stall] = list(stalls[-STALLS_SHOWN:])
+        lines = [stall_line(s, shown_ms=self._shown_ms(s)) for s in shown]
+        if len(stalls) > len(shown):
+            worst = max(stalls, key=lambda s: s.ms)
+            lines.insert(0, Content.styled(
+                f"{len(stalls)} stalls, total {format_ms(sum(s.ms for s in stalls))}, "
+                f"worst {format_ms(worst.ms)} at {short_place(worst.file, worst.line)}",
+                "$text-muted"))
+        self.update(title + Content("\n").join(lines))
+        self.set_class(True, "-stalled")
+
+
+class LagChart(Widget):
+    """Loop lag per ~50 ms window as bars, on a fixed floor of scale.
+
+    Unlike a plain sparkline, which stretches whatever it gets to full height, the
+    scale never drops below :data:`LAG_SCALE_MIN_MS`: a healthy run stays a flat line
+    and a one-second stall is a wall, so two runs side by side compare honestly.
+    """
+
+    DEFAULT_CSS = """
+    LagChart { height: 2; }
+    """
+    values: reactive[tuple[float, ...]] = reactive(())
+    _BARS = " ▁▂▃▄▅▆▇█"
+
+    def render(self) -> Content:
+        width, height = self.size.width, max(self.size.height, 1)
+        values = self._bucketed(width)
+        if not values:
+            return Content.styled("waiting for the first samples…", "$text-muted")
+        scale = max(LAG_SCALE_MIN_MS, max(values))
+        levels = height * 8
+        rows: list[list[tuple[str, str]]] = [[] for _ in range(height)]
+        for value in values:
+            # Any lag at all gets the thinnest bar, so a quiet loop is still drawn.
+            level = min(levels, max(1, math.ceil(value / scale * levels)))
+            style = "$error" if value >= LAG_BAD_MS else "$warning" if value >= 20 else "$success"
+            for row in range(height):
+                fill = max(0, min(8, level - (height - 1 - row) * 8))
+                rows[row].append((self._BARS[fill], style))
+        return Content("\n").join(Content.assemble(*row) for row in rows)
+
+    def _bucketed(self, width: int) -> list[float]:
+        values = self.values
+        if len(values) <= width or width <= 0:
+            return list(values)
+        # Too many windows for the width: each bar is the worst of its bucket.
+        per = math.ceil(len(values) / width)
+        return [max(values[i:i + per]) for i in range(0, len(values), per)]
+
+
+class LagPanel(Vertical):
+    """Loop lag: the chart of every window, and p50 / p99 / max."""
+
+    state: reactive[RunState | None] = reactive(None, always_update=True)
+
+    def compose(self) -> ComposeResult:
+        yield LagChart()
+        yield Static(id="lag-numbers")
+
+    def watch_state(self, state: RunState | None) -> None:
+        if not self.is_mounted:
+            return
+        self.query_one(LagChart).values = (
+            tuple(ms for _, ms in state.lag_windows) if state is not None else ()
+        )
+        title = Content.styled("loop lag ", "bold $text-muted")
+        if state is None or not state.lag_samples_ms:
+            self.query_one("#lag-numbers", Static).update(
+                title + Content.styled("no samples yet", "$text-muted"))
+            return
+        lag = state.lag()
+
+        def figure(name: str, ms: float) -> Content:
+            style = "bold $error" if ms >= LAG_BAD_MS else "bold $warning" if ms >= 20 else "bold $success"
+            return Content.assemble((f"{name} ", "$text-muted"), (format_ms(ms), style))
+
+        sep = Content.styled("  ·  ", "$text-muted")
+        self.query_one("#lag-numbers", Static).update(
+            title + sep.join([figure("p50", lag["p50_ms"]), figure("p99", lag["p99_ms"]),
+                              figure("max", lag["max_ms"])]))
+
+    def on_mount(self) -> None:
+        self.watch_state(self.state)
+
+
+# Fixed widths: cells are updated in place without rescanning a column, and two
+# panes side by side still fit the whole table at 160 columns.
+_TASK_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("id", "id", 5),
+    ("name", "name", 9),
+    ("state", "state", 9),
+    ("waits", "waits on", 10),
+    ("line", "line", 4),
+    ("busy", "busy ms", 7),
+    ("steps", "steps", 5),
+)
+
+
+class TaskTable(Vertical):
+    """The run's tasks, most relevant first, updated in place (never rebuilt).
+
+    Rows are slots: slot *i* shows the *i*-th most relevant task, and only the cells
+    that changed are written. With ten thousand tasks the table still holds at most
+    :data:`TASK_ROWS_MAX` rows.
+    """
+
+    state: reactive[RunState | None] = reactive(None, always_update=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._rows: list[tuple[Content | str, ...]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="task-counts")
+        table: DataTable[Content | str] = DataTable(cursor_type="row", zebra_stripes=True)
+        for key, label, width in _TASK_COLUMNS:
+            table.add_column(label, width=width, key=key)
+        yield table
+
+    def watch_state(self, state: RunState | None) -> None:
+        if state is None:
+            self._sync(state)
+        elif self.is_on_screen or state.finished:
+            self._sync(state)
+
+    def on_show(self) -> None:
+        self._sync(self.state)
+
+    def _sync(self, state: RunState | None) -> None:
+        if not self.is_mounted:
+            return
+        table = self.query_one(DataTable)
+        counts = self.query_one("#task-counts", Static)
+        if state is None:
+            if self._rows:
+                table.clear()
+                self._rows = []
+            counts.update(Content.styled("tasks: none yet", "$text-muted"))
+            return
+        tasks = relevant_tasks(state.tasks.values(), TASK_ROWS_MAX)
+        text = (f"tasks  {state.tasks_alive} alive · {state.tasks_created} created · "
+                f"{state.tasks_max_alive} max alive")
+        counts_parts: list[tuple[str, str] | str] = [(text, "")]
+        if state.tasks_failed:
+            counts_parts.append((f" · {state.tasks_failed} failed", "$error"))
+        if state.tasks_cancelled:
+            counts_parts.append((f" · {state.tasks_cancelled} cancelled", "$warning"))
+        if len(state.tasks) > len(tasks):
+            counts_parts.append((f"  (showing {len(tasks)} of {len(state.tasks)})", "$text-muted"))
+        counts.update(Content.assemble(*counts_parts))
+        snippet = state.file
+        for slot, task in enumerate(tasks):
+            place = ""
+            if task.line is not None:
+                same = snippet is not None and task.file is not None and (
+                    os.path.basename(task.file) == os.path.basename(snippet))
+                place = str(task.line) if same else short_place(task.file, task.line)
+            row: tuple[Content | str, ...] = (
+                str(task.tid),
+                task.name,
+                Content.styled(task.state, TASK_STATE_STYLE.get(task.state, "")),
+                task.waits_on or "",
+                place,
+                f"{task.busy_ms:.1f}",
+                str(task.steps),
+            )
+            if slot < len(self._rows):
+                old = self._rows[slot]
+                for (key, _, _), before, after in zip(_TASK_COLUMNS, old, row):
+                    if before != after:
+                        table.update_cell(str(slot), key, after)
+                self._rows[slot] = row
+            else:
+                table.add_row(*row, key=str(slot))
+                self._rows.append(row)
+        while len(self._rows) > len(tasks):
+            table.remove_row(str(len(self._rows) - 1))
+            self._rows.pop()
+
+
+def problem_count(state: RunState | None) -> int:
+    """How many things went wrong: errors, warnings, refused actions, channel trouble."""
+    if state is None:
+        return 0
+    return (int(state.error is not None) + len(state.warnings) + len(state.blocked)
+            + int(state.channel_problem is not None) + len(state.probe_errors))
+
+
+class ProblemsPanel(VerticalScroll):
+    """Uncaught errors, warnings, actions the sandbox refused and channel trouble."""
+
+    state: reactive[RunState | None] = reactive(None, always_update=True)
+    _drawn: tuple[int, int, int, bool, int, str] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="problems-text")
+
+    def watch_state(self, state: RunState | None) -> None:
+        if not self.is_mounted:
+            return
+        key = (0, 0, 0, False, 0, "none") if state is None else (
+            len(state.warnings), len(state.blocked), len(state.probe_errors),
+            state.error is not None, int(state.channel_problem is not None), state.status)
+        if key == self._drawn:
+            return  # nothing new: no need to rebuild the text
+        self._drawn = key
+        self.query_one("#problems-text", Static).update(self._describe(state))
+
+    @staticmethod
+    def _describe(state: RunState | None) -> Content:
+        if state is None:
+            return Content.styled("Nothing yet.", "$text-muted")
+        lines: list[Content] = []
+        err = state.error
+        if err is not None:
+            lines.append(Content.assemble(
+                ("✗ ", "bold $error"), (f"{err.get('type')}", "bold $error"), (": ", ""),
+                (str(err.get("message", "")), ""),
+                (f"  {short_place(err.get('file'), err.get('line'))}", "$text-muted")))
+        for warning in state.warnings:
+            lines.append(Content.assemble(
+                ("! ", "bold $warning"), (str(warning.get("category", "")), "bold $warning"),
+                (": ", ""), (str(warning.get("message", "")), ""),
+                (f"  {short_place(warning.get('file'), warning.get('line'))}", "$text-muted")))
+        for blocked in state.blocked:
+            lines.append(Content.assemble(
+                ("⛔ ", "bold $error"), (f"sandbox refused {blocked.get('what') or 'an action'}", "bold"),
+                (": ", ""), (str(blocked.get("message", "")), "")))
+        if state.channel_problem:
+            lines.append(Content.assemble(("⚠ ", "bold $warning"),
+                                          (state.channel_problem, "$warning")))
+        for problem in state.probe_errors[:20]:
+            lines.append(Content.assemble(("⚠ probe: ", "$warning"), (problem, "$text-muted")))
+        if not lines:
+            word = "No errors or warnings." if state.finished else "No errors or warnings so far."
+            return Content.styled(word, "$success" if state.finished else "$text-muted")
+        return Content("\n").join(lines)
+
+
+class _StreamLog(Log):
+    """A Log fed from an :class:`OutputBuffer`, writing only what is new."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_lines=5000, **kwargs)
+        self._written = 0  # characters of the logical stream already written
+
+    def reset(self) -> None:
+        self.clear()
+        self._written = 0
+
+    def feed(self, buffer: OutputBuffer) -> None:
+        # The buffer keeps head + (dropped) + tail of one logical stream; write the
+        # part of it that we have not written yet, marking what was not kept.
+        head_end = len(buffer.head)
+        tail_start = head_end + buffer.dropped_chars
+        total = tail_start + len(buffer.tail)
+        if total <= self._written:
+            return
+        pieces: list[str] = []
+        if self._written < head_end:
+            pieces.append(buffer.head[self._written:])
+            self._written = head_end
+        if self._written < tail_start:
+            pieces.append(f"\n[... {tail_start - self._written} characters not kept ...]\n")
+            self._written = tail_start
+        pieces.append(buffer.tail[self._written - tail_start:])
+        self._written = total
+        self.write("".join(pieces))
+
+
+class OutputPanel(Vertical):
+    """What the snippet printed: stdout, and stderr below it when there is any."""
+
+    state: reactive[RunState | None] = reactive(None, always_update=True)
+
+    def compose(self) -> ComposeResult:
+        yield _StreamLog(id="stdout")
+        yield Static("stderr", id="stderr-label", classes="stream-label")
+        yield _StreamLog(id="stderr")
+
+    def watch_state(self, state: RunState | None) -> None:
+        if not self.is_mounted:
+            return
+        stdout, stderr = self.query_one("#stdout", _StreamLog), self.query_one("#stderr", _StreamLog)
+        if state is None:
+            stdout.reset()
+            stderr.reset()
+            self.set_class(False, "-has-stderr")
+            return
+        stdout.feed(state.stdout)
+        stderr.feed(state.stderr)
+        self.set_class(bool(state.stderr.total_bytes or state.stderr.text), "-has-stderr")
+
+    def on_mount(self) -> None:
+        self.watch_state(self.state)
+
+
+class ChecksPanel(Static):
+    """A lesson run's expectations, each ✓ or ✗ with what was observed."""
+
+    checks: reactive[tuple[dict[str, Any], ...] | None] = reactive(None)
+
+    def watch_checks(self, checks: Sequence[dict[str, Any]] | None) -> None:
+        self.display = bool(checks)
+        if checks:
+            self.update(checks_lines(checks))

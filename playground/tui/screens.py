@@ -1,0 +1,106 @@
+"""Modal screens: the help (keys and what each panel shows) and "open a file"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+__all__ = ["HELP_KEYS", "HelpScreen", "OpenFileScreen"]
+
+#: The keys, as the help screen lists them.
+HELP_KEYS: tuple[tuple[str, str], ...] = (
+    ("b", "run the bad variant (the mistake)"),
+    ("g", "run the good variant (the fix)"),
+    ("r  space", "run both, side by side, at the same time"),
+    ("s", "stop every run now"),
+    ("n  p  ↑ ↓", "next / previous lesson"),
+    ("i", "show or hide the lesson's texts (more room for the runs)"),
+    ("o", "open and run a file of your own"),
+    ("tab", "move between the lesson list and the tables"),
+    ("?  F1", "this help"),
+    ("ctrl+q", "quit"),
+)
+
+_PANELS: tuple[tuple[str, str], ...] = (
+    ("status", "how the run is going, or how it ended and why"),
+    ("expected", "the lesson's expectations, each ✓ or ✗ with what was seen"),
+    ("stalls", "a callback that held the loop (default: over 50 ms): how long, which task, "
+               "the line and its code. While it lasts it grows live: \"blocking now…\""),
+    ("loop lag", "how late the loop ran work that was due, per 50 ms window; "
+                 "p50 / p99 / max over the run"),
+    ("tasks", "every task: its state, what it waits on, the line it is suspended at, "
+              "busy time and steps (the 200 most relevant when there are more)"),
+    ("output", "what the snippet printed (stdout, then stderr)"),
+    ("problems", "uncaught errors, warnings (never-awaited coroutines...), actions the "
+                 "sandbox refused, and trouble on the event channel"),
+    ("code", "▶ marks the line a stall blocked on, ✗ an error's line, ! a warning's"),
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys and panels, explained on one page."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark,f1", "dismiss", "Close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-dialog") as dialog:
+            dialog.border_title = "asyncplay · help"
+            dialog.border_subtitle = "esc to close"
+            yield Static(self._keys(), id="help-keys")
+            yield Static(self._panels(), id="help-panels")
+
+    @staticmethod
+    def _keys() -> Content:
+        lines = [Content.styled("Keys", "bold $text-secondary")]
+        for key, what in HELP_KEYS:
+            lines.append(Content.assemble((f"  {key:<12}", "bold $text-accent"), what))
+        return Content("\n").join(lines)
+
+    @staticmethod
+    def _panels() -> Content:
+        lines = [Content.styled("Panels of a run", "bold $text-secondary")]
+        for name, what in _PANELS:
+            lines.append(Content.assemble((f"  {name:<12}", "bold $text-primary"), what))
+        return Content("\n").join(lines)
+
+
+class OpenFileScreen(ModalScreen[Path | None]):
+    """Ask for the path of a Python file to run; dismissed with the path or None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, start: str = "") -> None:
+        super().__init__()
+        self.start = start
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="open-dialog") as dialog:
+            dialog.border_title = "run a file of your own"
+            dialog.border_subtitle = "enter to run · esc to cancel"
+            yield Input(value=self.start, placeholder="path/to/snippet.py", id="open-path")
+            yield Static(id="open-problem")
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        path = Path(event.value.strip()).expanduser()
+        problem = ""
+        if not event.value.strip():
+            problem = "Type the path of a .py file."
+        elif not path.is_file():
+            problem = f"No such file: {path}"
+        if problem:
+            self.query_one("#open-problem", Static).update(Content.styled(problem, "$text-error"))
+            return
+        self.dismiss(path)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
