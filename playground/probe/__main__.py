@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         raw = f.read()
     source = raw.decode("utf-8", errors="replace")
     linecache.cache[origin] = (len(source), None, source.splitlines(True), origin)
+    rec.source = source
 
     if args.handoff_fd is not None:
         _handoff(args.handoff_fd)

@@ -20,14 +20,21 @@ from types import TracebackType
 from typing import Any, Callable
 
 from playground import protocol as P
-from playground.probe.recorder import Recorder, TaskInfo
+import weakref
 
-__all__ = ["install", "ProbeLoop", "snippet_location", "HEARTBEAT_S"]
+from playground.probe.origins import UnawaitedCalls, creation_line
+from playground.probe.recorder import I_FILE, I_LINE, I_TID, Recorder, TaskInfo
+
+__all__ = ["install", "ProbeLoop", "ProbePolicy", "HEARTBEAT_S"]
 
 #: Lag is sampled as the overshoot of a timer due every HEARTBEAT_S seconds.
 HEARTBEAT_S = 0.01
 
 _ORIGINAL_RUN = _events.Handle._run
+_ASYNCIO_INTERNAL = frozenset(
+    {"BaseEventLoop.shutdown_asyncgens", "BaseEventLoop.shutdown_default_executor"})
+_current_task = asyncio.current_task
+_weakref = weakref.ref
 
 
 def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
@@ -38,7 +45,7 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
     """
     perf = perf_counter
     stall_s = rec.stall_s
-    infos = rec.infos
+    infos_get = rec.infos.get
     ended = rec.ended_callbacks
     finish = _make_finish(rec)
     format_cb = _format_helpers._format_callback_source
@@ -62,11 +69,10 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
         rec.cur_handle = None
         task = getattr(self._callback, "__self__", None)
         if task is not None:
-            key = id(task)
-            info = infos.get(key)
+            info = infos_get(id(task))
             if info is not None:
-                info.busy_s += dt
-                info.steps += 1
+                info[2] += dt  # I_BUSY_S
+                info[3] += 1  # I_STEPS
                 if task.done():
                     finish(info, task)
         if dt >= stall_s:
@@ -88,18 +94,6 @@ def _make_finish(rec: Recorder) -> Callable[[TaskInfo, Any], None]:
         rec.finished.append((info, task))
 
     return finish
-
-
-def snippet_location(rec: Recorder, frame: Any) -> tuple[str | None, int | None]:
-    """The innermost frame of ``frame``'s stack that is in the snippet's file."""
-    origin = rec.origin
-    depth = 0
-    while frame is not None and depth < 64:
-        if frame.f_code.co_filename == origin:
-            return origin, frame.f_lineno
-        frame = frame.f_back
-        depth += 1
-    return None, None
 
 
 def _traceback_location(rec: Recorder, tb: TracebackType | None) -> tuple[str | None, int | None]:
@@ -137,18 +131,33 @@ class ProbeLoop(asyncio.SelectorEventLoop):
             task = factory(loop, coro)
         else:
             task = factory(loop, coro, context=context)
+        if getattr(coro, "__qualname__", None) in _ASYNCIO_INTERNAL:
+            return task  # asyncio.run's own clean-up, not the snippet's work
         rec = self._ap_rec
-        parent = asyncio.current_task(loop)
-        parent_info = rec.infos.get(id(parent)) if parent is not None else None
-        file, line = snippet_location(rec, sys._getframe(1))
-        info = TaskInfo(rec.next_tid, task, parent_info.tid if parent_info else None, file, line)
-        rec.next_tid += 1
-        rec.infos[id(task)] = info
+        infos = rec.infos
+        parent = _current_task(loop)
+        parent_info = infos.get(id(parent)) if parent is not None else None
+        # The creation site: the innermost frame in the snippet's own file.
+        origin = rec.origin
+        frame = sys._getframe(1)
+        file = line = None
+        depth = 0
+        while frame is not None and depth < 32:
+            if frame.f_code.co_filename == origin:
+                file, line = origin, frame.f_lineno
+                break
+            frame = frame.f_back
+            depth += 1
+        tid = rec.next_tid
+        rec.next_tid = tid + 1
+        info: TaskInfo = [tid, _weakref(task), 0.0, 0,
+                          parent_info[I_TID] if parent_info else None, file, line, False]
+        infos[id(task)] = info
         rec.created.append(info)
         rec.n_created += 1
-        rec.n_alive += 1
-        if rec.n_alive > rec.max_alive:
-            rec.max_alive = rec.n_alive
+        alive = rec.n_alive = rec.n_alive + 1
+        if alive > rec.max_alive:
+            rec.max_alive = alive
         return task
 
     # -- heartbeat: lag is how late a timer due every HEARTBEAT_S really runs ----
@@ -196,7 +205,7 @@ class ProbeLoop(asyncio.SelectorEventLoop):
                 if frame is not None and frame.f_code.co_filename == rec.origin:
                     file, line = rec.origin, frame.f_lineno
                 elif info is not None:
-                    file, line = info.file, info.line
+                    file, line = info[I_FILE], info[I_LINE]
             message = f"{message} (task {task.get_name()})"
         rec.emit(
             {"kind": P.K_WARNING, "category": "asyncio", "message": message[:500],
@@ -234,12 +243,32 @@ def _install_warnings(rec: Recorder) -> None:
             report(category.__name__, text.splitlines()[0] if text else "", filename, lineno)
         original_show(message, category, filename, lineno, file, line)
 
+    calls: list[UnawaitedCalls] = []  # parsed on first use
+    tracking = [False]
+
     def warn_unawaited_coroutine(coro: Any) -> None:
         file = line = None
         for entry_file, entry_line, _func in coro.cr_origin or ():
             if entry_file == rec.origin:
                 file, line = entry_file, entry_line
                 break
+        if file is None:
+            if not calls:
+                calls.append(UnawaitedCalls(rec.source))
+            frame = getattr(coro, "cr_frame", None)
+            module = frame.f_globals.get("__name__", "") if frame is not None else ""
+            top = None if module in ("", "__main__") else module.split(".")[0]
+            try:
+                freed_in = sys._getframe(1)  # what ran when the coroutine was freed
+            except ValueError:  # freed at interpreter shutdown
+                freed_in = None
+            line = creation_line(calls[0], coro.__name__, top, rec.origin, freed_in)
+            file = rec.origin if line is not None else None
+        if not tracking[0]:
+            # One never-awaited coroutine suggests more: from now on, record each
+            # coroutine's creation line exactly.
+            tracking[0] = True
+            sys.set_coroutine_origin_tracking_depth(1)
         message = f"coroutine '{coro.__qualname__}' was never awaited"
         report("RuntimeWarning", message, file, line)
         if file is not None and line is not None:
@@ -250,9 +279,6 @@ def _install_warnings(rec: Recorder) -> None:
     warnings.showwarning = showwarning
     warnings._warn_unawaited_coroutine = warn_unawaited_coroutine  # type: ignore[attr-defined]
     warnings.simplefilter("default")
-    # Depth 1 is enough to name the line that called the coroutine function, and
-    # costs one small tuple per coroutine (deeper tracking is measurably slower).
-    sys.set_coroutine_origin_tracking_depth(1)
 
 
 def install(rec: Recorder) -> None:

@@ -23,7 +23,8 @@ from typing import Any
 
 from playground import protocol as P
 
-__all__ = ["TaskInfo", "Recorder", "WAIT_KINDS"]
+__all__ = ["TaskInfo", "Recorder", "WAIT_KINDS", "I_TID", "I_REF", "I_BUSY_S", "I_STEPS",
+           "I_PARENT", "I_FILE", "I_LINE", "I_SENT"]
 
 #: How the innermost awaited coroutine names what a task waits on.
 WAIT_KINDS: dict[tuple[str, str], str] = {
@@ -66,24 +67,11 @@ _MAX_ROWS_PER_FLUSH = 2000
 _FULL_RESCAN_BELOW = 200  # re-examine every live task each flush when there are few
 
 
-class TaskInfo:
-    """Per-task facts gathered on the snippet's thread (hot path: slots only)."""
-
-    __slots__ = ("tid", "ref", "busy_s", "steps", "parent", "file", "line", "coro", "sent")
-
-    def __init__(
-        self, tid: int, task: Any, parent: int | None, file: str | None, line: int | None
-    ) -> None:
-        self.tid = tid
-        self.ref = weakref.ref(task)
-        self.busy_s = 0.0
-        self.steps = 0
-        self.parent = parent
-        self.file = file
-        self.line = line
-        coro = task.get_coro()
-        self.coro = getattr(coro, "__qualname__", type(coro).__name__)
-        self.sent = False
+#: Per-task facts gathered on the snippet's thread. A plain list, not an object:
+#: it is created for every task and updated on every step, and a list is the
+#: cheapest mutable record Python has. Fields, by index:
+TaskInfo = list
+I_TID, I_REF, I_BUSY_S, I_STEPS, I_PARENT, I_FILE, I_LINE, I_SENT = range(8)
 
 
 class Recorder:
@@ -99,6 +87,7 @@ class Recorder:
     ) -> None:
         self.out_fd = out_fd
         self.origin = origin
+        self.source = ""  # the snippet's source text, set before it runs
         self.stall_s = stall_ms / 1000.0
         self.flush_s = flush_s
         self.poll_s = poll_s
@@ -312,10 +301,12 @@ class Recorder:
         created = self.created
         while created and len(new) < limit:
             info = created.popleft()
-            task = info.ref()
-            info.sent = True
-            new.append([info.tid, task.get_name() if task is not None else "", info.coro,
-                        info.parent, info.file, info.line])
+            task = info[I_REF]()
+            info[I_SENT] = True
+            coro = task.get_coro() if task is not None else None
+            new.append([info[I_TID], task.get_name() if task is not None else "",
+                        getattr(coro, "__qualname__", type(coro).__name__),
+                        info[I_PARENT], info[I_FILE], info[I_LINE]])
         rows: list[list[Any]] = []
         finished = self.finished
         while finished and len(rows) < limit:
@@ -323,15 +314,15 @@ class Recorder:
             rows.append(self._row(info, task, done=True))
         infos = self.infos
         if len(infos) <= _FULL_RESCAN_BELOW or final:
-            candidates: list[TaskInfo] = [i for i in list(infos.values()) if i.sent]
+            candidates: list[TaskInfo] = [i for i in list(infos.values()) if i[I_SENT]]
         else:
             # Many tasks: refresh a rotating slice of them each flush.
             if not self._rotation:
                 self._rotation = list(infos.values())
-            candidates = [i for i in self._rotation[:_MAX_UPDATES_PER_FLUSH] if i.sent]
+            candidates = [i for i in self._rotation[:_MAX_UPDATES_PER_FLUSH] if i[I_SENT]]
             del self._rotation[:_MAX_UPDATES_PER_FLUSH]
         for info in candidates:
-            task = info.ref()
+            task = info[I_REF]()
             if task is not None and not task.done():
                 rows.append(self._row(info, task, done=False))
         if not (new or rows) and not final:
@@ -374,7 +365,8 @@ class Recorder:
                 else:
                     state = "waiting"
                 waits, file, line = self._describe_wait(task, waiter)
-        return [info.tid, state, waits, file, line, round(info.busy_s * 1000, 3), info.steps, detail]
+        return [info[I_TID], state, waits, file, line, round(info[I_BUSY_S] * 1000, 3),
+                info[I_STEPS], detail]
 
     def _describe_wait(self, task: Any, waiter: Any) -> tuple[str | None, str | None, int | None]:
         """What a suspended task waits on, and the snippet line it is suspended at."""

@@ -1,0 +1,61 @@
+"""Shared fixtures: run a snippet written in the test through the real pipeline."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from playground.model import RunState
+from playground.session import RunOptions, RunTarget, Session, summarize
+
+RunSnippet = Callable[..., Awaitable[dict[str, Any]]]
+
+#: Both sandbox set-ups where the machine has bubblewrap, else only the fallback.
+SANDBOX_MODES = [
+    pytest.param(None, id="bwrap", marks=pytest.mark.skipif(
+        shutil.which("bwrap") is None, reason="bubblewrap is not installed")),
+    pytest.param(False, id="no-bwrap"),
+]
+
+
+def write_snippet(folder: Path, source: str, name: str = "snippet.py") -> Path:
+    path = folder / name
+    path.write_text(textwrap.dedent(source).lstrip())
+    return path
+
+
+def line_of(path: Path, marker: str) -> int:
+    """1-based number of the first line of ``path`` containing ``marker``."""
+    for number, text in enumerate(path.read_text().splitlines(), start=1):
+        if marker in text:
+            return number
+    raise AssertionError(f"{marker!r} not in {path}")
+
+
+@pytest.fixture
+def run_snippet(tmp_path: Path) -> RunSnippet:
+    """``await run_snippet(source, timeout_s=..., use_bwrap=..., on_update=...)`` -> summary."""
+
+    async def run(
+        source: str,
+        *,
+        timeout_s: float = 20.0,
+        use_bwrap: bool | None = None,
+        stall_ms: float = 50.0,
+        on_update: Callable[[RunState], None] | None = None,
+        name: str = "snippet.py",
+    ) -> dict[str, Any]:
+        path = write_snippet(tmp_path, source, name)
+        options = RunOptions(timeout_s=timeout_s, use_bwrap=use_bwrap, stall_ms=stall_ms)
+        session = Session(RunTarget.from_file(path), options, on_update=on_update)
+        state = await session.run()
+        summary = summarize(session, state)
+        summary["_path"] = str(path)
+        return summary
+
+    return run

@@ -1,0 +1,129 @@
+"""The command line as a user runs it: a real `asyncplay` process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ASYNCPLAY = [sys.executable, "-m", "playground"]
+
+
+def asyncplay(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*ASYNCPLAY, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def test_list_json_gives_slugs_titles_and_absolute_paths() -> None:
+    result = asyncplay("list", "--json")
+    assert result.returncode == 0, result.stderr
+    lessons = json.loads(result.stdout)
+    assert len(lessons) >= 8
+    for lesson in lessons:
+        assert {"slug", "title", "summary", "tags", "bad", "good"} <= set(lesson)
+        for variant in ("bad", "good"):
+            assert Path(lesson[variant]).is_absolute() and Path(lesson[variant]).is_file()
+    assert "time-sleep" in {l["slug"] for l in lessons}
+
+
+def test_list_human_readable() -> None:
+    result = asyncplay("list")
+    assert result.returncode == 0
+    assert "time-sleep" in result.stdout
+
+
+def test_run_json_prints_exactly_one_object_and_exit_code_0() -> None:
+    result = asyncplay("run", "time-sleep", "--variant", "good", "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)  # one object, nothing else on stdout
+    assert summary["target"] == "time-sleep/good"
+    assert summary["status"] == "ok"
+    assert summary["expect"]["met"] is True
+
+
+def test_run_default_variant_is_bad_and_stalls_print_live() -> None:
+    result = asyncplay("run", "time-sleep")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "time-sleep/bad" in out
+    assert "loop blocked now" in out
+    assert "stall 100" in out  # "stall 1000.x ms ..."
+    assert "time.sleep(1)" in out
+    assert out.index("loop blocked now") < out.index("■ OK")
+
+
+def test_run_a_file_that_fails_exits_1(tmp_path: Path) -> None:
+    snippet = tmp_path / "boom.py"
+    snippet.write_text("raise ValueError('boom')\n")
+    result = asyncplay("run", "--file", str(snippet), "--json")
+    assert result.returncode == 1
+    summary = json.loads(result.stdout)
+    assert summary["target"] == str(snippet)
+    assert summary["status"] == "error"
+    assert summary["error"] == {"type": "ValueError", "message": "boom", "file": str(snippet.resolve()),
+                                "line": 1}
+    assert "expect" not in summary
+
+
+def test_timeout_option(tmp_path: Path) -> None:
+    snippet = tmp_path / "hang.py"
+    snippet.write_text("import time\ntime.sleep(60)\n")
+    result = asyncplay("run", "--file", str(snippet), "--timeout", "1", "--json")
+    assert result.returncode == 1
+    summary = json.loads(result.stdout)
+    assert summary["status"] == "timeout" and summary["limit"] == "wall"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "no-such-lesson"], "unknown lesson 'no-such-lesson'"),
+        (["run", "--file", "/no/such/file.py"], "no such file"),
+        (["run"], "which lesson?"),
+        (["run", "time-sleep", "--file", "x.py"], "not both"),
+        (["list", "--snippets", "/no/such/dir"], "not a folder"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_clear_message(args: list[str], message: str) -> None:
+    result = asyncplay(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_user_snippets_folder_and_broken_lessons(tmp_path: Path) -> None:
+    good = tmp_path / "mine"
+    good.mkdir()
+    (good / "lesson.toml").write_text(
+        'title = "Mine"\nsummary = "s"\nwhy = "w"\nwatch = "w"\nmistake = "m"\nfix = "f"\n'
+        'tags = ["x"]\n'
+    )
+    (good / "bad.py").write_text("print('bad')\n")
+    (good / "good.py").write_text("print('good')\n")
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "lesson.toml").write_text("title = \n")
+    result = asyncplay("list", "--json", "--snippets", str(tmp_path))
+    assert result.returncode == 0
+    slugs = {l["slug"] for l in json.loads(result.stdout)}
+    assert "mine" in slugs and "time-sleep" in slugs
+    assert "broken" in result.stderr and "lesson.toml" in result.stderr
+    run = asyncplay("run", "mine", "--variant", "good", "--snippets", str(tmp_path), "--json")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["stdout"] == "good\n"
+
+
+def test_doctor_lists_sandbox_layers() -> None:
+    result = asyncplay("doctor")
+    assert result.returncode == 0
+    assert "sandbox" in result.stdout and "rlimits" in result.stdout
+
+
+def test_core_does_not_import_textual() -> None:
+    code = ("import sys, playground.session, playground.cli; "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')]; "
+            "assert not bad, bad")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,277 @@
+"""The core engine end to end: real sandboxed children under the real probe."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import SANDBOX_MODES, RunSnippet, line_of
+from playground.model import RunState
+
+THREE_SLEEPS = """
+import asyncio
+import time
+
+
+async def blocker():
+    for _ in range(3):
+        time.sleep(0.2)  # BLOCK
+        await asyncio.sleep(0.05)
+
+
+async def ticker():
+    for _ in range(40):
+        await asyncio.sleep(0.01)
+
+
+async def main():
+    await asyncio.gather(asyncio.create_task(blocker(), name="blocker"), ticker())
+
+
+asyncio.run(main())
+"""
+
+
+async def test_three_sleeps_are_three_stalls_of_200ms_at_their_line(run_snippet: RunSnippet) -> None:
+    summary = await run_snippet(THREE_SLEEPS)
+    line = line_of(Path(summary["_path"]), "# BLOCK")
+    assert summary["status"] == "ok", summary["message"]
+    stalls = summary["stalls"]
+    assert len(stalls) == 3, stalls
+    for stall in stalls:
+        assert 185 <= stall["ms"] <= 215, stall
+        assert stall["task"] == "blocker"
+        assert stall["line"] == line
+        assert stall["file"] == summary["_path"]
+        assert stall["code"].startswith("time.sleep(0.2)")
+    assert summary["lag"]["max_ms"] >= 150  # the ticker's timers ran late
+
+
+CPU_LOOP = """
+import asyncio
+import time
+
+
+def burn(ms):
+    end = time.perf_counter() + ms / 1000
+    while time.perf_counter() < end: pass  # BURN
+
+
+async def blocker():
+    for _ in range(3):
+        burn(200)
+        await asyncio.sleep(0.05)
+
+
+async def main():
+    await asyncio.create_task(blocker(), name="blocker")
+
+
+asyncio.run(main())
+"""
+
+
+async def test_cpu_bound_loop_stalls_are_timed_and_placed(run_snippet: RunSnippet) -> None:
+    summary = await run_snippet(CPU_LOOP)
+    line = line_of(Path(summary["_path"]), "# BURN")
+    stalls = summary["stalls"]
+    assert len(stalls) == 3, stalls
+    for stall in stalls:
+        assert 185 <= stall["ms"] <= 215, stall
+        assert (stall["task"], stall["line"]) == ("blocker", line), stall
+
+
+async def test_fifty_ticking_tasks_show_little_lag(run_snippet: RunSnippet) -> None:
+    summary = await run_snippet("""
+        import asyncio
+
+        async def tick(i):
+            for _ in range(30):
+                await asyncio.sleep(0.02)
+
+        async def main():
+            await asyncio.gather(*(tick(i) for i in range(50)))
+
+        asyncio.run(main())
+    """)
+    assert summary["status"] == "ok"
+    assert summary["lag"]["max_ms"] < 50, summary["lag"]
+    assert summary["stalls"] == []
+    assert summary["tasks"]["created"] == 51
+    assert summary["tasks"]["max_alive"] == 51
+
+
+async def test_missing_await_is_reported_at_the_creation_line(run_snippet: RunSnippet) -> None:
+    summary = await run_snippet("""
+        import asyncio
+
+        async def save(x):
+            await asyncio.sleep(0.01)
+
+        async def main():
+            save(1)  # FORGOT
+            await asyncio.sleep(0.05)
+
+        asyncio.run(main())
+    """)
+    line = line_of(Path(summary["_path"]), "# FORGOT")
+    never = [w for w in summary["warnings"] if "was never awaited" in w["message"]]
+    assert len(never) == 1, summary["warnings"]
+    assert never[0]["category"] == "RuntimeWarning"
+    assert "'save'" in never[0]["message"]
+    assert never[0]["line"] == line
+
+
+async def test_missing_await_in_a_stored_variable_is_placed_by_its_call(run_snippet: RunSnippet) -> None:
+    summary = await run_snippet("""
+        import asyncio
+        import time
+
+        async def main():
+            time.sleep(0.001)
+            pending = asyncio.sleep(3)  # STORED
+            await asyncio.sleep(0.01)
+
+        asyncio.run(main())
+    """)
+    line = line_of(Path(summary["_path"]), "# STORED")
+    never = [w for w in summary["warnings"] if "was never awaited" in w["message"]]
+    assert [w["line"] for w in never] == [line]
+
+
+async def test_nested_asyncio_run_is_a_runtime_error_at_its_line(run_snippet: RunSnippet) -> None:
+    summary = await run_snippet("""
+        import asyncio
+
+        async def inner():
+            return 1
+
+        async def main():
+            return asyncio.run(inner())  # NESTED
+
+        asyncio.run(main())
+    """)
+    line = line_of(Path(summary["_path"]), "# NESTED")
+    assert summary["status"] == "error"
+    assert summary["exit_code"] == 1
+    error = summary["error"]
+    assert error["type"] == "RuntimeError"
+    assert "cannot be called from a running event loop" in error["message"]
+    assert error["line"] == line
+    assert "Traceback" in summary["stderr"]
+    assert "playground" not in summary["stderr"]  # the probe's own frames are hidden
+
+
+async def test_uncaught_exception_in_a_task_and_never_retrieved(run_snippet: RunSnippet) -> None:
+    summary = await run_snippet("""
+        import asyncio
+
+        async def fail():
+            raise ValueError("boom")  # RAISE
+
+        async def main():
+            task = asyncio.create_task(fail())
+            await asyncio.sleep(0.05)
+            del task
+
+        asyncio.run(main())
+    """)
+    line = line_of(Path(summary["_path"]), "# RAISE")
+    assert summary["status"] == "ok"
+    assert summary["tasks"]["failed"] == 1
+    retrieved = [w for w in summary["warnings"] if "never retrieved" in w["message"]]
+    assert retrieved and retrieved[0]["line"] == line, summary["warnings"]
+
+
+@pytest.mark.parametrize("use_bwrap", SANDBOX_MODES)
+async def test_hung_snippet_times_out_and_leaves_nothing(run_snippet: RunSnippet, use_bwrap: bool | None) -> None:
+    marker = f"hang-{os.getpid()}-{time.monotonic_ns()}"
+    started = time.monotonic()
+    summary = await run_snippet(f"""
+        import asyncio, subprocess, sys
+        subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", "{marker}"])
+        async def main():
+            await asyncio.Event().wait()
+        asyncio.run(main())
+    """, timeout_s=2.0, use_bwrap=use_bwrap)
+    elapsed = time.monotonic() - started
+    assert summary["status"] == "timeout"
+    assert summary["limit"] == "wall"
+    assert "time limit" in summary["message"]
+    assert elapsed < 2.0 + 2.0
+    assert not _processes_with(marker)
+
+
+async def test_garbage_on_the_event_channel_does_not_crash_the_parent(run_snippet: RunSnippet) -> None:
+    summary = await run_snippet("""
+        import os, stat
+        for fd in range(3, 1024):
+            try:
+                if stat.S_ISFIFO(os.fstat(fd).st_mode):
+                    os.write(fd, b"\\x00\\xffnot json\\n{\\"kind\\": 3}\\n" + b"x" * 100000 + b"\\n")
+            except OSError:
+                pass
+        print("still here")
+    """)
+    assert summary["status"] == "ok"
+    assert "still here" in summary["stdout"]
+    assert summary["channel"] and "corrupted" in summary["channel"]
+
+
+async def test_stall_is_reported_while_it_is_still_going_on(run_snippet: RunSnippet) -> None:
+    seen_live: list[float] = []
+
+    def on_update(state: RunState) -> None:
+        stall = state.live_stall
+        if stall is not None:
+            seen_live.append(stall.ms)
+
+    summary = await run_snippet("""
+        import asyncio, time
+        async def main():
+            time.sleep(1.5)
+        asyncio.run(main())
+    """, on_update=on_update)
+    assert seen_live, "no update showed the stall while it lasted"
+    assert min(seen_live) < 1000  # seen early, not only at the end
+    assert max(seen_live) > min(seen_live)  # and its duration grew live
+    assert 1450 <= summary["stalls"][0]["ms"] <= 1600
+
+
+async def test_sys_exit_code_is_reported(run_snippet: RunSnippet) -> None:
+    summary = await run_snippet("import sys\nprint('bye')\nsys.exit(3)\n")
+    assert summary["exit_code"] == 3
+    assert summary["status"] == "error"
+    assert summary["stdout"] == "bye\n"
+
+
+async def test_summary_has_the_public_fields(run_snippet: RunSnippet) -> None:
+    summary = await run_snippet("print('hi')\n")
+    for name in ("target", "status", "exit_code", "signal", "wall_ms", "total_ms", "lag",
+                 "stalls", "tasks", "warnings", "error", "limit", "sandbox", "output",
+                 "peak_rss_kb"):
+        assert name in summary, name
+    assert set(summary["lag"]) >= {"p50_ms", "p99_ms", "max_ms"}
+    assert set(summary["tasks"]) >= {"created", "max_alive", "failed", "cancelled"}
+    assert set(summary["output"]) >= {"stdout_bytes", "stderr_bytes", "truncated"}
+    assert set(summary["sandbox"]) == {"layers", "missing"}
+    assert summary["output"]["stdout_bytes"] == 3
+    assert 0 <= summary["wall_ms"] < summary["total_ms"]
+    assert summary["peak_rss_kb"] > 1000
+
+
+def _processes_with(marker: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                if marker.encode() in f.read():
+                    found.append(int(entry))
+        except OSError:
+            continue
+    return found
