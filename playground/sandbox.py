@@ -1221,8 +1221,10 @@ def _bwrap_args(plan: _Plan, workdir: Path, snippet: Path, limits: Limits) -> li
         "ALL",
     ]
     if plan.root and plan.uid is not None:
-        # the supervisor drops to the run's uid itself (and the bounding set)
+        # the supervisor drops to the run's uid itself (and the bounding set), and
+        # must be able to SIGKILL what the snippet (another uid) leaves behind
         args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
+        args += ["--cap-add", "CAP_KILL"]
     shm_bytes = max(limits.file_size_mb, 16) * _MIB
     work_bytes = max(4 * limits.file_size_mb, 16) * _MIB
     args += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
