@@ -1,0 +1,319 @@
+"""The Textual app, driven through Pilot: the real catalog and real sandboxed runs.
+
+Nothing of the app is mocked. Runs spawn the real child; the tests wait for the
+app's own ``RunFinished`` message (captured with ``message_hook``) in a bounded
+loop instead of sleeping a guessed time.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.message import Message
+from textual.pilot import Pilot
+from textual.widgets import DataTable, ListView, Static
+
+from playground.catalog import load_catalog
+from playground.tui.app import AsyncPlayApp
+from playground.tui.code import CodeView, LineMark
+from playground.tui.lessons import BrokenLessons, LessonInfo, LessonItem
+from playground.tui.messages import RunFinished, RunStarted, RunUpdated
+from playground.tui.panels import TASK_ROWS_MAX, StallPanel, StatusPanel, TaskTable
+from playground.tui.run_pane import RunPane
+from playground.tui.screens import HelpScreen
+
+SIZE = (160, 48)
+
+
+class Recorder:
+    """Collects the run messages the app handles (a ``message_hook``)."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, (RunStarted, RunUpdated, RunFinished)):
+            self.messages.append(message)
+
+    def finished(self, pane: str) -> list[RunFinished]:
+        return [m for m in self.messages if isinstance(m, RunFinished) and m.pane == pane]
+
+    def updated(self, pane: str) -> list[RunUpdated]:
+        return [m for m in self.messages if isinstance(m, RunUpdated) and m.pane == pane]
+
+
+async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], *, timeout_s: float = 60.0,
+                     what: str = "condition") -> None:
+    """Let the app work until ``condition()`` holds (bounded: fails after ``timeout_s``)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+        await pilot.pause(0.05)
+
+
+def text_of(widget: Static) -> str:
+    """The plain text a Static shows."""
+    return str(widget.visual)
+
+
+def pane(app: AsyncPlayApp, name: str) -> RunPane:
+    return app.screen.query_one(f"#pane-{name}", RunPane)
+
+
+def line_of(path: Path, marker: str) -> int:
+    for number, text in enumerate(path.read_text().splitlines(), start=1):
+        if marker in text:
+            return number
+    raise AssertionError(f"{marker!r} not in {path}")
+
+
+def write_lesson(root: Path, slug: str, *, bad: str, good: str, title: str = "A test lesson",
+                 extra: str = "") -> Path:
+    folder = root / slug
+    folder.mkdir(parents=True)
+    (folder / "lesson.toml").write_text(textwrap.dedent(f"""\
+        title = "{title}"
+        summary = "A lesson written by the test."
+        why = "Because the test says so."
+        watch = "Watch the status."
+        mistake = "The `bad.py` mistake."
+        fix = "The `good.py` fix."
+        tags = ["test"]
+        order = 1
+        {extra}
+        """))
+    (folder / "bad.py").write_text(textwrap.dedent(bad))
+    (folder / "good.py").write_text(textwrap.dedent(good))
+    return folder
+
+
+async def select(pilot: Pilot[None], app: AsyncPlayApp, slug: str) -> None:
+    """Move the lesson list's cursor to ``slug`` with the keyboard."""
+    slugs = [lesson.slug for lesson in app.catalog.lessons]
+    lessons = app.screen.query_one("#lessons", ListView)
+    lessons.focus()
+    target = slugs.index(slug)
+    while lessons.index != target:
+        await pilot.press("down" if (lessons.index or 0) < target else "up")
+    await wait_until(pilot, lambda: app.lesson is not None and app.lesson.slug == slug,
+                     timeout_s=5, what=f"lesson {slug} selected")
+
+
+# --------------------------------------------------------------------- lessons
+async def test_the_list_shows_every_lesson_of_the_catalog() -> None:
+    catalog = load_catalog()
+    assert len(catalog.lessons) == 8
+    app = AsyncPlayApp()
+    async with app.run_test(size=SIZE):
+        items = list(app.screen.query(LessonItem))
+        assert [item.lesson.slug for item in items] == [lesson.slug for lesson in catalog.lessons]
+        titles = " ".join(str(label.visual) for label in app.screen.query(".lesson-title"))
+        for lesson in catalog.lessons:
+            assert lesson.title in titles
+        # The first lesson is shown from the start.
+        assert app.lesson is not None and app.lesson.slug == catalog.lessons[0].slug
+        assert not list(app.screen.query(BrokenLessons).filter("#broken"))[0].display
+
+
+async def test_selecting_a_lesson_shows_its_texts_and_both_snippets() -> None:
+    app = AsyncPlayApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "missing-await")
+        lesson = app.catalog.get("missing-await")
+        assert lesson is not None
+        info = app.screen.query_one(LessonInfo)
+        assert lesson.title in text_of(info.query_one("#lesson-heading", Static))
+        why = text_of(info.query_one("#why", Static))
+        assert "Why it matters" in why and "builds a coroutine object" in why
+        assert "What to watch" in text_of(info.query_one("#watch", Static))
+        for variant, note in (("bad", lesson.mistake), ("good", lesson.fix)):
+            shown = pane(app, variant)
+            assert shown.query_one(CodeView).source == lesson.source(variant)
+            # Backticks mark code in the lesson's text; they are styled, not shown.
+            assert text_of(shown.query_one("#note", Static)) == note.replace("`", "")
+        code = str(pane(app, "bad").query_one("#code-text", Static).visual)
+        assert "save_score" in code
+        # n / p walk the list.
+        await pilot.press("n")
+        await wait_until(pilot, lambda: app.lesson is not None and app.lesson.slug != "missing-await",
+                         timeout_s=5, what="next lesson")
+        await pilot.press("p")
+        await wait_until(pilot, lambda: app.lesson is not None and app.lesson.slug == "missing-await",
+                         timeout_s=5, what="previous lesson")
+
+
+async def test_help_opens_and_closes() -> None:
+    app = AsyncPlayApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        keys = str(app.screen.query_one("#help-keys", Static).visual)
+        assert "run the bad variant" in keys and "stop every run" in keys
+        # Run keys do nothing behind the help screen.
+        await pilot.press("b")
+        assert app.screen.query_one("#help-keys") is not None
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        assert pane(app, "bad").state is None
+
+
+# ------------------------------------------------------------------------ runs
+async def test_running_time_sleep_bad_names_the_blocking_line() -> None:
+    recorder = Recorder()
+    app = AsyncPlayApp()
+    lesson = app.catalog.get("time-sleep")
+    assert lesson is not None
+    sleep_line = line_of(lesson.bad, "time.sleep(1)")
+    async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
+        await select(pilot, app, "time-sleep")
+        await pilot.press("b")
+        await wait_until(pilot, lambda: bool(recorder.finished("bad")), what="the bad run to finish")
+        state = recorder.finished("bad")[0].state
+        assert state.status == "ok", state.message
+        bad = pane(app, "bad")
+        await wait_until(pilot, lambda: bad.state is state and bad.checks is not None,
+                         timeout_s=5, what="the pane to show the final state")
+        stalls = text_of(bad.query_one(StallPanel))
+        assert "time.sleep(1)" in stalls
+        assert f"bad.py:{sleep_line}" in stalls
+        assert "✓ ok" in text_of(bad.query_one(StatusPanel))
+        assert LineMark(sleep_line, "stall") in bad.query_one(CodeView).marks
+        # The lesson's expectations are shown, all met.
+        checks = text_of(bad.query_one(".checks", Static))
+        assert "✓" in checks and "✗" not in checks
+        # Updates arrived while it ran, and the good pane was left alone.
+        assert recorder.updated("bad")
+        assert pane(app, "good").state is None
+        # The sandbox's layers are on screen.
+        assert "layers" in text_of(app.screen.query_one("#sandbox-bar", Static))
+
+
+async def test_running_both_fills_two_panes_side_by_side() -> None:
+    recorder = Recorder()
+    app = AsyncPlayApp()
+    async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
+        await select(pilot, app, "time-sleep")
+        await pilot.press("r")
+        await wait_until(pilot, lambda: bool(recorder.finished("bad")) and bool(recorder.finished("good")),
+                         what="both runs to finish")
+        bad, good = pane(app, "bad"), pane(app, "good")
+        assert bad.display and good.display
+        assert bad.region.y == good.region.y and bad.region.right <= good.region.x
+        assert recorder.finished("bad")[0].state.status == "ok"
+        good_state = recorder.finished("good")[0].state
+        assert good_state.status == "ok" and not good_state.stalls
+        # Both ran at the same time: each started before the other finished.
+        order = [(type(m).__name__, m.pane) for m in recorder.messages  # type: ignore[attr-defined]
+                 if isinstance(m, (RunStarted, RunFinished))]
+        first_finish = min(i for i, (kind, _) in enumerate(order) if kind == "RunFinished")
+        started = {p for kind, p in order[:first_finish] if kind == "RunStarted"}
+        assert started == {"bad", "good"}
+        await wait_until(pilot, lambda: good.checks is not None, timeout_s=5, what="good checks")
+        assert "none: the loop never blocked" in text_of(good.query_one(StallPanel))
+
+
+async def test_stop_kills_a_long_run(tmp_path: Path) -> None:
+    write_lesson(tmp_path, "long-wait",
+                 bad="""\
+                     import asyncio
+
+                     async def main() -> None:
+                         print("waiting a long time", flush=True)
+                         await asyncio.sleep(120)
+
+                     asyncio.run(main())
+                     """,
+                 good="print('quick')\n")
+    catalog = load_catalog([tmp_path])
+    recorder = Recorder()
+    app = AsyncPlayApp(catalog=catalog)
+    async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
+        await select(pilot, app, "long-wait")
+        await pilot.press("b")
+        bad = pane(app, "bad")
+        await wait_until(pilot, lambda: bad.state is not None and bad.state.status == "running"
+                         and "waiting a long time" in bad.state.stdout.text,
+                         what="the long run to be running")
+        started = time.monotonic()
+        await pilot.press("s")
+        await wait_until(pilot, lambda: bool(recorder.finished("bad")), timeout_s=20,
+                         what="the stopped run to end")
+        assert time.monotonic() - started < 15
+        state = recorder.finished("bad")[0].state
+        assert state.status == "killed"
+        assert "Stopped by the user" in (state.message or "")
+        await wait_until(pilot, lambda: "killed" in text_of(bad.query_one(StatusPanel)), timeout_s=5,
+                         what="the status to say killed")
+
+
+async def test_a_broken_lesson_is_listed_and_the_others_still_work(tmp_path: Path) -> None:
+    broken = tmp_path / "broken-one"
+    broken.mkdir()
+    (broken / "lesson.toml").write_text('title = "unterminated\n')
+    (broken / "bad.py").write_text("print('bad')\n")
+    (broken / "good.py").write_text("print('good')\n")
+    write_lesson(tmp_path, "quick-one", bad="print('hello from bad')\n", good="print('hi')\n",
+                 title="A quick one")
+    catalog = load_catalog([tmp_path])
+    assert catalog.errors and catalog.get("quick-one") is not None
+    recorder = Recorder()
+    app = AsyncPlayApp(catalog=catalog)
+    async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
+        panel = app.screen.query_one("#broken", BrokenLessons)
+        assert panel.display and panel.region.height > 0
+        shown = text_of(panel)
+        assert "broken-one" in shown and "lesson.toml" in shown
+        assert catalog.errors[0].problem.split("\n")[0][:30] in shown
+        slugs = [item.lesson.slug for item in app.screen.query(LessonItem)]
+        assert "quick-one" in slugs and "broken-one" not in slugs
+        assert len(slugs) == len(load_catalog().lessons) + 1
+        await select(pilot, app, "quick-one")
+        await pilot.press("b")
+        await wait_until(pilot, lambda: bool(recorder.finished("bad")), what="the quick run")
+        state = recorder.finished("bad")[0].state
+        assert state.status == "ok"
+        assert "hello from bad" in state.stdout.text
+
+
+async def test_ten_thousand_tasks_keep_the_table_small(tmp_path: Path) -> None:
+    write_lesson(tmp_path, "many-tasks",
+                 bad="""\
+                     import asyncio
+
+                     async def nap(i: int) -> None:
+                         await asyncio.sleep(1.5)
+
+                     async def main() -> None:
+                         await asyncio.gather(*(nap(i) for i in range(10_000)))
+
+                     asyncio.run(main())
+                     """,
+                 good="print('ok')\n", extra="timeout_s = 60")
+    recorder = Recorder()
+    app = AsyncPlayApp(catalog=load_catalog([tmp_path]))
+    async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
+        await select(pilot, app, "many-tasks")
+        await pilot.press("b")
+        bad = pane(app, "bad")
+        table = bad.query_one(TaskTable).query_one(DataTable)
+        await wait_until(pilot, lambda: bool(recorder.finished("bad")) or (
+            bad.state is not None and bad.state.tasks_alive > 5000), what="thousands of tasks alive")
+        if not recorder.finished("bad"):
+            # The app answers keys while the run streams thousands of tasks.
+            started = time.monotonic()
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            await pilot.press("escape")
+            assert time.monotonic() - started < 3.0
+        await wait_until(pilot, lambda: bool(recorder.finished("bad")), what="the run to finish")
+        state = recorder.finished("bad")[0].state
+        assert state.status == "ok", state.message
+        assert state.tasks_created >= 10_000 and state.tasks_max_alive >= 10_000
+        await pilot.pause()
+        assert table.row_count <= TASK_ROWS_MAX
+        assert "showing" in text_of(bad.query_one(TaskTable).query_one("#task-counts", Static))
+
