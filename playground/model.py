@@ -343,8 +343,31 @@ _LIMIT_WORDS = {
     "processes": "it tried to start too many processes or threads (limit {processes})",
     "file_size": "it wrote a file larger than the {file_size_mb} MB limit",
     "open_files": "it opened too many files or sockets (limit {open_files})",
-    "output": "it printed more than the {output_mb:g} MB output limit",
+    "output": "it printed more than the {output_size} output limit",
 }
+#: A process of the run killed by SIGKILL (not by us) after using at least this
+#: share of the memory limit was, in all likelihood, the kernel's OOM killer
+#: enforcing the run's memory cgroup.
+_OOM_SHARE = 0.5
+_MIB = 1024 * 1024
+
+
+def _size(nbytes: float) -> str:
+    """1048576 -> "1 MB", 1536 -> "1.5 KB" (binary units, as the other limits)."""
+    for unit, scale in (("GB", 1024 * _MIB), ("MB", _MIB), ("KB", 1024)):
+        if nbytes >= scale:
+            return f"{round(nbytes / scale, 1):g} {unit}"
+    return f"{int(nbytes)} bytes"
+
+
+def _describe_error(err: dict[str, Any]) -> str:
+    """``OSError: [Errno 24] Too many open files (bad.py:6)`` from an error event."""
+    kind, text = str(err.get("type") or "Exception"), str(err.get("message") or "")
+    detail = f"{kind}: {text}" if text else kind
+    line = err.get("line")
+    if line and f"line {line}" not in text:  # SyntaxError messages already say where
+        detail += f" ({_base(err.get('file'))}:{line})"
+    return detail
 
 
 def classify_exit(
@@ -355,13 +378,15 @@ def classify_exit(
     cpu_s: float,
     stop_reason: str | None,
     limits: dict[str, Any],
+    peak_rss_kb: int = 0,
 ) -> tuple[str, str | None, str]:
     """(status, limit, message) for a run that ended; a pure function of the facts.
 
     ``stop_reason`` is why the parent killed the child, if it did: "timeout",
-    "stop" or "output".
+    "stop" or "output". ``peak_rss_kb`` is the snippet's peak resident memory as
+    its reaper measured it (0 when unknown).
     """
-    words = {**limits, "output_mb": limits.get("output_bytes", 0) / 1e6}
+    words = {**limits, "output_size": _size(float(limits.get("output_bytes", 0)))}
 
     def limited(limit: str, detail: str = "") -> tuple[str, str | None, str]:
         text = "Stopped: " + _LIMIT_WORDS[limit].format(**words) + "."
@@ -379,16 +404,19 @@ def classify_exit(
         return limited("cpu")
     if signal == "SIGXFSZ":
         return limited("file_size")
+    rss_kb = max(peak_rss_kb, state.peak_rss_kb or 0)
+    memory_kb = float(limits.get("memory_mb", math.inf)) * 1024
+    if signal == "SIGKILL" and rss_kb >= _OOM_SHARE * memory_kb:
+        return limited("memory", f"The system killed it at {_size(rss_kb * 1024)} of memory.")
     err = state.error
     if err is not None:
-        where = f" ({_base(err.get('file'))}:{err.get('line')})" if err.get("line") else ""
-        detail = f"{err['type']}: {err['message']}{where}"
-        if err["type"] == "MemoryError":
+        detail = _describe_error(err)
+        if err.get("type") == "MemoryError":
             return limited("memory", detail)
-        if err["type"] == "RuntimeError" and "can't start new thread" in err["message"]:
+        if err.get("type") == "RuntimeError" and "can't start new thread" in str(err.get("message")):
             return limited("processes", detail)
         limit = _ERRNO_LIMITS.get(str(err.get("errno")))
-        if limit == "processes" and err["type"] != "BlockingIOError":
+        if limit == "processes" and err.get("type") != "BlockingIOError":
             limit = None
         if limit is not None:
             return limited(limit, detail)
