@@ -230,14 +230,16 @@ class Session:
             self._parent_event(
                 P.K_CHANNEL, problem=f"event channel corrupted: {decoder.dropped} unreadable line(s) dropped"
             )
-        elif state.wall_ms is None and self._stop_reason is None:
-            self._parent_event(P.K_CHANNEL, problem="event channel closed before the end of the run")
         ei = exit_info or sandbox.ExitInfo(exit_code=None, signal=None, cpu_s=0.0, killed_by_us=True)
+        if state.pid is not None and not decoder.dropped and state.wall_ms is None \
+                and self._stop_reason is None and ei.signal is None:
+            # it exited on its own, yet the probe never said so: something closed the channel
+            self._parent_event(P.K_CHANNEL, problem="event channel closed before the end of the run")
         limits = asdict(self.options.limits)
         limits["wall_s"] = self.timeout_s
         status, limit, message = classify_exit(
             state, exit_code=ei.exit_code, signal=ei.signal, cpu_s=ei.cpu_s,
-            stop_reason=self._stop_reason, limits=limits,
+            stop_reason=self._stop_reason, limits=limits, peak_rss_kb=ei.peak_rss_kb,
         )
         self._parent_event(
             P.K_EXIT,
@@ -248,6 +250,7 @@ class Session:
             message=message,
             total_ms=round((time.monotonic() - self._t_start) * 1000, 1),
             cpu_s=round(ei.cpu_s, 3),
+            peak_rss_kb=ei.peak_rss_kb,
             output_truncated=self._stop_reason == "output",
         )
 
