@@ -77,12 +77,26 @@ def _error_location(origin: str, tb: TracebackType | None) -> tuple[str | None, 
     return file, line
 
 
+_PROBE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
 def _first_snippet_tb(origin: str, tb: TracebackType | None) -> TracebackType | None:
-    """Skip the probe's own frames so the traceback reads as if Python ran the file."""
-    start = tb
-    while tb is not None and tb.tb_frame.f_code.co_filename != origin:
+    """The traceback as if Python ran the file: without the probe's frames around
+    the snippet's (its runner above, the guard's audit hook below)."""
+    entries: list[TracebackType] = []
+    while tb is not None:
+        entries.append(tb)
         tb = tb.tb_next
-    return tb or start
+    first = next((i for i, e in enumerate(entries) if e.tb_frame.f_code.co_filename == origin), None)
+    if first is None:
+        return entries[0] if entries else None  # not the snippet's fault: show everything
+    entries = entries[first:]
+    while len(entries) > 1 and entries[-1].tb_frame.f_code.co_filename.startswith(_PROBE_DIR):
+        entries.pop()
+    out: TracebackType | None = None
+    for e in reversed(entries):
+        out = types.TracebackType(out, e.tb_frame, e.tb_lasti, e.tb_lineno)
+    return out
 
 
 def _exit_code(exc: SystemExit) -> int:
@@ -161,7 +175,10 @@ def _report_error(rec: Recorder, origin: str, exc: BaseException) -> None:
         event["errno"] = errno.errorcode.get(exc.errno, str(exc.errno))
     rec.emit(event)
     try:
-        traceback.print_exception(type(exc), exc, _first_snippet_tb(origin, exc.__traceback__))
+        tb = _first_snippet_tb(origin, exc.__traceback__)
+        if isinstance(exc, SyntaxError) and exc.filename == origin:
+            tb = None  # Python shows only the offending line for these
+        traceback.print_exception(type(exc), exc, tb)
     except Exception:
         pass
 

@@ -1,10 +1,12 @@
 """A courtesy, not a boundary: clear messages for things the sandbox forbids.
 
-An audit hook (PEP 578) refuses network access other than the mock API and writes
-outside the run's work directory, with a message that says why and what to do
-instead. The real enforcement is the sandbox's (bubblewrap, Landlock, rlimits);
-code can get around an audit hook, but then it meets the sandbox's wall, with a less
-friendly message.
+An audit hook (PEP 578) refuses network access other than the mock API, and
+changes to the file system outside the run's work directory (opening for writing,
+creating, removing, renaming, linking, truncating, changing modes or times), with
+a message that says why and what to do instead. Every refusal is also reported as
+a ``blocked`` event. The real enforcement is the sandbox's (bubblewrap, Landlock,
+rlimits); code can get around an audit hook (a subprocess has none), but then it
+meets the sandbox's wall, with a less friendly message.
 """
 
 from __future__ import annotations
@@ -21,7 +23,41 @@ __all__ = ["install"]
 
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", None, b"127.0.0.1", b"localhost"}
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
-_WRITE_OK_PREFIXES = ("/dev/null", "/dev/shm", "/dev/tty", "/proc/self/")
+_WRITE_OK = ("/dev/null", "/dev/shm", "/dev/tty")  # and what is below them
+_WRITE_OK_PREFIXES = ("/proc/self/",)
+
+#: Audit events that change the file system: event -> (indexes of the path
+#: arguments, index of the dir_fd argument or None). Paths relative to a dir_fd
+#: are left to the sandbox.
+_FS_EVENTS: dict[str, tuple[tuple[int, ...], int | None]] = {
+    "os.mkdir": ((0,), 2),
+    "os.remove": ((0,), 1),
+    "os.rmdir": ((0,), 1),
+    "os.rename": ((0, 1), 2),
+    "os.link": ((0, 1), 2),
+    "os.symlink": ((1,), 2),
+    "os.truncate": ((0,), None),
+    "os.chmod": ((0,), 2),
+    "os.chown": ((0,), 3),
+    "os.utime": ((0,), 3),
+    "os.mkfifo": ((0,), 2),
+    "os.mknod": ((0,), 3),
+}
+_FS_VERBS = {
+    "os.mkdir": "creating", "os.remove": "removing", "os.rmdir": "removing",
+    "os.rename": "renaming", "os.link": "linking", "os.symlink": "creating a link at",
+    "os.truncate": "truncating", "os.chmod": "changing the mode of",
+    "os.chown": "changing the owner of", "os.utime": "changing the times of",
+    "os.mkfifo": "creating", "os.mknod": "creating",
+}
+
+
+def _is_loopback(host: Any) -> bool:
+    if isinstance(host, bytes):
+        host = host.decode(errors="replace")
+    return isinstance(host, str) and (
+        host == "localhost" or host == "::1" or host.startswith("127.") or host == "::ffff:127.0.0.1"
+    )
 
 
 def install(rec: Recorder, api_url: str | None, workdir: str) -> None:
@@ -33,16 +69,31 @@ def install(rec: Recorder, api_url: str | None, workdir: str) -> None:
             api_port = None
     where = f"the built-in mock API at {api_url}" if api_url else "the built-in mock API (API_URL)"
     workdir = os.path.realpath(workdir)
+    only_here = f"a snippet may change files only in its own working directory ({workdir})"
 
     def refuse(what: str, message: str) -> None:
         rec.emit({"kind": P.K_BLOCKED, "what": what, "message": message})
         raise PermissionError(message)
 
+    def inside(path: Any) -> bool:
+        full = os.path.realpath(os.fsdecode(path))
+        if full == workdir or full.startswith(workdir + os.sep):
+            return True
+        if any(full == ok or full.startswith(ok + os.sep) for ok in _WRITE_OK):
+            return True
+        return full.startswith(_WRITE_OK_PREFIXES)
+
     def hook(event: str, args: tuple[Any, ...]) -> None:
         if event == "open":
             _check_open(args)
+        elif event in _FS_EVENTS:
+            _check_fs(event, args)
         elif event == "socket.connect":
             _check_connect(args)
+        elif event in ("socket.sendto", "socket.sendmsg"):
+            _check_send(args)
+        elif event == "socket.bind":
+            _check_bind(args)
         elif event == "socket.getaddrinfo":
             host = args[0]
             if host not in _LOCAL_HOSTS:
@@ -59,6 +110,29 @@ def install(rec: Recorder, api_url: str | None, workdir: str) -> None:
             return
         refuse("network", f"network access to {host}:{port} is blocked: lessons use {where}")
 
+    def _check_send(args: tuple[Any, ...]) -> None:
+        address = args[1] if len(args) > 1 else None
+        if not isinstance(address, tuple) or len(address) < 2:
+            return  # connected sockets (already checked) and AF_UNIX
+        refuse("network", f"sending to {address[0]}:{address[1]} is blocked: lessons use {where}")
+
+    def _check_bind(args: tuple[Any, ...]) -> None:
+        address = args[1]
+        if not isinstance(address, tuple) or len(address) < 2 or _is_loopback(address[0]):
+            return
+        host = address[0] or "every interface"
+        refuse("network", f"listening on {host}:{address[1]} is blocked: "
+               "a snippet may listen on 127.0.0.1 only")
+
+    def _check_fs(event: str, args: tuple[Any, ...]) -> None:
+        paths, dir_fd = _FS_EVENTS[event]
+        if dir_fd is not None and len(args) > dir_fd and args[dir_fd] not in (None, -1, -100):
+            return  # relative to a directory fd: the sandbox decides
+        for i in paths:
+            path = args[i] if len(args) > i else None
+            if isinstance(path, (str, bytes, os.PathLike)) and not inside(path):
+                refuse("write", f"{_FS_VERBS[event]} {os.fsdecode(path)} is blocked: {only_here}")
+
     def _check_open(args: tuple[Any, ...]) -> None:
         path, mode, flags = args[0], args[1], args[2]
         if isinstance(mode, str):
@@ -67,13 +141,9 @@ def install(rec: Recorder, api_url: str | None, workdir: str) -> None:
             writing = bool(flags & _WRITE_FLAGS)
         else:
             return
-        if not writing or not isinstance(path, (str, bytes)):
+        if not writing or not isinstance(path, (str, bytes, os.PathLike)):
             return
-        text = os.fsdecode(path)
-        full = os.path.realpath(text)
-        if full == workdir or full.startswith(workdir + os.sep) or full.startswith(_WRITE_OK_PREFIXES):
-            return
-        refuse("write", f"writing to {text} is blocked: snippets may write only in their "
-               f"private working directory ({workdir})")
+        if not inside(path):
+            refuse("write", f"writing to {os.fsdecode(path)} is blocked: {only_here}")
 
     sys.addaudithook(hook)
