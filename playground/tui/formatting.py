@@ -52,17 +52,17 @@ STATUS_ICON = {
     "running": "●",
     "ok": "✓",
     "error": "✗",
-    "timeout": "⏱",
-    "limit": "⛔",
-    "killed": "■",
+    "timeout": "◷",
+    "limit": "▲",
+    "killed": "◼",
 }
 TASK_STATE_STYLE = {
     "running": "bold $warning",
     "ready": "$accent",
     "waiting": "$primary",
-    "done": "$text-muted",
+    "done": "dim",
     "failed": "bold $error",
-    "cancelled": "$text-muted italic",
+    "cancelled": "dim italic",
 }
 
 _CODE_STYLE = "bold $text-accent"
@@ -185,7 +185,7 @@ def stall_line(stall: Stall, *, shown_ms: float | None = None) -> Content:
     if stall.live:
         head: tuple[str, str] = (f" ● blocking now… {format_ms(ms)} ", "bold $text-error on $error-muted")
     else:
-        head = (f" ⏸ {format_ms(ms):>9} ", "bold $error")
+        head = (f" ■ {format_ms(ms):>9} ", "bold $error")
     return Content.assemble(
         head,
         (" ", ""),
@@ -205,7 +205,7 @@ def checks_lines(checks: Sequence[dict[str, object]]) -> Content:
         lines.append(Content.assemble(
             ("✓ " if met else "✗ ", "bold $success" if met else "bold $error"),
             inline_code(str(check.get("check", "")), "" if met else "$text-error"),
-            ("  — ", "$text-muted"),
+            (" · ", "$text-muted"),
             inline_code(str(check.get("observed", "")), "$text-muted"),
         ))
     return Content("\n").join(lines)

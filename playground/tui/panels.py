@@ -334,13 +334,13 @@ class ProblemsPanel(VerticalScroll):
                 (f"  {short_place(warning.get('file'), warning.get('line'))}", "$text-muted")))
         for blocked in state.blocked:
             lines.append(Content.assemble(
-                ("⛔ ", "bold $error"), (f"sandbox refused {blocked.get('what') or 'an action'}", "bold"),
+                ("⊘ ", "bold $error"), (f"sandbox refused {blocked.get('what') or 'an action'}", "bold"),
                 (": ", ""), (str(blocked.get("message", "")), "")))
         if state.channel_problem:
-            lines.append(Content.assemble(("⚠ ", "bold $warning"),
+            lines.append(Content.assemble(("‼ ", "bold $warning"),
                                           (state.channel_problem, "$warning")))
         for problem in state.probe_errors[:20]:
-            lines.append(Content.assemble(("⚠ probe: ", "$warning"), (problem, "$text-muted")))
+            lines.append(Content.assemble(("‼ probe: ", "$warning"), (problem, "$text-muted")))
         if not lines:
             word = "No errors or warnings." if state.finished else "No errors or warnings so far."
             return Content.styled(word, "$success" if state.finished else "$text-muted")

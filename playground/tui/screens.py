@@ -7,7 +7,7 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Grid, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
@@ -55,22 +55,17 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-dialog") as dialog:
             dialog.border_title = "asyncplay · help"
             dialog.border_subtitle = "esc to close"
-            yield Static(self._keys(), id="help-keys")
-            yield Static(self._panels(), id="help-panels")
-
-    @staticmethod
-    def _keys() -> Content:
-        lines = [Content.styled("Keys", "bold $text-secondary")]
-        for key, what in HELP_KEYS:
-            lines.append(Content.assemble((f"  {key:<12}", "bold $text-accent"), what))
-        return Content("\n").join(lines)
-
-    @staticmethod
-    def _panels() -> Content:
-        lines = [Content.styled("Panels of a run", "bold $text-secondary")]
-        for name, what in _PANELS:
-            lines.append(Content.assemble((f"  {name:<12}", "bold $text-primary"), what))
-        return Content("\n").join(lines)
+            yield Static(Content.styled("Keys", "bold $text-secondary"), classes="help-heading")
+            with Grid(id="help-keys", classes="help-table"):
+                for key, what in HELP_KEYS:
+                    yield Static(Content.styled(key, "bold $text-accent"))
+                    yield Static(what)
+            yield Static(Content.styled("Panels of a run", "bold $text-secondary"),
+                         classes="help-heading")
+            with Grid(id="help-panels", classes="help-table"):
+                for name, what in _PANELS:
+                    yield Static(Content.styled(name, "bold $text-primary"))
+                    yield Static(Content(what))
 
 
 class OpenFileScreen(ModalScreen[Path | None]):
