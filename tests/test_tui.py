@@ -14,7 +14,7 @@ from pathlib import Path
 
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import DataTable, ListView, Static
+from textual.widgets import DataTable, Input, ListView, Static
 
 from playground.catalog import load_catalog
 from playground.tui.app import AsyncPlayApp
@@ -23,7 +23,7 @@ from playground.tui.lessons import BrokenLessons, LessonInfo, LessonItem
 from playground.tui.messages import RunFinished, RunStarted, RunUpdated
 from playground.tui.panels import TASK_ROWS_MAX, StallPanel, StatusPanel, TaskTable
 from playground.tui.run_pane import RunPane
-from playground.tui.screens import HelpScreen
+from playground.tui.screens import HelpScreen, OpenFileScreen
 
 SIZE = (160, 48)
 
@@ -317,3 +317,31 @@ async def test_ten_thousand_tasks_keep_the_table_small(tmp_path: Path) -> None:
         assert table.row_count <= TASK_ROWS_MAX
         assert "showing" in text_of(bad.query_one(TaskTable).query_one("#task-counts", Static))
 
+
+
+async def test_open_file_runs_a_file_of_the_users(tmp_path: Path) -> None:
+    script = tmp_path / "mine.py"
+    script.write_text("import asyncio\n\nasyncio.run(asyncio.sleep(0.1))\nprint('mine ran')\n")
+    recorder = Recorder()
+    app = AsyncPlayApp()
+    async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
+        await pilot.press("o")
+        assert isinstance(app.screen, OpenFileScreen)
+        path_input = app.screen.query_one(Input)
+        path_input.value = str(tmp_path / "missing.py")
+        await pilot.press("enter")
+        # A wrong path is explained and the dialog stays.
+        assert isinstance(app.screen, OpenFileScreen)
+        assert "No such file" in text_of(app.screen.query_one("#open-problem", Static))
+        path_input.value = str(script)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: bool(recorder.finished("file")), what="the file's run")
+        state = recorder.finished("file")[0].state
+        assert state.status == "ok" and "mine ran" in state.stdout.text
+        mine = pane(app, "file")
+        assert mine.display and not pane(app, "bad").display and not pane(app, "good").display
+        assert mine.query_one(CodeView).source == script.read_text()
+        # Back to the lessons with the keyboard.
+        await pilot.press("n")
+        await wait_until(pilot, lambda: pane(app, "bad").display and not mine.display, timeout_s=5,
+                         what="the lesson panes to come back")

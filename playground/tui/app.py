@@ -101,7 +101,9 @@ class AsyncPlayApp(App[None]):
 
     # ----------------------------------------------------------------- lessons
     @on(ListView.Highlighted, "#lessons")
-    def lesson_highlighted(self, event: ListView.Highlighted) -> None:
+    @on(ListView.Selected, "#lessons")
+    def lesson_chosen(self, event: ListView.Highlighted | ListView.Selected) -> None:
+        # Enter on the lesson already highlighted brings it back after a file was shown.
         if isinstance(event.item, LessonItem):
             self.file_path = None
             self.lesson = event.item.lesson

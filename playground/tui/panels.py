@@ -130,13 +130,15 @@ class LagChart(Widget):
     LagChart { height: 2; }
     """
     values: reactive[tuple[float, ...]] = reactive(())
+    #: Set once the run is over: an empty chart then means "no samples", not "not yet".
+    finished: reactive[bool] = reactive(False)
     _BARS = " ▁▂▃▄▅▆▇█"
 
     def render(self) -> Content:
         width, height = self.size.width, max(self.size.height, 1)
         values = self._bucketed(width)
         if not values:
-            return Content.styled("waiting for the first samples…", "$text-muted")
+            return Content("" if self.finished else "waiting for the first samples…").stylize("$text-muted")
         scale = max(LAG_SCALE_MIN_MS, max(values))
         levels = height * 8
         rows: list[list[tuple[str, str]]] = [[] for _ in range(height)]
@@ -170,13 +172,13 @@ class LagPanel(Vertical):
     def watch_state(self, state: RunState | None) -> None:
         if not self.is_mounted:
             return
-        self.query_one(LagChart).values = (
-            tuple(ms for _, ms in state.lag_windows) if state is not None else ()
-        )
+        chart = self.query_one(LagChart)
+        chart.values = tuple(ms for _, ms in state.lag_windows) if state is not None else ()
+        chart.finished = state is not None and state.finished
         title = Content.styled("loop lag ", "bold $text-muted")
         if state is None or not state.lag_samples_ms:
-            self.query_one("#lag-numbers", Static).update(
-                title + Content.styled("no samples yet", "$text-muted"))
+            none = "none measured: the run ended too soon" if chart.finished else "no samples yet"
+            self.query_one("#lag-numbers", Static).update(title + Content.styled(none, "$text-muted"))
             return
         lag = state.lag()
 
@@ -248,15 +250,15 @@ class TaskTable(Vertical):
             counts.update(Content.styled("tasks: none yet", "$text-muted"))
             return
         tasks = relevant_tasks(state.tasks.values(), TASK_ROWS_MAX)
-        text = (f"tasks  {state.tasks_alive} alive · {state.tasks_created} created · "
-                f"{state.tasks_max_alive} max alive")
+        text = (f"tasks  {_n(state.tasks_alive)} alive · {_n(state.tasks_created)} created · "
+                f"{_n(state.tasks_max_alive)} max alive")
         counts_parts: list[tuple[str, str] | str] = [(text, "")]
         if state.tasks_failed:
             counts_parts.append((f" · {state.tasks_failed} failed", "$error"))
         if state.tasks_cancelled:
             counts_parts.append((f" · {state.tasks_cancelled} cancelled", "$warning"))
         if len(state.tasks) > len(tasks):
-            counts_parts.append((f"  (showing {len(tasks)} of {len(state.tasks)})", "$text-muted"))
+            counts_parts.append((f"  (showing {len(tasks)} of {_n(len(state.tasks))})", "$text-muted"))
         counts.update(Content.assemble(*counts_parts))
         snippet = state.file
         for slot, task in enumerate(tasks):
@@ -286,6 +288,11 @@ class TaskTable(Vertical):
         while len(self._rows) > len(tasks):
             table.remove_row(str(len(self._rows) - 1))
             self._rows.pop()
+
+
+def _n(count: int) -> str:
+    """A count with thin groups: ``10 001``."""
+    return f"{count:,}".replace(",", " ")
 
 
 def problem_count(state: RunState | None) -> int:

@@ -120,4 +120,4 @@ class RunPane(Vertical):
         self.set_class(state is None, "-idle")
         count = problem_count(state)
         tab = self.query_one(TabbedContent).get_tab(f"{self.pane}-problems")
-        tab.label = Content.assemble("Problems", (f" {count}", "bold $error") if count else "")
+        tab.label = Content.assemble("Problems", " " if count else "", (str(count), "bold $error") if count else "")
