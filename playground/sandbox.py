@@ -389,7 +389,7 @@ def _sv_child(spec: dict[str, Any], supervisor: int) -> None:
         for sig in (signal.SIGPIPE, signal.SIGXFSZ):
             signal.signal(sig, signal.SIG_DFL)
         argv = spec["argv"]
-        os.execv(argv[0], argv)
+        os.execve(argv[0], argv, spec["env"])  # exactly this env, whatever sh/bwrap added
     except BaseException as exc:  # noqa: BLE001 - anything here means: do not run
         try:
             os.write(2, f"asyncplay sandbox: could not start the run: {exc}\n".encode())
@@ -1119,22 +1119,33 @@ def _trial(plan: _Plan) -> tuple[bool, str]:
     """Run a tiny program through ``plan``'s full chain; (worked, why not)."""
     workdir = _make_workdir(plan)
     status_r, status_w = os.pipe()
+    bwrap_status_w = os.dup(status_w) if plan.bwrap else -1
     try:
         snippet = workdir / "trial.py"
         snippet.write_text("")
         _chown(plan, snippet)
         argv = [sys.executable, "-I", "-c", _TRIAL_CHECK]
-        cmd, env = _build(plan, workdir, snippet, argv, Limits(), None, status_w, [], [])
-        proc = subprocess.run(
-            cmd,
-            input=b"go\n",
-            capture_output=True,
-            timeout=_TRIAL_TIMEOUT_S,
-            env=env,
-            cwd=workdir,
-            pass_fds=(status_w,),
-            start_new_session=True,
+        cmd, env = _build(
+            plan, workdir, snippet, argv, Limits(), None, status_w, bwrap_status_w, [], []
         )
+        try:
+            proc = subprocess.run(
+                cmd,
+                input=b"go\n",
+                capture_output=True,
+                timeout=_TRIAL_TIMEOUT_S,
+                env=env,
+                cwd=workdir,
+                pass_fds=(status_w, bwrap_status_w) if plan.bwrap else (status_w,),
+                start_new_session=True,
+            )
+        finally:
+            for fd in (status_w, bwrap_status_w):
+                if fd >= 0:
+                    os.close(fd)
+            status_w = bwrap_status_w = -1
+            with contextlib.suppress(OSError):
+                _reap_adopted(_parse_status(_read_all(status_r))[1])
         if proc.returncode != 0:
             lines = proc.stderr.decode(errors="replace").strip().splitlines()
             return False, (lines[-1] if lines else f"exit status {proc.returncode}")[:300]
@@ -1151,11 +1162,54 @@ def _trial(plan: _Plan) -> tuple[bool, str]:
         return False, str(exc)
     finally:
         os.close(status_r)
-        os.close(status_w)
+        for fd in (status_w, bwrap_status_w):
+            if fd >= 0:
+                os.close(fd)
         _remove_tree(workdir)
 
 
+def _parse_status(data: bytes) -> tuple[dict[str, Any], set[int]]:
+    """The supervisor's report and the pids bwrap announced, from the status pipe."""
+    report: dict[str, Any] = {}
+    pids: set[int] = set()
+    for line in data.splitlines():
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(obj, dict):
+            continue
+        if isinstance(obj.get("child-pid"), int):
+            pids.add(obj["child-pid"])
+        if "status" in obj:
+            report = obj
+    return report, pids
+
+
+def _reap_adopted(pids: set[int]) -> None:
+    """Reap processes in ``pids`` that were reparented to us (kill them first)."""
+    me = os.getpid()
+    for pid in pids:
+        proc = _read_proc(pid)
+        if proc is None or proc.ppid != me:
+            continue
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+
+
 # --------------------------------------------------------------------------- building a run
+
+
+def _read_all(fd: int) -> bytes:
+    """Whatever can be read from ``fd`` now (non-blocking) up to EOF."""
+    os.set_blocking(fd, False)
+    chunks = []
+    with contextlib.suppress(BlockingIOError):
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _make_workdir(plan: _Plan) -> Path:
@@ -1204,10 +1258,16 @@ def _rlimits(plan: _Plan, limits: Limits) -> list[tuple[int, int, int]]:
     return out
 
 
-def _bwrap_args(plan: _Plan, workdir: Path, snippet: Path, limits: Limits) -> list[str]:
+def _bwrap_args(
+    plan: _Plan, workdir: Path, snippet: Path, limits: Limits, json_status_w: int
+) -> list[str]:
     assert plan.bwrap is not None
     args = [
         plan.bwrap,
+        # {"child-pid": N}: bwrap's pid 1, which the outer bwrap does not reap when it
+        # exits; as a subreaper we adopt it and must reap it ourselves
+        "--json-status-fd",  # bwrap closes it on exec: its own dup of the status pipe
+        str(json_status_w),
         "--die-with-parent",
         "--new-session",
         "--unshare-pid",
@@ -1292,6 +1352,7 @@ def _build(
     limits: Limits,
     api_port: int | None,
     status_w: int,
+    bwrap_status_w: int | None,
     close_in_supervisor: Sequence[int],
     extra_env: Sequence[tuple[str, str]],
 ) -> tuple[list[str], dict[str, str]]:
@@ -1309,6 +1370,7 @@ def _build(
     root_child = plan.root and plan.uid is None
     spec = {
         "argv": list(argv),
+        "env": env,
         "status_fd": status_w,
         "close_fds": list(close_in_supervisor),
         "rlimits": _rlimits(plan, limits),
@@ -1322,7 +1384,11 @@ def _build(
         "landlock": _landlock_spec(plan, workdir, api_port),
     }
     supervisor = [sys.executable, "-I", "-S", "-c", _supervisor_program(), json.dumps(spec)]
-    chain = (_bwrap_args(plan, workdir, snippet, limits) if plan.bwrap else []) + supervisor
+    chain: list[str] = []
+    if plan.bwrap:
+        assert bwrap_status_w is not None
+        chain = _bwrap_args(plan, workdir, snippet, limits, bwrap_status_w)
+    chain += supervisor
     return [plan.sh, "-c", _GATE_SCRIPT, "asyncplay-gate", *chain], env
 
 
@@ -1360,6 +1426,8 @@ class Child:
         self._plan = plan
         self._cgroup = cgroup
         self._status_r = status_r
+        self._status_data = b""
+        self._adopt: set[int] = set()  # pids bwrap announced (its pid 1)
         self._loop = loop
         self._run_uid = plan.uid if plan.root else None
         self._transports: list[asyncio.BaseTransport] = []
@@ -1493,6 +1561,7 @@ class Child:
             return
         me = os.getpid()
         deadline = time.monotonic() + _KILL_DEADLINE_S
+        self._read_status()
         while True:
             if self._cgroup is not None and self._killed_by_us:
                 self._cgroup.kill()  # may include the direct child: fine, it is ours
@@ -1508,6 +1577,7 @@ class Child:
             if self._cgroup is not None:
                 victims |= self._cgroup.pids()
             victims |= _descendants(procs, victims)
+            victims |= {p for p in self._adopt if p in procs and procs[p].ppid == me}
             victims.discard(self.pid)
             victims.discard(me)
             alive = [v for v in victims if v in procs and procs[v].state != "Z"]
@@ -1532,16 +1602,7 @@ class Child:
             status, usage = 0, None
         self._popen.returncode = os.waitstatus_to_exitcode(status) if status else 0
         _LIVE_PIDS.discard(self.pid)
-        report: dict[str, Any] = {}
-        try:
-            data = b""
-            while chunk := os.read(self._status_r, 65536):
-                data += chunk
-            report = json.loads(data.splitlines()[-1]) if data.strip() else {}
-        except (OSError, ValueError, IndexError):
-            report = {}
-        if not isinstance(report, dict):
-            report = {}
+        report, _pids = self._read_status()
         cpu_s = float(usage.ru_utime + usage.ru_stime) if usage is not None else 0.0
         peak_rss_kb = int(usage.ru_maxrss) if usage is not None else 0
         raw = report.get("status")
@@ -1559,6 +1620,14 @@ class Child:
         else:  # a bare signal number from the bwrap fallback above
             code, sig = None, _signame(status)
         return ExitInfo(code, sig, cpu_s, self._killed_by_us, peak_rss_kb)
+
+    def _read_status(self) -> tuple[dict[str, Any], set[int]]:
+        if self._status_r >= 0:
+            with contextlib.suppress(OSError):
+                self._status_data += _read_all(self._status_r)
+        report, pids = _parse_status(self._status_data)
+        self._adopt |= pids
+        return report, pids
 
     # -- setup helpers used by spawn()
 
@@ -1716,6 +1785,12 @@ async def spawn(
         status_r, status_w = pipe()
         _set_pipe_size(events_w, _EVENTS_PIPE_BYTES)
         pass_fds = [events_w, status_w]
+        bwrap_status_w: int | None = None
+        if plan.bwrap:
+            bwrap_status_w = os.dup(status_w)
+            own.append(bwrap_status_w)
+            child_side.append(bwrap_status_w)
+            pass_fds.append(bwrap_status_w)
         close_in_supervisor = [events_w]
         handoff_fd: int | None = None
         if api == "handoff":
@@ -1746,6 +1821,7 @@ async def spawn(
             limits,
             api_port if api == "port" else None,
             status_w,
+            bwrap_status_w,
             close_in_supervisor,
             env_extra,
         )
