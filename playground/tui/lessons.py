@@ -37,28 +37,31 @@ class LessonItem(ListItem):
                                 classes="lesson-tags")
 
 
-class BrokenLessons(Static):
-    """Lesson folders that failed to load, each with its file and problem."""
+class BrokenLessons(Vertical):
+    """Lesson folders that failed to load: each folder once, with all of its problems."""
 
     def __init__(self, errors: tuple[LessonError, ...], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.errors = errors
 
-    def on_mount(self) -> None:
-        self.display = bool(self.errors)
-        self.border_title = Content.styled(f"broken lessons ({len(self.errors)})", "bold $error")
-        lines = []
+    def compose(self) -> ComposeResult:
+        by_folder: dict[str, list[Content]] = {}
         for error in self.errors:
             path = error.path
             if path.is_dir() or not path.suffix:
                 folder, file = path.name, ""
             else:
                 folder, file = path.parent.name, f"{path.name}: "
-            lines.append(Content.assemble(
-                ("✗ ", "bold $error"), (folder, "bold"), ("\n  ", ""),
-                (file, "$text-muted"), (error.problem, "$text-error")))
-        self.update(Content("\n").join(lines))
+            by_folder.setdefault(folder, []).append(
+                Content.assemble((file, "$text-muted"), (error.problem, "$text-error")))
+        for folder, problems in by_folder.items():
+            yield Static(Content.assemble(("✗ ", "bold $error"), (folder, "bold")), classes="broken-folder")
+            yield Static(Content("\n").join(problems), classes="broken-problems")
+        self.border_title = Content.styled(f"broken lessons ({len(by_folder)})", "bold $error")
         self.tooltip = Content("\n".join(str(error) for error in self.errors))
+
+    def on_mount(self) -> None:
+        self.display = bool(self.errors)
 
 
 class LessonList(Vertical):

@@ -1,0 +1,108 @@
+"""SVG snapshots of the app's static screens, at a fixed terminal size.
+
+Only screens that nothing live changes are pictured: the lesson list with a lesson
+shown, a broken lesson listed, and the help. The catalog is written by the test
+(not the shipped snippets), so editing a real lesson's text does not break a
+picture. Run screens are not pictured: timings and lag differ on every run.
+Update the pictures after a deliberate change with ``pytest --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from playground.catalog import load_catalog
+from playground.tui.app import AsyncPlayApp
+
+SIZE = (160, 48)
+
+LESSON_TOML = '''\
+title = "Blocking sleep in a coroutine"
+summary = "`time.sleep()` freezes every task; `await asyncio.sleep()` lets them run."
+why = """
+A coroutine only gives the event loop back at an `await`. `time.sleep()` never
+awaits, so for one second nothing else runs: no ticks, no network, no timeouts."""
+watch = """
+Bad: the stall panel names `time.sleep(1)` and its line, held for about 1000 ms.
+Good: no stall, lag stays near zero."""
+mistake = "`time.sleep(1)` inside `async def worker()` holds the loop for a full second."
+fix = "`await asyncio.sleep(1)` waits just as long but lets the other tasks run."
+tags = ["blocking", "sleep"]
+order = 10
+'''
+SECOND_TOML = '''\
+title = "Forgotten await"
+summary = "Calling a coroutine function without await does nothing."
+why = "It only builds a coroutine object."
+watch = "Bad: a RuntimeWarning. Good: no warnings."
+mistake = "`save()` without `await`."
+fix = "`await save()`."
+tags = ["await", "warnings"]
+order = 20
+'''
+BAD_PY = '''\
+import asyncio
+import time
+
+
+async def worker() -> None:
+    time.sleep(1)  # blocks the loop
+
+
+async def main() -> None:
+    await asyncio.gather(worker(), asyncio.sleep(0.5))
+
+
+asyncio.run(main())
+'''
+GOOD_PY = BAD_PY.replace("time.sleep(1)  # blocks the loop", "await asyncio.sleep(1)")
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> AsyncPlayApp:
+    """The app over a small catalog written here: two lessons and a broken folder."""
+    for slug, toml in (("time-sleep", LESSON_TOML), ("missing-await", SECOND_TOML)):
+        folder = tmp_path / slug
+        folder.mkdir()
+        (folder / "lesson.toml").write_text(toml)
+        (folder / "bad.py").write_text(BAD_PY)
+        (folder / "good.py").write_text(GOOD_PY)
+    broken = tmp_path / "half-written"
+    broken.mkdir()
+    (broken / "lesson.toml").write_text(textwrap.dedent('title = "A lesson"\n'))
+    (broken / "bad.py").write_text("print('bad')\n")
+    catalog = load_catalog([tmp_path], include_default=False)
+    assert len(catalog.lessons) == 2 and catalog.errors
+    return AsyncPlayApp(catalog=catalog)
+
+
+SnapCompare = Callable[..., bool]
+
+
+class TestLessonList:
+    """The first screen: lessons, the chosen lesson's texts and code, broken folders."""
+
+    def test_first_screen(self, app: AsyncPlayApp, snap_compare: SnapCompare) -> None:
+        assert snap_compare(app, terminal_size=SIZE)
+
+    def test_next_lesson(self, app: AsyncPlayApp, snap_compare: SnapCompare) -> None:
+        assert snap_compare(app, press=["n"], terminal_size=SIZE)
+
+    def test_texts_hidden(self, app: AsyncPlayApp, snap_compare: SnapCompare) -> None:
+        assert snap_compare(app, press=["i"], terminal_size=SIZE)
+
+
+class TestHelp:
+    """The help screen over the lesson screen."""
+
+    def test_help(self, app: AsyncPlayApp, snap_compare: SnapCompare) -> None:
+        async def open_help(pilot: Pilot[None]) -> None:
+            await pilot.press("question_mark")
+            await pilot.pause()
+
+        assert snap_compare(app, run_before=open_help, terminal_size=SIZE)
