@@ -75,6 +75,7 @@ class AsyncPlayApp(App[None]):
         self._mock_lock = asyncio.Lock()
         #: The final state of the latest run of each pane (tests and scripts read it).
         self.finished: dict[str, RunState] = {}
+        self._sandbox_shown_from_run = False
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -92,12 +93,33 @@ class AsyncPlayApp(App[None]):
 
     def on_mount(self) -> None:
         self._show_sandbox(None)
+        self.run_worker(self._prepare_runs(), name="prepare runs", group="prepare", exit_on_error=False)
         self.query_one("#pane-file", RunPane).display = False
         lessons = self.query_one("#lessons", ListView)
         if self.catalog.lessons:
             lessons.index = 0
             self.lesson = self.catalog.lessons[0]
         lessons.focus()
+
+    async def _prepare_runs(self) -> None:
+        """Import the run machinery and probe the sandbox off the event loop.
+
+        Both take a noticeable moment the first time (aiohttp's import, a trial run
+        of the sandbox's command chain); done here, the first key press does not
+        freeze the screen, and the sandbox's layers are on screen from the start.
+        """
+
+        def prepare() -> tuple[list[str], list[str]]:
+            from playground import sandbox, session  # noqa: F401  (imported for its cost)
+
+            use_bwrap = self.options.use_bwrap if self.options is not None else None
+            info = sandbox.detect(use_bwrap=use_bwrap)
+            return list(info.layers), list(info.missing)
+
+        layers, missing = await asyncio.to_thread(prepare)
+        if self._sandbox_shown_from_run:
+            return  # a run already reported its own layers
+        self._show_sandbox_layers(layers, missing, note="detected on this machine")
 
     # ----------------------------------------------------------------- lessons
     @on(ListView.Highlighted, "#lessons")
@@ -288,13 +310,15 @@ class AsyncPlayApp(App[None]):
             self._sessions.pop(name, None)
 
     def _show_sandbox(self, state: RunState | None) -> None:
-        bar = self.query_one("#sandbox-bar", Static)
         if state is None:
-            bar.update(Content.assemble(("sandbox ", "bold $text-muted"),
-                                        ("layers are listed after the first run", "$text-muted")))
+            self.query_one("#sandbox-bar", Static).update(Content.assemble(
+                ("sandbox  ", "bold $text-muted"), ("checking which layers this machine allows…", "$text-muted")))
             return
-        layers = list(state.sandbox.get("layers") or [])
-        missing = list(state.sandbox.get("missing") or [])
+        self._sandbox_shown_from_run = True
+        self._show_sandbox_layers(list(state.sandbox.get("layers") or []),
+                                  list(state.sandbox.get("missing") or []), note=f"as used by {state.target}")
+
+    def _show_sandbox_layers(self, layers: list[str], missing: list[str], *, note: str) -> None:
         # What is missing comes first: the line is cut at the screen's edge.
         parts: list[tuple[str, str] | str] = [("sandbox  ", "bold $text-muted")]
         if missing:
@@ -304,9 +328,10 @@ class AsyncPlayApp(App[None]):
             parts += [("✓ every layer on   ", "bold $success")]
         parts += [(f"{len(layers)} layers: ", "bold $text-muted" if layers else "bold $warning"),
                   (" · ".join(layers) or "none", "$text-muted")]
-        bar.tooltip = Content(f"layers in use: {', '.join(layers) or 'none'}\n"
-                              f"missing: {', '.join(missing) or 'none'}")
+        bar = self.query_one("#sandbox-bar", Static)
         bar.update(Content.assemble(*parts))
+        bar.tooltip = Content(f"sandbox layers ({note}): {', '.join(layers) or 'none'}\n"
+                              f"missing: {', '.join(missing) or 'none'}")
 
     # ----------------------------------------------------------------- closing
     async def on_unmount(self) -> None:

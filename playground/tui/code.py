@@ -9,6 +9,7 @@ gutter and a tinted background, and the view scrolls to the most important one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from textual.app import ComposeResult
 from textual.containers import ScrollableContainer
@@ -35,9 +36,15 @@ class LineMark:
     kind: str  # "live" (a stall going on now), "stall", "error" or "warning"
 
 
+@lru_cache(maxsize=32)
+def _highlighted_lines(source: str) -> tuple[Content, ...]:
+    # Content is immutable, so a snippet is highlighted once however often marks change.
+    return tuple(highlight(source, language="python").split("\n"))
+
+
 def render_code(source: str, marks: tuple[LineMark, ...] = ()) -> Content:
     """The highlighted source with line numbers, and the marked lines tinted."""
-    lines = highlight(source, language="python").split("\n")
+    lines = _highlighted_lines(source)
     by_line: dict[int, str] = {}
     for mark in marks:
         if _MARK_RANK.get(mark.kind, 0) > _MARK_RANK.get(by_line.get(mark.line, ""), 0):
