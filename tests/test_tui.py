@@ -111,7 +111,7 @@ async def test_the_list_shows_every_lesson_of_the_catalog() -> None:
     async with app.run_test(size=SIZE):
         items = list(app.screen.query(LessonItem))
         assert [item.lesson.slug for item in items] == [lesson.slug for lesson in catalog.lessons]
-        titles = " ".join(str(label.visual) for label in app.screen.query(".lesson-title"))
+        titles = " ".join(text_of(label) for label in app.screen.query(".lesson-title").results(Static))
         for lesson in catalog.lessons:
             assert lesson.title in titles
         # The first lesson is shown from the start.
@@ -151,7 +151,7 @@ async def test_help_opens_and_closes() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        keys = " ".join(str(cell.visual) for cell in app.screen.query("#help-keys > Static"))
+        keys = " ".join(text_of(cell) for cell in app.screen.query("#help-keys > Static").results(Static))
         assert "run the bad variant" in keys and "stop every run" in keys
         # Run keys do nothing behind the help screen.
         await pilot.press("b")

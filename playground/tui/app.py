@@ -299,15 +299,19 @@ class AsyncPlayApp(App[None]):
 
     @on(Worker.StateChanged)
     def worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place where a run that failed on our side is reported."""
+        """The one place where work that failed on our side (not the snippet's) is reported."""
         if event.state != WorkerState.ERROR:
             return
-        group = event.worker.group
-        name = group.removeprefix("run-")
-        self.notify(f"The {name} run failed inside asyncplay: {event.worker.error!r}",
+        worker = event.worker
+        if worker.group == "prepare":
+            self.query_one("#sandbox-bar", Static).update(Content.assemble(
+                ("sandbox  ", "bold $text-muted"),
+                (f"could not check the layers: {worker.error!r}", "$warning")))
+            return
+        self.notify(f"{worker.name} failed inside asyncplay: {worker.error!r}",
                     title="Run failed", severity="error", timeout=10)
-        if group.startswith("run-"):
-            self._sessions.pop(name, None)
+        pane_name = worker.group.removeprefix("run-")
+        self._sessions.pop(pane_name, None)
 
     def _show_sandbox(self, state: RunState | None) -> None:
         if state is None:
