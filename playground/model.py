@@ -335,13 +335,16 @@ class RunState:
 
 # --------------------------------------------------------------------- outcomes
 _ERRNO_LIMITS = {"EMFILE": "open_files", "ENFILE": "open_files", "EFBIG": "file_size",
-                 "EAGAIN": "processes", "ENOMEM": "memory"}
+                 "ENOSPC": "file_size", "EDQUOT": "file_size", "EAGAIN": "processes",
+                 "ENOMEM": "memory"}
 _LIMIT_WORDS = {
     "wall": "it ran longer than the {wall_s:g} s time limit",
     "cpu": "it used more than the {cpu_s:g} s CPU-time limit",
     "memory": "it ran out of memory (limit {memory_mb} MB)",
     "processes": "it tried to start too many processes or threads (limit {processes})",
     "file_size": "it wrote a file larger than the {file_size_mb} MB limit",
+    "disk": "it ran out of disk space (files may hold {file_size_mb} MB each, "
+            "its work directory a few times that)",
     "open_files": "it opened too many files or sockets (limit {open_files})",
     "output": "it printed more than the {output_size} output limit",
 }
@@ -388,8 +391,8 @@ def classify_exit(
     """
     words = {**limits, "output_size": _size(float(limits.get("output_bytes", 0)))}
 
-    def limited(limit: str, detail: str = "") -> tuple[str, str | None, str]:
-        text = "Stopped: " + _LIMIT_WORDS[limit].format(**words) + "."
+    def limited(limit: str, detail: str = "", words_for: str = "") -> tuple[str, str | None, str]:
+        text = "Stopped: " + _LIMIT_WORDS[words_for or limit].format(**words) + "."
         return ("limit", limit, text + (f" {detail}" if detail else ""))
 
     if stop_reason == "timeout":
@@ -419,7 +422,8 @@ def classify_exit(
         if limit == "processes" and err.get("type") != "BlockingIOError":
             limit = None
         if limit is not None:
-            return limited(limit, detail)
+            full_disk = str(err.get("errno")) in ("ENOSPC", "EDQUOT")
+            return limited(limit, detail, words_for="disk" if full_disk else "")
         return ("error", None, f"The snippet raised {detail}.")
     if signal is not None:
         return ("error", None, f"The snippet was killed by {signal}.")

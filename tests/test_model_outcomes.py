@@ -49,6 +49,8 @@ def test_clean_exit_is_ok() -> None:
         (oserror("ENFILE", "[Errno 23] Too many open files in system"), "open_files", "limit 128"),
         (oserror("EFBIG", "[Errno 27] File too large"), "file_size",
          "it wrote a file larger than the 8 MB limit"),
+        (oserror("ENOSPC", "[Errno 28] No space left on device"), "file_size",
+         "it ran out of disk space (files may hold 8 MB each"),
         (oserror("EAGAIN", "[Errno 11] Resource temporarily unavailable", "BlockingIOError"),
          "processes", "too many processes or threads (limit 32)"),
         ({"type": "RuntimeError", "message": "can't start new thread", "file": "/x/t.py", "line": 3},
