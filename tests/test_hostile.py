@@ -18,6 +18,7 @@ specific to the case, each run must:
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import json
 import os
 import re
@@ -292,6 +293,18 @@ async def test_fd_flood_meets_the_open_files_limit(hostile: Hostile) -> None:
         "Stopped: it opened too many files or sockets (limit 128).")
 
 
+async def test_filling_the_disk_with_many_files_meets_the_disk_limit(
+    hostile: Hostile, use_bwrap: bool
+) -> None:
+    if not use_bwrap:
+        pytest.skip("without bubblewrap the work directory has no quota: this would fill "
+                    "the real disk until the time limit (see docs/SECURITY.md)")
+    out = await hostile.run("disk_fill_files")
+    assert out.status == ("limit", "file_size"), out.why()
+    assert out.summary["message"].startswith("Stopped: it ran out of disk space")
+    assert "No space left on device" in out.summary["message"]
+
+
 # --------------------------------------------------------------------------- escaping
 
 
@@ -367,6 +380,38 @@ async def test_connecting_to_another_loopback_port_is_blocked(hostile: Hostile) 
     assert "is blocked: lessons use the built-in mock API" in out.summary["message"]
     assert len(out.summary["blocked"]) >= 3
     assert {b["what"] for b in out.summary["blocked"]} == {"network"}
+
+
+def sysv_segments(key: int) -> list[int]:
+    """shmids of System V shared-memory segments with ``key`` (this IPC namespace)."""
+    try:
+        rows = Path("/proc/sysvipc/shm").read_text().splitlines()[1:]
+    except OSError:
+        return []
+    return [int(r.split()[1]) for r in rows if int(r.split()[0]) == key]
+
+
+async def test_shared_memory_does_not_outlive_the_run(
+    hostile: Hostile, use_bwrap: bool, request: pytest.FixtureRequest
+) -> None:
+    if not use_bwrap:
+        request.applymarker(pytest.mark.xfail(
+            reason="sandbox gap without bubblewrap: /dev/shm is the machine's and there is no "
+                   "IPC namespace, so both outlive the run (see docs/SECURITY.md)"))
+    key = secrets.randbelow(2**30) + 1
+    shm_file = Path("/dev/shm") / hostile.token
+    try:
+        out = await hostile.run("shm_leftovers", SHM_KEY=str(key))
+        assert out.status == ("ok", None), out.why()
+        assert out.summary["stdout"].startswith("shmget: ")
+        left = [str(shm_file)] if shm_file.exists() else []
+        left += [f"System V segment {i}" for i in sysv_segments(key)]
+        assert not left, f"left behind after the run: {left}"
+    finally:
+        shm_file.unlink(missing_ok=True)
+        libc = ctypes.CDLL(None, use_errno=True)
+        for shmid in sysv_segments(key):
+            libc.shmctl(shmid, 0, None)  # IPC_RMID
 
 
 # --------------------------------------------------------------------------- output
