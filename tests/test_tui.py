@@ -14,15 +14,17 @@ from pathlib import Path
 
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, ListView, Static
+from textual.widgets import DataTable, Input, ListView, Log, Static
 
 from playground.catalog import load_catalog
+from playground.model import OutputBuffer, RunState, TaskView
 from playground.tui.app import AsyncPlayApp
-from playground.tui.code import CodeView, LineMark
+from playground.tui.code import CodeView, LineMark, render_code
+from playground.tui.formatting import inline_code, lesson_prose, relevant_tasks, stall_line, strip_comment
 from playground.tui.lessons import BrokenLessons, LessonInfo, LessonItem
 from playground.tui.messages import RunFinished, RunStarted, RunUpdated
-from playground.tui.panels import TASK_ROWS_MAX, StallPanel, StatusPanel, TaskTable
-from playground.tui.run_pane import RunPane
+from playground.tui.panels import TASK_ROWS_MAX, StallPanel, StatusPanel, TaskTable, _StreamLog
+from playground.tui.run_pane import RunPane, marks_for
 from playground.tui.screens import HelpScreen, OpenFileScreen
 
 SIZE = (160, 48)
@@ -170,11 +172,22 @@ async def test_running_time_sleep_bad_names_the_blocking_line() -> None:
     sleep_line = line_of(lesson.bad, "time.sleep(1)")
     async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
         await select(pilot, app, "time-sleep")
+        bad = pane(app, "bad")
+        live_views: list[str] = []
+
+        def finished_watching_live() -> bool:
+            shown = text_of(bad.query_one(StallPanel))
+            if "blocking now" in shown:
+                live_views.append(shown)
+            return bool(recorder.finished("bad"))
+
         await pilot.press("b")
-        await wait_until(pilot, lambda: bool(recorder.finished("bad")), what="the bad run to finish")
+        await wait_until(pilot, finished_watching_live, what="the bad run to finish")
         state = recorder.finished("bad")[0].state
         assert state.status == "ok", state.message
-        bad = pane(app, "bad")
+        # While time.sleep(1) held the loop, the stall was shown live, growing, at its line.
+        assert live_views, "the live stall was never shown"
+        assert all(f"bad.py:{sleep_line}" in view for view in live_views)
         await wait_until(pilot, lambda: bad.state is state and bad.checks is not None,
                          timeout_s=5, what="the pane to show the final state")
         stalls = text_of(bad.query_one(StallPanel))
@@ -345,3 +358,66 @@ async def test_open_file_runs_a_file_of_the_users(tmp_path: Path) -> None:
         await pilot.press("n")
         await wait_until(pilot, lambda: pane(app, "bad").display and not mine.display, timeout_s=5,
                          what="the lesson panes to come back")
+
+
+# ------------------------------------------------------- formatting and folding
+def test_lesson_prose_joins_file_wrapping_but_keeps_bad_and_good_lines() -> None:
+    text = "\nBad: the stall panel names `time.sleep(1)` and its line,\nheld for 1000 ms.\nGood: no stall.\n"
+    shown = lesson_prose(text).plain
+    assert shown == "Bad: the stall panel names time.sleep(1) and its line, held for 1000 ms.\nGood: no stall."
+
+
+def test_inline_code_drops_backticks_and_styles_the_code() -> None:
+    content = inline_code("use `await x()` here")
+    assert content.plain == "use await x() here"
+    assert any(content.plain[span.start:span.end] == "await x()" for span in content.spans)
+
+
+def test_code_view_marks_the_blamed_lines() -> None:
+    source = "import time\n\ntime.sleep(1)\nprint('x')\n"
+    shown = render_code(source, (LineMark(3, "stall"), LineMark(4, "warning"))).plain.splitlines()
+    assert shown[2].startswith("▶") and "time.sleep(1)" in shown[2]
+    assert shown[3].startswith("!")
+    assert not shown[0].startswith(("▶", "!", "✗"))
+
+
+def test_marks_come_from_the_run_state(tmp_path: Path) -> None:
+    snippet = str(tmp_path / "bad.py")
+    state = RunState(target="t")
+    state.apply({"kind": "stall", "t": 1.0, "id": 1, "ms": 120.0, "task": "Task-1",
+                 "file": snippet, "line": 7, "code": "time.sleep(1)"})
+    state.apply({"kind": "warning", "t": 1.1, "category": "RuntimeWarning", "message": "never awaited",
+                 "file": snippet, "line": 3})
+    state.apply({"kind": "warning", "t": 1.2, "category": "x", "message": "elsewhere",
+                 "file": "/usr/lib/python3.11/asyncio/base_events.py", "line": 99})
+    assert set(marks_for(state, snippet)) == {LineMark(7, "live"), LineMark(3, "warning")}
+    state.apply({"kind": "stall_end", "t": 2.0, "id": 1, "ms": 1000.0, "task": "Task-1",
+                 "file": snippet, "line": 7, "code": "time.sleep(1)"})
+    assert LineMark(7, "stall") in marks_for(state, snippet)
+    assert "time.sleep(1)" in stall_line(state.stalls[0]).plain
+    assert strip_comment("time.sleep(1)  # MISTAKE: blocks") == "time.sleep(1)"
+
+
+def test_relevant_tasks_puts_the_active_ones_first() -> None:
+    tasks = [TaskView(tid=i, name=f"t{i}", coro="c", parent=None, created_file=None, created_line=None,
+                      state=state) for i, state in enumerate(["done", "waiting", "running", "failed", "ready"])]
+    assert [t.state for t in relevant_tasks(tasks, 3)] == ["running", "ready", "waiting"]
+
+
+async def test_output_log_writes_only_what_is_new_and_marks_what_was_dropped() -> None:
+    app = AsyncPlayApp()
+    async with app.run_test(size=SIZE) as pilot:
+        log = pane(app, "bad").query_one("#stdout", Log)
+        assert isinstance(log, _StreamLog)
+        buffer = OutputBuffer(keep_chars=10)
+        buffer.append("head-1234\n", 10)
+        log.feed(buffer)
+        log.feed(buffer)  # nothing new: nothing written twice
+        buffer.append("a" * 30 + "\nlast line\n", 41)
+        log.feed(buffer)
+        await pilot.pause()
+        lines = list(log.lines)
+        assert lines[0] == "head-1234"
+        assert any("characters not kept" in line for line in lines)
+        assert lines == ["head-1234", "[... 31 characters not kept ...]", "last line", ""]
+        assert sum("head-1234" in line for line in lines) == 1

@@ -360,10 +360,12 @@ class _StreamLog(Log):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_lines=5000, **kwargs)
         self._written = 0  # characters of the logical stream already written
+        self._ends_line = True  # the last text written ended a line
 
     def reset(self) -> None:
         self.clear()
         self._written = 0
+        self._ends_line = True
 
     def feed(self, buffer: OutputBuffer) -> None:
         # The buffer keeps head + (dropped) + tail of one logical stream; write the
@@ -378,11 +380,16 @@ class _StreamLog(Log):
             pieces.append(buffer.head[self._written:])
             self._written = head_end
         if self._written < tail_start:
-            pieces.append(f"\n[... {tail_start - self._written} characters not kept ...]\n")
+            at_line_start = self._ends_line or (pieces and pieces[-1].endswith("\n"))
+            pieces.append(f"{'' if at_line_start else chr(10)}"
+                          f"[... {tail_start - self._written} characters not kept ...]\n")
             self._written = tail_start
         pieces.append(buffer.tail[self._written - tail_start:])
         self._written = total
-        self.write("".join(pieces))
+        text = "".join(pieces)
+        if text:
+            self._ends_line = text.endswith("\n")
+            self.write(text)
 
 
 class OutputPanel(Vertical):
