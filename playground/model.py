@@ -29,6 +29,15 @@ __all__ = [
 ]
 
 FINAL_STATUSES = ("ok", "error", "timeout", "limit", "killed")
+#: What one run keeps at most, whatever arrives on its event channel (a snippet can
+#: write well-formed events too, by the million): the parent's memory stays bounded.
+#: Past these, finished tasks make room for new ones, stalls are counted but not
+#: kept, and lag samples are thinned evenly (the maximum stays exact).
+MAX_TASK_VIEWS = 20_000
+MAX_STALLS = 2_000
+MAX_LAG_SAMPLES = 200_000
+MAX_LAG_WINDOWS = 10_000
+MAX_PROBE_ERRORS = 100
 #: Task states, in the order the app sorts them.
 TASK_STATES = ("running", "ready", "waiting", "done", "failed", "cancelled")
 
@@ -154,8 +163,16 @@ class RunState:
     stderr: OutputBuffer = field(default_factory=OutputBuffer)
     channel_problem: str | None = None
     probe_errors: list[str] = field(default_factory=list)
+    tasks_untracked: int = 0  # new tasks not kept (MAX_TASK_VIEWS live ones already)
+    stalls_dropped: int = 0  # stalls past MAX_STALLS, counted only
+    lag_max_ms: float = 0.0  # exact, even when the samples are thinned
     _stall_index: dict[int, Stall] = field(default_factory=dict, repr=False)
     _lag_sorted: list[float] | None = field(default=None, repr=False)
+    _lag_seen: int = field(default=0, repr=False)
+    _lag_stride: int = field(default=1, repr=False)
+    _windows_seen: int = field(default=0, repr=False)
+    _windows_stride: int = field(default=1, repr=False)
+    _finished_kept: int = field(default=0, repr=False)
 
     # ----------------------------------------------------------------- folding
     def apply(self, event: dict[str, Any]) -> None:
@@ -169,7 +186,8 @@ class RunState:
             try:
                 handler(event)
             except (KeyError, TypeError, ValueError, IndexError):
-                self.probe_errors.append(f"malformed {event.get('kind')} event")
+                if len(self.probe_errors) < MAX_PROBE_ERRORS:
+                    self.probe_errors.append(f"malformed {str(event.get('kind'))[:40]} event")
 
     def _on_hello(self, e: dict[str, Any]) -> None:
         self.pid = e.get("pid")
@@ -185,13 +203,28 @@ class RunState:
     def _on_lag(self, e: dict[str, Any]) -> None:
         samples = [float(s) for s in e["samples_ms"]]
         if samples:
-            self.lag_samples_ms.extend(samples)
+            top = max(samples)
+            self.lag_max_ms = max(self.lag_max_ms, top)
+            first = -self._lag_seen % self._lag_stride
+            self.lag_samples_ms.extend(samples[first::self._lag_stride])
+            self._lag_seen += len(samples)
+            while len(self.lag_samples_ms) > MAX_LAG_SAMPLES:
+                # keep every other one: what is left is every (2 * stride)-th sample
+                self.lag_samples_ms = self.lag_samples_ms[::2]
+                self._lag_stride *= 2
             self._lag_sorted = None
-            self.lag_windows.append((float(e["t"]), max(samples)))
+            if self._windows_seen % self._windows_stride == 0:
+                self.lag_windows.append((float(e["t"]), top))
+            self._windows_seen += 1
+            if len(self.lag_windows) > MAX_LAG_WINDOWS:
+                self.lag_windows = self.lag_windows[::2]
+                self._windows_stride *= 2
 
     def _on_stall(self, e: dict[str, Any]) -> None:
         stall = self._stall_index.get(e["id"])
         if stall is None:
+            if len(self.stalls) >= MAX_STALLS:
+                return  # counted when it ends (each stall ends once)
             stall = Stall(id=e["id"], t=float(e["t"]) - float(e["ms"]) / 1000.0, ms=float(e["ms"]),
                           task=str(e.get("task", "")), file=e.get("file"), line=e.get("line"),
                           code=str(e.get("code", "")))
@@ -203,7 +236,10 @@ class RunState:
 
     def _on_stall_end(self, e: dict[str, Any]) -> None:
         self._on_stall(e)
-        stall = self._stall_index[e["id"]]
+        stall = self._stall_index.get(e["id"])
+        if stall is None:
+            self.stalls_dropped += 1
+            return
         stall.ms = float(e["ms"])  # the exact duration, measured on the snippet's thread
         if e.get("line"):
             stall.file, stall.line, stall.code = e.get("file"), e.get("line"), str(e.get("code", ""))
@@ -211,19 +247,40 @@ class RunState:
 
     def _on_tasks(self, e: dict[str, Any]) -> None:
         for tid, name, coro, parent, file, line in e.get("new", ()):
+            if tid not in self.tasks and len(self.tasks) >= MAX_TASK_VIEWS \
+                    and not self._make_room():
+                self.tasks_untracked += 1
+                continue
+            old = self.tasks.get(tid)
+            if old is not None and old.finished:
+                self._finished_kept -= 1
             self.tasks[tid] = TaskView(tid=tid, name=str(name), coro=str(coro), parent=parent,
                                        created_file=file, created_line=line)
         for tid, state, waits, file, line, busy_ms, steps, detail in e.get("upd", ()):
             task = self.tasks.get(tid)
             if task is None:
                 continue
+            was_finished = task.finished
             task.state, task.waits_on, task.file, task.line = state, waits, file, line
             task.busy_ms, task.steps, task.detail = float(busy_ms), int(steps), detail
+            self._finished_kept += task.finished - was_finished
         self.tasks_created = int(e.get("created", self.tasks_created))
         self.tasks_alive = int(e.get("alive", self.tasks_alive))
         self.tasks_max_alive = int(e.get("max_alive", self.tasks_max_alive))
         self.tasks_failed = int(e.get("failed", self.tasks_failed))
         self.tasks_cancelled = int(e.get("cancelled", self.tasks_cancelled))
+
+    def _make_room(self) -> bool:
+        """Forget the oldest finished tasks (down to 90% of the cap); False if none."""
+        if self._finished_kept <= 0:
+            return False
+        target = MAX_TASK_VIEWS * 9 // 10
+        for tid in [t for t, v in self.tasks.items() if v.finished]:
+            if len(self.tasks) <= target:
+                break
+            del self.tasks[tid]
+            self._finished_kept -= 1
+        return len(self.tasks) < MAX_TASK_VIEWS
 
     def _on_warning(self, e: dict[str, Any]) -> None:
         if len(self.warnings) < 1000:
@@ -251,7 +308,8 @@ class RunState:
             stall.live = False
 
     def _on_probe_error(self, e: dict[str, Any]) -> None:
-        self.probe_errors.append(str(e.get("message", ""))[:300])
+        if len(self.probe_errors) < MAX_PROBE_ERRORS:
+            self.probe_errors.append(str(e.get("message", ""))[:300])
 
     # -- events the parent adds -------------------------------------------------
     def _on_stdout(self, e: dict[str, Any]) -> None:
@@ -288,7 +346,7 @@ class RunState:
     def lag(self) -> dict[str, float]:
         s = self.lag_sorted
         return {"p50_ms": round(percentile(s, 50), 3), "p99_ms": round(percentile(s, 99), 3),
-                "max_ms": round(s[-1], 3) if s else 0.0}
+                "max_ms": round(max(self.lag_max_ms, s[-1]), 3) if s else 0.0}
 
     @property
     def live_stall(self) -> Stall | None:
@@ -330,6 +388,7 @@ class RunState:
             "stderr": self.stderr.text,
             "blocked": list(self.blocked),
             "channel": self.channel_problem,
+            "dropped": {"tasks": self.tasks_untracked, "stalls": self.stalls_dropped},
         }
 
 
