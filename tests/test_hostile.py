@@ -467,6 +467,18 @@ async def test_garbage_on_the_event_channel_is_reported(hostile: Hostile) -> Non
     assert out.summary["channel"] and "event channel corrupted" in out.summary["channel"]
 
 
+async def test_a_flood_of_well_formed_events_keeps_the_parent_bounded(hostile: Hostile) -> None:
+    measured = reset_peak_rss()
+    rss_before = status_kb("VmRSS")
+    out = await hostile.run("event_flood", timeout_s=3)
+    growth_mb = (status_kb("VmHWM") - rss_before) / 1024
+    assert out.status == ("timeout", "wall"), out.why()
+    if measured:
+        assert growth_mb < 100, f"the parent grew by {growth_mb:.0f} MB"
+    assert len(out.summary["stalls"]) <= 2000
+    assert out.summary["dropped"]["tasks"] > 0  # told, not silently partial
+
+
 async def test_closing_every_fd_still_gives_a_summary(hostile: Hostile) -> None:
     out = await hostile.run("close_fds")
     assert out.status == ("ok", None), out.why()
