@@ -105,6 +105,7 @@ import inspect
 import itertools
 import json
 import logging
+import marshal
 import os
 import pwd
 import re
@@ -362,7 +363,7 @@ def _sv_child(spec: dict[str, Any], supervisor: int) -> None:
     """In the forked child: drop everything, then exec the snippet's command."""
     import os
     import resource
-    import signal
+    import _signal as signal  # the enum-free builtin: `signal` costs ~4 ms
 
     try:
         for res, soft, hard in spec["rlimits"]:
@@ -399,13 +400,13 @@ def _sv_child(spec: dict[str, Any], supervisor: int) -> None:
 
 def _sv_main() -> None:
     """The supervisor: fork the snippet, reap, kill leftovers, report, mirror."""
-    import json
+    import marshal
     import os
-    import signal
+    import _signal as signal  # the enum-free builtin: `signal` costs ~4 ms
     import sys
     import time
 
-    spec = json.loads(sys.argv[1])
+    spec = marshal.loads(bytes.fromhex(sys.argv[2]))
     status_fd = int(spec["status_fd"])
     os.set_inheritable(status_fd, False)
     linux = bool(spec.get("linux"))
@@ -450,14 +451,13 @@ def _sv_main() -> None:
         except ChildProcessError:
             break
         time.sleep(0.005)
-    report: dict[str, Any] = {"status": status}
+    # one JSON line, written by hand: importing json would cost ~10 ms per run
+    report = '{"status": %s' % ("null" if status is None else int(status))
     if usage is not None:
-        report.update(
-            cpu_s=usage.ru_utime + usage.ru_stime,
-            maxrss_kb=usage.ru_maxrss,
-        )
+        cpu_s = float(usage.ru_utime + usage.ru_stime)
+        report += ', "cpu_s": %r, "maxrss_kb": %d' % (cpu_s, int(usage.ru_maxrss))
     try:
-        os.write(status_fd, json.dumps(report).encode() + b"\n")
+        os.write(status_fd, (report + "}\n").encode())
     except OSError:
         pass
     if status is None:
@@ -475,19 +475,26 @@ def _sv_main() -> None:
 
 
 _SV_FUNCTIONS = (_sv_prctl, _sv_drop_caps, _sv_landlock, _sv_descendants, _sv_child, _sv_main)
-_sv_program_cache: str | None = None
+#: Start-up of the supervisor: argv[1] is its code, argv[2] its spec, both marshalled
+#: (the child runs this very interpreter, so the format matches) and hex-encoded.
+#: No json, no typing, no compile step: each would add milliseconds to every run.
+_SV_BOOTSTRAP = "import marshal, sys; exec(marshal.loads(bytes.fromhex(sys.argv[1])))"
+_sv_code_cache: str | None = None
 
 
 def _supervisor_program() -> str:
-    global _sv_program_cache
-    if _sv_program_cache is None:
-        parts = [textwrap.dedent(inspect.getsource(fn)) for fn in _SV_FUNCTIONS]
-        _sv_program_cache = (
-            "from __future__ import annotations\nfrom typing import Any\n\n"
-            + "\n\n".join(parts)
-            + "\n\n_sv_main()\n"
-        )
-    return _sv_program_cache
+    """Source of the supervisor (the _sv_* functions, then a call to _sv_main)."""
+    parts = [textwrap.dedent(inspect.getsource(fn)) for fn in _SV_FUNCTIONS]
+    # annotations stay unevaluated, so the program needs no typing import
+    return "from __future__ import annotations\n\n" + "\n\n".join(parts) + "\n\n_sv_main()\n"
+
+
+def _supervisor_code_hex() -> str:
+    global _sv_code_cache
+    if _sv_code_cache is None:
+        code = compile(_supervisor_program(), "<asyncplay-supervisor>", "exec")
+        _sv_code_cache = marshal.dumps(code).hex()
+    return _sv_code_cache
 
 
 # --------------------------------------------------------------------------- /proc helpers
@@ -500,6 +507,7 @@ class _Proc:
     pgid: int
     sid: int
     state: str
+    start: int  # start time in clock ticks since boot: (pid, start) names one process
 
 
 def _read_proc(pid: int) -> _Proc | None:
@@ -507,7 +515,7 @@ def _read_proc(pid: int) -> _Proc | None:
         with open(f"/proc/{pid}/stat", "rb") as f:
             data = f.read()
         rest = data[data.rindex(b")") + 2 :].split()
-        return _Proc(pid, int(rest[1]), int(rest[2]), int(rest[3]), rest[0].decode())
+        return _Proc(pid, int(rest[1]), int(rest[2]), int(rest[3]), rest[0].decode(), int(rest[19]))
     except (OSError, ValueError, IndexError):
         return None
 
@@ -676,9 +684,9 @@ def _cgroup_bases() -> tuple[list[_CgroupBase], list[str]]:
     bases: list[_CgroupBase] = []
     if v2_mount is not None and own_v2 is not None:
         base = Path(v2_mount + own_v2.rstrip("/")) if own_v2 != "/" else Path(v2_mount)
-        ok, has_kill, ctrls, why = trial(base)
+        ok, has_kill, usable, why = trial(base)
         if ok:
-            bases.append(_CgroupBase("v2", base, ctrls, has_kill))
+            bases.append(_CgroupBase("v2", base, usable, has_kill))
         else:
             notes.append(f"v2: {why}")
     for ctrl in ("pids", "memory"):
@@ -695,6 +703,12 @@ def _cgroup_bases() -> tuple[list[_CgroupBase], list[str]]:
         else:
             notes.append(f"v1 {ctrl}: {why}")
     _remove_stale_cgroups(bases)
+    v1 = [b for b in bases if b.kind == "v1"]
+    if v1 and any(b.kind == "v2" and not b.controllers for b in bases):
+        # A v2 cgroup without controllers only adds an atomic cgroup.kill, which the
+        # v1 cgroups' sweep already gives; moving a process into it costs ~10 ms
+        # (an RCU grace period) per run, so skip it.
+        bases = v1
     return bases, notes
 
 
@@ -773,15 +787,21 @@ class _RunCgroup:
         except OSError:
             return False
 
-    def kill(self) -> set[int]:
-        """SIGKILL everything inside; returns the pids seen (v1 sweep)."""
-        seen: set[int] = set()
+    def kill(self) -> dict[int, int]:
+        """SIGKILL everything inside; returns {pid: start time} of what it killed.
+
+        A v1 cgroup forgets a process when it dies, so the caller must remember
+        who was killed in order to recognise (and reap) it as a zombie later.
+        """
+        seen: dict[int, int] = {}
         for base, d in self.dirs:
             if base.has_kill:
                 with contextlib.suppress(OSError):
                     (d / "cgroup.kill").write_text("1")
         for pid in self.pids():
-            seen.add(pid)
+            proc = _read_proc(pid)
+            if proc is not None:
+                seen[pid] = proc.start
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
         return seen
@@ -1319,19 +1339,42 @@ def _bwrap_args(
     return args
 
 
+def _readable_dirs(top: str, hidden: Sequence[str]) -> list[str]:
+    """Directories below ``top`` that together cover everything except ``hidden``.
+
+    Landlock grants a right on a whole subtree, so a directory that contains a
+    hidden one (``/var`` holds ``/var/tmp``) is replaced by its other entries.
+    """
+    out: list[str] = []
+    try:
+        names = sorted(os.listdir(top))
+    except OSError:
+        return out
+    for name in names:
+        path = os.path.join(top, name)
+        real = os.path.realpath(path)  # /var/run -> /run is hidden too
+        if not os.path.isdir(path) or any(_under(p, h) for h in hidden for p in (path, real)):
+            continue
+        if any(_under(h, path) for h in hidden):
+            out += _readable_dirs(path, hidden)
+        else:
+            out.append(path)
+    return out
+
+
+_READABLE_CACHE: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _readable_dirs_cached(hidden: tuple[str, ...]) -> tuple[str, ...]:
+    if hidden not in _READABLE_CACHE:
+        _READABLE_CACHE[hidden] = tuple(_readable_dirs("/", hidden))
+    return _READABLE_CACHE[hidden]
+
+
 def _landlock_spec(plan: _Plan, workdir: Path, api_port: int | None) -> dict[str, Any] | None:
     if plan.bwrap is not None or plan.landlock_abi < 1:
         return None
-    reads: list[str] = []
-    try:
-        top = sorted(os.listdir("/"))
-    except OSError:
-        top = []
-    for name in top:
-        path = "/" + name
-        if any(_under(path, h) for h in plan.hidden) or not os.path.isdir(path):
-            continue
-        reads.append(path)
+    reads = list(_readable_dirs_cached(plan.hidden))
     reads += [r for r in plan.roots if r not in reads]
     return {
         "abi": plan.landlock_abi,
@@ -1383,7 +1426,10 @@ def _build(
         "parent_pid": os.getpid() if plan.bwrap is None and plan.linux else None,
         "landlock": _landlock_spec(plan, workdir, api_port),
     }
-    supervisor = [sys.executable, "-I", "-S", "-c", _supervisor_program(), json.dumps(spec)]
+    supervisor = [
+        sys.executable, "-I", "-S", "-c", _SV_BOOTSTRAP,
+        _supervisor_code_hex(), marshal.dumps(spec).hex(),
+    ]
     chain: list[str] = []
     if plan.bwrap:
         assert bwrap_status_w is not None
@@ -1428,6 +1474,7 @@ class Child:
         self._status_r = status_r
         self._status_data = b""
         self._adopt: set[int] = set()  # pids bwrap announced (its pid 1)
+        self._members: dict[int, int] = {}  # pid -> start time of every process seen in the run
         self._loop = loop
         self._run_uid = plan.uid if plan.root else None
         self._transports: list[asyncio.BaseTransport] = []
@@ -1546,6 +1593,8 @@ class Child:
         """A process adopted by us (subreaper): does it belong to this run?"""
         if proc.sid == self.pid or proc.pgid == self.pid:
             return True
+        if self._members.get(proc.pid) == proc.start:
+            return True  # seen in the run before (a zombie has lost its other marks)
         if self._cgroup is not None and self._cgroup.contains(proc.pid):
             return True
         uid = self._run_uid
@@ -1563,8 +1612,6 @@ class Child:
         deadline = time.monotonic() + _KILL_DEADLINE_S
         self._read_status()
         while True:
-            if self._cgroup is not None and self._killed_by_us:
-                self._cgroup.kill()  # may include the direct child: fine, it is ours
             procs = _scan_procs()
             victims = _descendants(procs, {self.pid})
             for p in procs.values():
@@ -1580,6 +1627,13 @@ class Child:
             victims |= {p for p in self._adopt if p in procs and procs[p].ppid == me}
             victims.discard(self.pid)
             victims.discard(me)
+            for pid in victims:
+                if pid in procs:
+                    self._members.setdefault(pid, procs[pid].start)
+            if self._cgroup is not None and self._killed_by_us:
+                # may include the direct child: fine, it is ours and dies anyway
+                for pid, start in self._cgroup.kill().items():
+                    self._members.setdefault(pid, start)
             alive = [v for v in victims if v in procs and procs[v].state != "Z"]
             ours = [v for v in victims if v in procs and procs[v].ppid == me and procs[v].state == "Z"]
             for pid in ours:
@@ -1664,8 +1718,9 @@ class Child:
 
         self._loop.add_reader(sock.fileno(), on_readable)
         try:
+            waiters: set[asyncio.Future[Any]] = {got, self._exited}
             await asyncio.wait(
-                {got, self._exited}, timeout=_HANDOFF_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED
+                waiters, timeout=_HANDOFF_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED
             )
         finally:
             with contextlib.suppress(ValueError, RuntimeError):

@@ -330,7 +330,7 @@ socket.send_fds(socket.socket(fileno=fd), [b'L'], [lsock.fileno()])
 print(json.dumps({'api': fetch(lsock.getsockname()[1]), 'other': fetch(other)}))
 """
             kw: dict[str, object] = {"api": "handoff"}
-            args = ("{handoff_fd}", str(other_port))
+            args: tuple[str, ...] = ("{handoff_fd}", str(other_port))
         else:
             need(info, "landlock-net")
             api = await _serve(b"api-ok")
@@ -455,6 +455,7 @@ async def test_escapees_are_gone_after_kill_and_wait(
         assert await asyncio.wait_for(child.stdout.read(), 10) == b""  # EOF: nobody holds it
     await child.aclose()  # idempotent
     assert procs_with(token) == []
+    assert zombie_children() == []  # escapees adopted by us (subreaper) were reaped
 
 
 @pytest.mark.timeout(60)
@@ -472,6 +473,7 @@ print('started', flush=True)
         assert await asyncio.wait_for(child.stdout.read(), 10) == b"started\n"
         assert time.monotonic() - started < 10
         assert procs_with(token) == []
+    assert zombie_children() == []
 
 
 @pytest.mark.timeout(60)
