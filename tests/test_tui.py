@@ -166,27 +166,33 @@ async def test_help_opens_and_closes() -> None:
 # ------------------------------------------------------------------------ runs
 async def test_running_time_sleep_bad_names_the_blocking_line() -> None:
     recorder = Recorder()
+    live_views: list[str] = []
     app = AsyncPlayApp()
+
+    def look_at_the_stall_panel() -> None:
+        shown = text_of(pane(app, "bad").query_one(StallPanel))
+        if "blocking now" in shown:
+            live_views.append(shown)
+
+    def hook(message: Message) -> None:
+        recorder(message)
+        if isinstance(message, RunUpdated) and message.pane == "bad":
+            # Runs right after the app has shown this update.
+            app.call_later(look_at_the_stall_panel)
+
     lesson = app.catalog.get("time-sleep")
     assert lesson is not None
     sleep_line = line_of(lesson.bad, "time.sleep(1)")
-    async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         await select(pilot, app, "time-sleep")
         bad = pane(app, "bad")
-        live_views: list[str] = []
-
-        def finished_watching_live() -> bool:
-            shown = text_of(bad.query_one(StallPanel))
-            if "blocking now" in shown:
-                live_views.append(shown)
-            return bool(recorder.finished("bad"))
-
         await pilot.press("b")
-        await wait_until(pilot, finished_watching_live, what="the bad run to finish")
+        await wait_until(pilot, lambda: bool(recorder.finished("bad")), what="the bad run to finish")
         state = recorder.finished("bad")[0].state
         assert state.status == "ok", state.message
         # While time.sleep(1) held the loop, the stall was shown live, growing, at its line.
         assert live_views, "the live stall was never shown"
+        assert len(set(live_views)) >= 2, "the live stall did not grow"
         assert all(f"bad.py:{sleep_line}" in view for view in live_views)
         await wait_until(pilot, lambda: bad.state is state and bad.checks is not None,
                          timeout_s=5, what="the pane to show the final state")
