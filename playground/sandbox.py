@@ -28,7 +28,8 @@ Why this shape:
   fork in asyncplay is ``subprocess.Popen`` with ``start_new_session``,
   ``pass_fds`` and ``close_fds``; everything that must happen inside the child
   runs in a fresh, single-threaded interpreter (the *supervisor*), which costs
-  one ``python -I -S`` start-up (~10 ms).
+  one ``python -I -S`` start-up (~10-15 ms): its code is shipped as a marshalled
+  code object and imports only ``ctypes`` (no json, enum or typing).
 * **The gate** is a one-line shell that blocks until the parent has written the
   run's pid into its cgroups, so every process of the run (bwrap included) is
   born inside them: no race with a fast fork bomb.
@@ -86,7 +87,11 @@ Layers (names as reported in :attr:`SandboxInfo.layers`):
 ``cgroup``, ``cgroup-pids``, ``cgroup-memory``
     a cgroup per run below asyncplay's own cgroup (v2, or v1 ``pids``/``memory``),
     when writable: ``pids.max`` = processes + 4 (the wrappers), memory limit,
-    atomic ``cgroup.kill`` (v2) or a sweep of ``cgroup.procs`` (v1).
+    atomic ``cgroup.kill`` (v2) or a sweep of ``cgroup.procs`` (v1). A v2 cgroup
+    without controllers is skipped when v1 ones exist: moving a process into it
+    costs an RCU grace period (~10 ms) and v1 already tracks the run. Every
+    process seen in a run is remembered by (pid, start time), so one that dies
+    after we adopted it is still recognised and reaped as a zombie.
 
 The parent is never restricted: no_new_privs, Landlock and rlimits are applied in
 the supervisor's child only. asyncplay does become a child subreaper, so it
@@ -100,6 +105,7 @@ import asyncio
 import contextlib
 import ctypes
 import errno
+import functools
 import grp
 import inspect
 import itertools
@@ -630,7 +636,8 @@ def _unescape_mount(path: str) -> str:
     return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), path)
 
 
-def _cgroup_bases() -> tuple[list[_CgroupBase], list[str]]:
+@functools.lru_cache(maxsize=1)
+def _cgroup_bases() -> tuple[tuple[_CgroupBase, ...], tuple[str, ...]]:
     """Writable cgroup directories for this process, and why others are not."""
     notes: list[str] = []
     try:
@@ -639,7 +646,7 @@ def _cgroup_bases() -> tuple[list[_CgroupBase], list[str]]:
         with open("/proc/self/cgroup") as f:
             own = f.read().splitlines()
     except OSError as exc:
-        return [], [f"cannot read /proc ({exc.strerror})"]
+        return (), (f"cannot read /proc ({exc.strerror})",)
     v2_mount: str | None = None
     v1_mounts: dict[str, str] = {}
     for line in mountinfo:
@@ -709,7 +716,7 @@ def _cgroup_bases() -> tuple[list[_CgroupBase], list[str]]:
         # v1 cgroups' sweep already gives; moving a process into it costs ~10 ms
         # (an RCU grace period) per run, so skip it.
         bases = v1
-    return bases, notes
+    return tuple(bases), tuple(notes)
 
 
 _cg_counter = itertools.count(1)
@@ -892,7 +899,8 @@ def _plan_for(info: SandboxInfo | None) -> _Plan:
     return _plan(info.bwrap)
 
 
-def _interpreter_roots() -> list[str]:
+@functools.lru_cache(maxsize=1)
+def _interpreter_roots() -> tuple[str, ...]:
     """Directories a ``python -I -m playground.probe`` needs to read."""
     cands = {
         sys.prefix,
@@ -925,7 +933,7 @@ def _interpreter_roots() -> list[str]:
     for p in sorted(real, key=len):
         if not any(p == r or p.startswith(r.rstrip("/") + "/") for r in out_roots):
             out_roots.append(p)
-    return out_roots
+    return tuple(out_roots)
 
 
 def _under(path: str, parent: str) -> bool:
@@ -963,7 +971,7 @@ def _make_plan(want_bwrap: bool) -> _Plan:
     root = os.geteuid() == 0
     sh = shutil.which("sh") or "/bin/sh"
     hidden = tuple(h for h in _HIDDEN_DIRS if os.path.isdir(h) and not os.path.islink(h))
-    roots = tuple(_interpreter_roots())
+    roots = _interpreter_roots()
 
     subreaper = False
     subreaper_why = "not Linux"
@@ -974,8 +982,8 @@ def _make_plan(want_bwrap: bool) -> _Plan:
         except OSError as exc:
             subreaper_why = f"prctl failed ({exc.strerror})"
 
-    cgroups: list[_CgroupBase] = []
-    cg_notes: list[str] = ["not Linux"]
+    cgroups: tuple[_CgroupBase, ...] = ()
+    cg_notes: tuple[str, ...] = ("not Linux",)
     if linux:
         cgroups, cg_notes = _cgroup_bases()
 

@@ -545,12 +545,35 @@ async def test_no_fd_or_zombie_leak_across_50_spawns(info: SandboxInfo, snippet:
 
 
 @pytest.mark.timeout(60)
-async def test_real_probe_runs(info: SandboxInfo, tmp_path: Path) -> None:
+async def test_real_probe_runs_and_reaches_the_api(info: SandboxInfo, tmp_path: Path) -> None:
     if not (REPO / "playground" / "probe" / "__main__.py").exists():
         pytest.skip("playground/probe/__main__.py does not exist yet")
     snippet = tmp_path / "hello.py"
-    snippet.write_text("import asyncio\n\nasync def main():\n    await asyncio.sleep(0.01)\n    print('done')\n\nasyncio.run(main())\n")
-    child = await spawn(snippet, origin=str(snippet), info=info, limits=SMALL)
+    snippet.write_text(
+        "import asyncio, os\n\n"
+        "async def main():\n"
+        "    host, port = os.environ['API_URL'].removeprefix('http://').split(':')\n"
+        "    reader, writer = await asyncio.open_connection(host, int(port))\n"
+        "    print((await reader.read()).decode())\n"
+        "    writer.close()\n\n"
+        "asyncio.run(main())\n"
+    )
+
+    async def handle(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        w.write(b"api-ok")
+        await w.drain()
+        w.close()
+
+    if info.bwrap:
+        child = await spawn(snippet, origin=str(snippet), info=info, limits=SMALL, api="handoff")
+        assert child.api_socket is not None, "the probe did not hand over its socket"
+        server = await asyncio.start_server(handle, sock=child.api_socket)
+    else:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        child = await spawn(
+            snippet, origin=str(snippet), info=info, limits=SMALL, api="port", api_port=port
+        )
     try:
         events = b""
         while chunk := await asyncio.wait_for(child.events.read(65536), 30):
@@ -559,8 +582,9 @@ async def test_real_probe_runs(info: SandboxInfo, tmp_path: Path) -> None:
         out = await child.stdout.read()
         err = await child.stderr.read()
     finally:
+        server.close()
         await child.aclose()
     assert result.exit_code == 0, err.decode()
-    assert b"done" in out
+    assert b"api-ok" in out, (out, err)
     first = json.loads(events.splitlines()[0])
     assert first["kind"] == "hello"
