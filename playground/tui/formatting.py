@@ -30,6 +30,7 @@ __all__ = [
     "short_place",
     "stall_line",
     "strip_comment",
+    "task_label",
     "status_line",
 ]
 
@@ -177,7 +178,17 @@ def status_line(state: RunState | None, *, label: str) -> Content:
     return Content.assemble(*parts)
 
 
-def stall_line(stall: Stall, *, shown_ms: float | None = None) -> Content:
+_DEFAULT_TASK_NAME = re.compile(r"^Task-\d+$")
+
+
+def task_label(name: str, coro: str | None) -> str:
+    """What to call a task: its own name, or its coroutine's when asyncio named it ``Task-N``."""
+    if coro and (not name or _DEFAULT_TASK_NAME.match(name)):
+        return f"{coro}()"
+    return name or "?"
+
+
+def stall_line(stall: Stall, *, shown_ms: float | None = None, coro: str | None = None) -> Content:
     """One stall: how long, which task, where, and the blocking line's code."""
     ms = stall.ms if shown_ms is None else shown_ms
     place = short_place(stall.file, stall.line)
@@ -189,7 +200,7 @@ def stall_line(stall: Stall, *, shown_ms: float | None = None) -> Content:
     return Content.assemble(
         head,
         (" ", ""),
-        (stall.task or "?", "$text-primary"),
+        (task_label(stall.task, coro), "$text-primary"),
         ("  ", ""),
         (place, "$text-muted"),
         ("  ", ""),

@@ -32,6 +32,7 @@ from playground.tui.formatting import (
     short_place,
     stall_line,
     status_line,
+    task_label,
 )
 
 __all__ = [
@@ -107,11 +108,13 @@ class StallPanel(Static):
             return
         stalls = state.stalls
         shown: list[Stall] = list(stalls[-STALLS_SHOWN:])
-        lines = [stall_line(s, shown_ms=self._shown_ms(s)) for s in shown]
-        if len(stalls) > len(shown):
+        coros = {t.name: t.coro for t in state.tasks.values()} if state.tasks else {}
+        lines = [stall_line(s, shown_ms=self._shown_ms(s), coro=coros.get(s.task)) for s in shown]
+        if len(stalls) > len(shown) or state.stalls_dropped:
             worst = max(stalls, key=lambda s: s.ms)
+            more = f" (+{_n(state.stalls_dropped)} not kept)" if state.stalls_dropped else ""
             lines.insert(0, Content.styled(
-                f"{len(stalls)} stalls, total {format_ms(sum(s.ms for s in stalls))}, "
+                f"{_n(len(stalls))} stalls{more}, total {format_ms(sum(s.ms for s in stalls))}, "
                 f"worst {format_ms(worst.ms)} at {short_place(worst.file, worst.line)}",
                 "$text-muted"))
         self.update(title + Content("\n").join(lines))
@@ -196,15 +199,16 @@ class LagPanel(Vertical):
 
 
 # Fixed widths: cells are updated in place without rescanning a column, and two
-# panes side by side still fit the whole table at 160 columns.
+# panes side by side still fit the whole table at 160 columns. The table has no cell
+# padding; each width keeps one blank column as the gap to the next.
 _TASK_COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("id", "id", 5),
-    ("name", "name", 9),
-    ("state", "state", 9),
-    ("waits", "waits on", 10),
-    ("line", "line", 4),
-    ("busy", "busy ms", 7),
-    ("steps", "steps", 5),
+    ("id", "id", 6),
+    ("name", "task", 15),
+    ("state", "state", 10),
+    ("waits", "waits on", 12),
+    ("line", "line", 5),
+    ("busy", "busy ms", 8),
+    ("steps", "steps", 6),
 )
 
 
@@ -224,7 +228,7 @@ class TaskTable(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="task-counts")
-        table: DataTable[Content | str] = DataTable(cursor_type="row", zebra_stripes=True)
+        table: DataTable[Content | str] = DataTable(cursor_type="row", zebra_stripes=True, cell_padding=0)
         for key, label, width in _TASK_COLUMNS:
             table.add_column(label, width=width, key=key)
         yield table
@@ -257,6 +261,8 @@ class TaskTable(Vertical):
             counts_parts.append((f" · {state.tasks_failed} failed", "$error"))
         if state.tasks_cancelled:
             counts_parts.append((f" · {state.tasks_cancelled} cancelled", "$warning"))
+        if state.tasks_untracked:
+            counts_parts.append((f" · {_n(state.tasks_untracked)} not tracked", "$warning"))
         if len(state.tasks) > len(tasks):
             counts_parts.append((f"  (showing {len(tasks)} of {_n(len(state.tasks))})", "$text-muted"))
         counts.update(Content.assemble(*counts_parts))
@@ -269,7 +275,7 @@ class TaskTable(Vertical):
                 place = str(task.line) if same else short_place(task.file, task.line)
             row: tuple[Content | str, ...] = (
                 str(task.tid),
-                task.name,
+                task_label(task.name, task.coro),
                 Content.styled(task.state, TASK_STATE_STYLE.get(task.state, "")),
                 task.waits_on or "",
                 place,
