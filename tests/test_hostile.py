@@ -177,15 +177,32 @@ class Hostile:
         return path
 
     async def run(
-        self, name: str, *, timeout_s: float = 5.0, limits: Limits = SMALL, **subs: str
+        self, name: str, *, timeout_s: float = 5.0, limits: Limits = SMALL,
+        stop_once_started: bool = False, **subs: str
     ) -> Outcome:
         path = self.render(name, **subs)
         before = set(os.listdir(self.tmp_path))
         options = RunOptions(limits=replace(limits, wall_s=timeout_s), use_bwrap=self.use_bwrap,
                              timeout_s=timeout_s)
-        session = Session(RunTarget.from_file(path), options)
+        started_event = asyncio.Event()
+
+        def on_update(state: Any) -> None:
+            if state.started_t is not None:
+                started_event.set()
+
+        session = Session(RunTarget.from_file(path), options, on_update=on_update)
+        stopper = None
+        if stop_once_started:  # what the app's Stop button does, as soon as the snippet runs
+            async def stop() -> None:
+                await started_event.wait()
+                session.stop()
+            stopper = asyncio.create_task(stop())
         started = time.monotonic()
-        state = await asyncio.wait_for(session.run(), timeout_s + 30)
+        try:
+            state = await asyncio.wait_for(session.run(), timeout_s + 30)
+        finally:
+            if stopper is not None:
+                stopper.cancel()
         elapsed = time.monotonic() - started
         out = Outcome(summarize(session, state), elapsed, self.marker, path)
         # ended on time, with a summary that says how
@@ -249,6 +266,13 @@ async def test_ignoring_sigterm_and_sigint_still_ends_at_the_timeout(hostile: Ho
     out = await hostile.run("ignore_signals", timeout_s=3)
     assert out.status == ("timeout", "wall"), out.why()
     assert out.summary["stdout"] == "signals ignored\n"
+
+
+async def test_stop_ends_a_run_that_ignores_signals_as_killed(hostile: Hostile) -> None:
+    out = await hostile.run("ignore_signals", timeout_s=5, stop_once_started=True)
+    assert out.status == ("killed", None), out.why()
+    assert out.summary["message"] == "Stopped by the user."
+    assert out.elapsed < 5  # it did not wait for the time limit
 
 
 # --------------------------------------------------------------------------- limits
