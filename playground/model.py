@@ -407,10 +407,11 @@ _LIMIT_WORDS = {
     "open_files": "it opened too many files or sockets (limit {open_files})",
     "output": "it printed more than the {output_size} output limit",
 }
-#: A process of the run killed by SIGKILL (not by us) after using at least this
+#: The snippet's process killed by SIGKILL (not by us) after using at least this
 #: share of the memory limit was, in all likelihood, the kernel's OOM killer
-#: enforcing the run's memory cgroup.
-_OOM_SHARE = 0.5
+#: enforcing the run's memory cgroup (it picks the biggest of the run's processes,
+#: which holds a quarter or more of the limit when a few share it).
+_OOM_SHARE = 0.25
 _MIB = 1024 * 1024
 
 
@@ -441,12 +442,15 @@ def classify_exit(
     stop_reason: str | None,
     limits: dict[str, Any],
     peak_rss_kb: int = 0,
+    oom_killed: bool | None = None,
 ) -> tuple[str, str | None, str]:
     """(status, limit, message) for a run that ended; a pure function of the facts.
 
     ``stop_reason`` is why the parent killed the child, if it did: "timeout",
     "stop" or "output". ``peak_rss_kb`` is the snippet's peak resident memory as
-    its reaper measured it (0 when unknown).
+    its reaper measured it (0 when unknown). ``oom_killed`` is whether the run's
+    memory cgroup saw an OOM kill (None when unknown: then a SIGKILL we did not send,
+    after a large share of the memory limit, is taken for one).
     """
     words = {**limits, "output_size": _size(float(limits.get("output_bytes", 0)))}
 
@@ -468,8 +472,9 @@ def classify_exit(
         return limited("file_size")
     rss_kb = max(peak_rss_kb, state.peak_rss_kb or 0)
     memory_kb = float(limits.get("memory_mb", math.inf)) * 1024
-    if signal == "SIGKILL" and rss_kb >= _OOM_SHARE * memory_kb:
-        return limited("memory", f"The system killed it at {_size(rss_kb * 1024)} of memory.")
+    if signal == "SIGKILL" and (oom_killed or (oom_killed is None and rss_kb >= _OOM_SHARE * memory_kb)):
+        at = f" at {_size(rss_kb * 1024)} of memory" if rss_kb else ""
+        return limited("memory", f"The system killed it{at}.")
     err = state.error
     if err is not None:
         detail = _describe_error(err)

@@ -240,6 +240,7 @@ class Session:
         status, limit, message = classify_exit(
             state, exit_code=ei.exit_code, signal=ei.signal, cpu_s=ei.cpu_s,
             stop_reason=self._stop_reason, limits=limits, peak_rss_kb=ei.peak_rss_kb,
+            oom_killed=getattr(ei, "oom_killed", None),  # when the sandbox can tell
         )
         self._parent_event(
             P.K_EXIT,

@@ -285,6 +285,17 @@ async def test_memory_bomb_meets_the_memory_limit(hostile: Hostile) -> None:
     assert out.summary["error"]["line"] == 4
 
 
+async def test_memory_spread_over_processes_meets_the_memory_cgroup(
+    hostile: Hostile, use_bwrap: bool
+) -> None:
+    if "cgroup-memory" not in layers(use_bwrap):
+        pytest.skip("no memory cgroup here: each process stays under its own limit")
+    out = await hostile.run("memory_bomb_procs")
+    assert out.status == ("limit", "memory"), out.why()
+    assert out.summary["message"].startswith("Stopped: it ran out of memory (limit 512 MB).")
+    assert out.summary["stdout"] == "children hold 240 MB\n"
+
+
 async def test_fork_bomb_meets_the_process_limit(hostile: Hostile) -> None:
     out = await hostile.run("fork_bomb")
     assert out.status == ("limit", "processes"), out.why()

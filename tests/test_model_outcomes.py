@@ -157,6 +157,16 @@ def test_sigkill_with_a_big_footprint_is_the_memory_limit() -> None:
     assert "500 MB" in message
 
 
+def test_a_known_oom_kill_is_the_memory_limit_whatever_the_size() -> None:
+    assert classify(exit_code=None, signal="SIGKILL", peak_rss_kb=0, oom_killed=True) == (
+        "limit", "memory", "Stopped: it ran out of memory (limit 512 MB). The system killed it.")
+
+
+def test_no_oom_kill_means_no_guess() -> None:
+    assert classify(exit_code=None, signal="SIGKILL", peak_rss_kb=500 * 1024, oom_killed=False)[:2] == (
+        "error", None)
+
+
 def test_small_sigkill_is_just_a_signal() -> None:
     assert classify(exit_code=None, signal="SIGKILL", peak_rss_kb=20_000) == (
         "error", None, "The snippet was killed by SIGKILL.")
