@@ -118,6 +118,20 @@ class TestLessonList:
         assert snap_compare(app, run_before=hide_texts, terminal_size=SIZE)
 
 
+class TestSmallScreen:
+    """A projector with a big font: the lesson list and texts make room for the panes."""
+
+    def test_narrow_and_short(self, app: AsyncPlayApp, snap_compare: SnapCompare) -> None:
+        assert snap_compare(app, run_before=settle, terminal_size=(120, 36))
+
+    def test_lessons_brought_back(self, app: AsyncPlayApp, snap_compare: SnapCompare) -> None:
+        async def show_lessons(pilot: Pilot[None]) -> None:
+            await pilot.press("l")
+            await settle(pilot)
+
+        assert snap_compare(app, run_before=show_lessons, terminal_size=(120, 36))
+
+
 class TestHelp:
     """The help screen over the lesson screen."""
 

@@ -427,3 +427,32 @@ async def test_output_log_writes_only_what_is_new_and_marks_what_was_dropped() -
         assert any("characters not kept" in line for line in lines)
         assert lines == ["head-1234", "[... 31 characters not kept ...]", "last line", ""]
         assert sum("head-1234" in line for line in lines) == 1
+
+
+async def test_a_small_screen_hides_the_list_until_asked(tmp_path: Path) -> None:
+    broken = tmp_path / "broken-one"
+    broken.mkdir()
+    (broken / "lesson.toml").write_text("title = 1\n")
+    app = AsyncPlayApp(catalog=load_catalog([tmp_path]))
+    async with app.run_test(size=(120, 36)) as pilot:
+        sidebar = app.screen.query_one("#sidebar")
+        note = app.screen.query_one("#broken-note", Static)
+        texts = app.screen.query_one("#lesson-texts")
+        assert not sidebar.display and not texts.display
+        # The broken folder is still announced while the list is out of sight.
+        assert note.display and "1 broken lesson folder" in text_of(note)
+        await pilot.press("l")
+        assert sidebar.display and not note.display
+        await pilot.press("i")
+        assert texts.display
+        # n still walks the lessons with the list hidden or shown.
+        first = app.lesson
+        await pilot.press("n")
+        assert app.lesson is not first
+    app = AsyncPlayApp(catalog=load_catalog([tmp_path]))
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.screen.query_one("#sidebar").display
+        assert not app.screen.query_one("#broken-note").display
+        await pilot.press("l")
+        assert not app.screen.query_one("#sidebar").display
+        assert app.screen.query_one("#broken-note").display

@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 __all__ = ["AsyncPlayApp"]
 
 #: Actions that start or stop runs, refused while a modal screen is open.
-_RUN_ACTIONS = frozenset({"run", "stop", "next_lesson", "previous_lesson", "toggle_info", "open_file"})
+_RUN_ACTIONS = frozenset({"run", "stop", "next_lesson", "previous_lesson", "toggle_info",
+                          "toggle_lessons", "open_file"})
 #: How long a stopped or replaced run may take to kill its child before we move on.
 _STOP_GRACE_S = 10.0
 
@@ -57,10 +58,16 @@ class AsyncPlayApp(App[None]):
         Binding("n", "next_lesson", "Next"),
         Binding("p", "previous_lesson", "Previous"),
         Binding("i", "toggle_info", "Texts"),
+        Binding("l", "toggle_lessons", "Lessons"),
         Binding("o", "open_file", "Open file"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("f1", "help", "Help", show=False),
     ]
+
+    # Small screens (a projector with a big font) hide the lesson list and texts by
+    # default, so that the two run panes keep their room; l and i bring them back.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (42, "-tall")]
 
     #: The lesson on screen (None when a file of the user's is shown, or no lessons).
     lesson: reactive[Lesson | None] = reactive(None)
@@ -83,7 +90,8 @@ class AsyncPlayApp(App[None]):
         with Horizontal(id="body"):
             yield LessonList(self.catalog, id="sidebar")
             with Vertical(id="main"):
-                yield LessonInfo(id="lesson-info")
+                broken = {e.path.parent if e.path.suffix else e.path for e in self.catalog.errors}
+                yield LessonInfo(broken_folders=len(broken), id="lesson-info")
                 with Horizontal(id="panes"):
                     yield RunPane("bad")
                     yield RunPane("good")
@@ -134,7 +142,8 @@ class AsyncPlayApp(App[None]):
         if lesson is None:
             return
         self._stop_all()
-        self.sub_title = lesson.title
+        number = self.catalog.lessons.index(lesson) + 1 if lesson in self.catalog.lessons else 0
+        self.sub_title = f"{lesson.title}  ·  {number}/{len(self.catalog.lessons)}"
         self.query_one(LessonInfo).show_lesson(lesson)
         self.query_one("#pane-file", RunPane).display = False
         for variant, note in (("bad", lesson.mistake), ("good", lesson.fix)):
@@ -159,7 +168,12 @@ class AsyncPlayApp(App[None]):
         self.query_one("#lessons", ListView).action_cursor_up()
 
     def action_toggle_info(self) -> None:
-        self.query_one(LessonInfo).toggle_class("-hidden")
+        # Flips the default of the screen's size: shown when tall, hidden when short.
+        self.screen.toggle_class("-texts-toggled")
+
+    def action_toggle_lessons(self) -> None:
+        # Flips the default of the screen's size: shown when wide, hidden when narrow.
+        self.screen.toggle_class("-lessons-toggled")
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

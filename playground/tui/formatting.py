@@ -19,6 +19,7 @@ from playground.model import RunState, Stall, TaskView
 __all__ = [
     "STATE_ORDER",
     "checks_lines",
+    "end_message",
     "STATUS_STYLE",
     "STATUS_ICON",
     "TASK_STATE_STYLE",
@@ -148,7 +149,7 @@ def relevant_tasks(tasks: Iterable[TaskView], limit: int) -> list[TaskView]:
 
 
 def status_line(state: RunState | None, *, label: str) -> Content:
-    """The one-line status of a run: icon, status, time, stalls, how it ended."""
+    """The one-line status of a run: icon, status, time, stalls, memory."""
     if state is None:
         return Content.assemble(
             ("○ not run yet", STATUS_STYLE["idle"]), ("  ·  ", "$text-muted"),
@@ -172,10 +173,14 @@ def status_line(state: RunState | None, *, label: str) -> Content:
                    f"{format_ms(worst)}", "$error")]
     if state.peak_rss_kb:
         parts += [("  ·  ", "$text-muted"), f"{state.peak_rss_kb / 1024:.0f} MB peak"]
-    message = state.message
-    if message:
-        parts += [("\n", ""), (message, "$text" if status == "ok" else STATUS_STYLE.get(status, ""))]
     return Content.assemble(*parts)
+
+
+def end_message(state: RunState | None) -> Content:
+    """How the run ended, in a sentence (empty while it runs)."""
+    if state is None or not state.message:
+        return Content("")
+    return Content.styled(state.message, "$text" if state.status == "ok" else STATUS_STYLE.get(state.status, ""))
 
 
 _DEFAULT_TASK_NAME = re.compile(r"^Task-\d+$")

@@ -88,7 +88,19 @@ class LessonList(Vertical):
 class LessonInfo(Vertical):
     """The chosen lesson's title, summary, why it matters and what to watch."""
 
+    def __init__(self, broken_folders: int = 0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.broken_folders = broken_folders
+
     def compose(self) -> ComposeResult:
+        if self.broken_folders:
+            # Shown (by the stylesheet) only while the lesson list, and its broken
+            # folders, are out of sight.
+            many = "s" if self.broken_folders > 1 else ""
+            yield Static(Content.assemble(
+                (f"✗ {self.broken_folders} broken lesson folder{many}", "bold $error"),
+                (" · press ", "$text-muted"), ("l", "bold"), (" to see the lesson list", "$text-muted")),
+                id="broken-note")
         yield Static(id="lesson-heading")
         with Horizontal(id="lesson-texts"):
             yield Static(id="why", classes="lesson-text")

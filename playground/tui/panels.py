@@ -27,6 +27,7 @@ from playground.model import OutputBuffer, RunState, Stall
 from playground.tui.formatting import (
     TASK_STATE_STYLE,
     checks_lines,
+    end_message,
     format_ms,
     relevant_tasks,
     short_place,
@@ -37,6 +38,7 @@ from playground.tui.formatting import (
 
 __all__ = [
     "ChecksPanel",
+    "EndMessage",
     "LagChart",
     "LagPanel",
     "OutputPanel",
@@ -58,7 +60,7 @@ LAG_SCALE_MIN_MS = 100.0
 
 
 class StatusPanel(Static):
-    """How the run is going or how it ended, in one or two lines."""
+    """How the run is going: status, time, stalls, memory, on one line."""
 
     state: reactive[RunState | None] = reactive(None, always_update=True)
 
@@ -68,7 +70,17 @@ class StatusPanel(Static):
 
     def watch_state(self, state: RunState | None) -> None:
         self.update(status_line(state, label=self.label))
-        self.set_class(state is not None and state.finished and state.status != "ok", "-failed")
+
+
+class EndMessage(Static):
+    """How the run ended, in a sentence that wraps (an error's message can be long)."""
+
+    state: reactive[RunState | None] = reactive(None, always_update=True)
+
+    def watch_state(self, state: RunState | None) -> None:
+        message = end_message(state)
+        self.display = bool(message.plain)
+        self.update(message)
 
 
 class StallPanel(Static):

@@ -22,6 +22,7 @@ from playground.tui.code import CodeView, LineMark
 from playground.tui.formatting import STATUS_ICON, STATUS_STYLE, format_ms, inline_code
 from playground.tui.panels import (
     ChecksPanel,
+    EndMessage,
     LagPanel,
     OutputPanel,
     ProblemsPanel,
@@ -73,6 +74,7 @@ class RunPane(Vertical):
         yield CodeView()
         yield StatusPanel(label=f"press {self.run_key} to run it", classes="status").data_bind(
             RunPane.state)
+        yield EndMessage(classes="end-message").data_bind(RunPane.state)
         yield ChecksPanel(classes="checks").data_bind(RunPane.checks)
         yield StallPanel(classes="stalls").data_bind(RunPane.state)
         yield LagPanel(classes="lag").data_bind(RunPane.state)
