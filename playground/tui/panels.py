@@ -191,9 +191,18 @@ class LagPanel(Vertical):
         chart.values = tuple(ms for _, ms in state.lag_windows) if state is not None else ()
         chart.finished = state is not None and state.finished
         title = Content.styled("loop lag ", "bold $text-muted")
+        live = state.live_stall if state is not None else None
+        # The heartbeat cannot beat while the loop is blocked: say so instead of a stale figure.
+        blocked = Content.styled("  ● blocked now", "bold $error") if live is not None else Content("")
         if state is None or not state.lag_samples_ms:
-            none = "none measured: the run ended too soon" if chart.finished else "no samples yet"
-            self.query_one("#lag-numbers", Static).update(title + Content.styled(none, "$text-muted"))
+            if not chart.finished:
+                none = "no samples yet"
+            elif state is not None and state.stalls:
+                none = "none measured: the loop was blocked"
+            else:
+                none = "none measured: the run ended too soon"
+            self.query_one("#lag-numbers", Static).update(
+                title + Content.styled(none, "$text-muted") + blocked)
             return
         lag = state.lag()
 
@@ -204,7 +213,7 @@ class LagPanel(Vertical):
         sep = Content.styled("  ·  ", "$text-muted")
         self.query_one("#lag-numbers", Static).update(
             title + sep.join([figure("p50", lag["p50_ms"]), figure("p99", lag["p99_ms"]),
-                              figure("max", lag["max_ms"])]))
+                              figure("max", lag["max_ms"])]) + blocked)
 
     def on_mount(self) -> None:
         self.watch_state(self.state)
