@@ -372,6 +372,7 @@ def _sv_child(spec: dict[str, Any], supervisor: int) -> None:
     import _signal as signal  # the enum-free builtin: `signal` costs ~4 ms
 
     try:
+        os.setpgid(0, 0)  # killpg(0) from the snippet must not reach the supervisor
         for res, soft, hard in spec["rlimits"]:
             resource.setrlimit(res, (soft, hard))
         if spec.get("drop_bounding") and spec.get("uid") is not None:

@@ -495,6 +495,26 @@ async def test_exit_status_and_signal_are_exact(info: SandboxInfo, snippet: Path
     assert (result.exit_code, result.signal) == (None, "SIGSEGV")
 
 
+@pytest.mark.timeout(60)
+async def test_cannot_signal_asyncplay(info: SandboxInfo, snippet: Path) -> None:
+    need(info, "pid-ns", "uid-drop", "landlock-scope")
+    # signal 0 only checks permission: nothing is delivered even if this fails
+    code = r"""
+import os, sys
+for target in (int(sys.argv[1]), os.getppid()):
+    try:
+        os.kill(target, 0)
+        print('allowed', flush=True)
+    except OSError as e:
+        print(type(e).__name__, flush=True)
+"""
+    result, out, err = await run(info, snippet, code, str(os.getpid()))
+    assert result.exit_code == 0, err
+    asyncplay, supervisor = out.split()
+    assert asyncplay in ("PermissionError", "ProcessLookupError")
+    assert supervisor in ("PermissionError", "ProcessLookupError")
+
+
 # --------------------------------------------------------------------------- channels
 
 
