@@ -83,6 +83,7 @@ class AsyncPlayApp(App[None]):
         #: The final state of the latest run of each pane (tests and scripts read it).
         self.finished: dict[str, RunState] = {}
         self._sandbox_shown_from_run = False
+        self._sandbox_shown: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -337,6 +338,9 @@ class AsyncPlayApp(App[None]):
                                   list(state.sandbox.get("missing") or []), note=f"as used by {state.target}")
 
     def _show_sandbox_layers(self, layers: list[str], missing: list[str], *, note: str) -> None:
+        if self._sandbox_shown == (tuple(layers), tuple(missing)):
+            return  # every update of every run reports them; draw them when they change
+        self._sandbox_shown = (tuple(layers), tuple(missing))
         # What is missing comes first: the line is cut at the screen's edge.
         parts: list[tuple[str, str] | str] = [("sandbox  ", "bold $text-muted")]
         if missing:
@@ -357,7 +361,3 @@ class AsyncPlayApp(App[None]):
         if self._mock is not None:
             await self._mock.close()
             self._mock = None
-
-    def run_target_state(self, pane: str) -> RunState | None:
-        """The state shown in a pane right now (``None`` before its first run)."""
-        return self.query_one(f"#pane-{pane}", RunPane).state

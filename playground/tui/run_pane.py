@@ -68,6 +68,8 @@ class RunPane(Vertical):
         self.run_id = 0
         self.snippet: str | None = None  # the path of the code shown
         self.run_key = {"bad": "b", "good": "g"}.get(pane, "b")
+        self._subtitle_shown: tuple[str, float | None] | None = None
+        self._problems_shown = 0
 
     def compose(self) -> ComposeResult:
         yield Static(id="note", classes="note")
@@ -114,12 +116,19 @@ class RunPane(Vertical):
             return
         self.query_one(CodeView).marks = marks_for(state, self.snippet)
         status = "idle" if state is None else state.status
-        subtitle = Content.styled(f" {STATUS_ICON.get(status, '')} {status} ", STATUS_STYLE.get(status, ""))
-        if state is not None and state.finished and state.wall_ms is not None:
-            subtitle += Content.styled(f"{format_ms(state.wall_ms)} ", "$text-muted")
-        self.border_subtitle = subtitle
+        wall_ms = state.wall_ms if state is not None and state.finished else None
+        if (status, wall_ms) != self._subtitle_shown:
+            self._subtitle_shown = (status, wall_ms)
+            subtitle = Content.styled(f" {STATUS_ICON.get(status, '')} {status} ", STATUS_STYLE.get(status, ""))
+            if wall_ms is not None:
+                subtitle += Content.styled(f"{format_ms(wall_ms)} ", "$text-muted")
+            self.border_subtitle = subtitle
         self.set_class(state is not None and not state.finished, "-running")
         self.set_class(state is None, "-idle")
         count = problem_count(state)
-        tab = self.query_one(TabbedContent).get_tab(f"{self.pane}-problems")
-        tab.label = Content.assemble("Problems", " " if count else "", (str(count), "bold $error") if count else "")
+        if count != self._problems_shown:
+            # Relabelling a tab lays the tabs out again: only when the count changes.
+            self._problems_shown = count
+            tab = self.query_one(TabbedContent).get_tab(f"{self.pane}-problems")
+            tab.label = Content.assemble("Problems", " " if count else "",
+                                         (str(count), "bold $error") if count else "")
