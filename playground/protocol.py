@@ -18,7 +18,6 @@ had to drop, and never raises.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
@@ -79,7 +78,6 @@ def encode(event: dict[str, Any]) -> bytes:
     return (json.dumps(event, separators=(",", ":"), default=str) + "\n").encode()
 
 
-@dataclass
 class Decoder:
     """Incremental, defensive decoder for the event channel (the parent's side).
 
@@ -89,11 +87,15 @@ class Decoder:
     bounded by ``max_line`` whatever arrives.
     """
 
-    max_line: int = MAX_LINE_BYTES
-    dropped: int = 0
-    version: int | None = None
-    _buf: bytearray = field(default_factory=bytearray)
-    _skipping: bool = False
+
+    def __init__(self, max_line: int = MAX_LINE_BYTES) -> None:
+        # A plain class, not a dataclass: the probe imports this module, and
+        # dataclasses would pull in inspect (a megabyte) for nothing.
+        self.max_line = max_line
+        self.dropped = 0
+        self.version: int | None = None
+        self._buf = bytearray()
+        self._skipping = False
 
     def feed(self, chunk: bytes) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = []

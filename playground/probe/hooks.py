@@ -23,7 +23,16 @@ from playground import protocol as P
 import weakref
 
 from playground.probe.origins import UnawaitedCalls, creation_line
-from playground.probe.recorder import I_FILE, I_LINE, I_TID, Recorder, TaskInfo
+from playground.probe.recorder import (
+    I_DETAILED,
+    I_DONE,
+    I_FILE,
+    I_LINE,
+    I_TID,
+    MAX_DETAILED_TASKS,
+    Recorder,
+    TaskInfo,
+)
 
 __all__ = ["install", "ProbeLoop", "ProbePolicy", "HEARTBEAT_S"]
 
@@ -33,7 +42,7 @@ HEARTBEAT_S = 0.01
 _ORIGINAL_RUN = _events.Handle._run
 _ASYNCIO_INTERNAL = frozenset(
     {"BaseEventLoop.shutdown_asyncgens", "BaseEventLoop.shutdown_default_executor"})
-_current_task = asyncio.current_task
+_current_tasks = asyncio.tasks._current_tasks  # type: ignore[attr-defined]
 _weakref = weakref.ref
 
 
@@ -45,7 +54,6 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
     """
     perf = perf_counter
     stall_s = rec.stall_s
-    infos_get = rec.infos.get
     ended = rec.ended_callbacks
     finish = _make_finish(rec)
     format_cb = _format_helpers._format_callback_source
@@ -69,7 +77,9 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
         rec.cur_handle = None
         task = getattr(self._callback, "__self__", None)
         if task is not None:
-            info = infos_get(id(task))
+            # Our factory gave every task its record as an attribute: one lookup,
+            # cheaper than any table keyed by the task (and it holds no reference).
+            info = getattr(task, "_ap_info", None)
             if info is not None:
                 info[2] += dt  # I_BUSY_S
                 info[3] += 1  # I_STEPS
@@ -84,14 +94,28 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
 
 def _make_finish(rec: Recorder) -> Callable[[TaskInfo, Any], None]:
     def finish(info: TaskInfo, task: Any) -> None:
-        if rec.infos.pop(id(task), None) is None:
+        if info[I_DONE]:
             return
+        info[I_DONE] = True
         rec.n_alive -= 1
+        detail = None
         if task.cancelled():
             rec.n_cancelled += 1
-        elif getattr(task, "_exception", None) is not None:
-            rec.n_failed += 1
-        rec.finished.append((info, task))
+            state = "cancelled"
+        else:
+            # _exception, not exception(): reading it must not count as retrieving
+            # it, or asyncio would never say "Task exception was never retrieved".
+            exc = getattr(task, "_exception", None)
+            if exc is not None:
+                rec.n_failed += 1
+                state = "failed"
+                detail = f"{type(exc).__name__}: {exc}"[:200]
+            else:
+                state = "done"
+        if info[I_DETAILED]:
+            rec.infos.pop(info[I_TID], None)
+            rec.n_detailed -= 1
+            rec.finished.append((info, state, detail))
 
     return finish
 
@@ -114,6 +138,7 @@ class ProbeLoop(asyncio.SelectorEventLoop):
         self._ap_user_factory: Any = None
         self._ap_beat: asyncio.TimerHandle | None = None
         self._ap_due = 0.0
+        self._ap_count_cb = self._ap_count_finished  # one bound method, not one per task
         super().set_task_factory(self._ap_task_factory)  # type: ignore[arg-type]
 
     # -- task factory (a user's own factory is kept and called from ours) -------
@@ -134,31 +159,46 @@ class ProbeLoop(asyncio.SelectorEventLoop):
         if getattr(coro, "__qualname__", None) in _ASYNCIO_INTERNAL:
             return task  # asyncio.run's own clean-up, not the snippet's work
         rec = self._ap_rec
-        infos = rec.infos
-        parent = _current_task(loop)
-        parent_info = infos.get(id(parent)) if parent is not None else None
-        # The creation site: the innermost frame in the snippet's own file.
-        origin = rec.origin
-        frame = sys._getframe(1)
-        file = line = None
-        depth = 0
-        while frame is not None and depth < 32:
-            if frame.f_code.co_filename == origin:
-                file, line = origin, frame.f_lineno
-                break
-            frame = frame.f_back
-            depth += 1
-        tid = rec.next_tid
-        rec.next_tid = tid + 1
-        info: TaskInfo = [tid, _weakref(task), 0.0, 0,
-                          parent_info[I_TID] if parent_info else None, file, line, False]
-        infos[id(task)] = info
-        rec.created.append(info)
+        if rec.n_detailed >= MAX_DETAILED_TASKS:
+            # Only counted: no record, no per-step accounting, no creation-site
+            # lookup; a done callback keeps the counters exact.
+            task.add_done_callback(self._ap_count_cb)
+        else:
+            parent = _current_tasks.get(loop)
+            parent_info = getattr(parent, "_ap_info", None) if parent is not None else None
+            # The creation site: the innermost frame in the snippet's own file.
+            origin = rec.origin
+            frame = sys._getframe(1)
+            file = line = None
+            depth = 0
+            while frame is not None and depth < 16:
+                if frame.f_code.co_filename == origin:
+                    file, line = origin, frame.f_lineno
+                    break
+                frame = frame.f_back
+                depth += 1
+            tid = rec.next_tid
+            rec.next_tid = tid + 1
+            info: TaskInfo = [tid, _weakref(task), 0.0, 0,
+                              parent_info[I_TID] if parent_info else None, file, line, False,
+                              True, False]
+            task._ap_info = info
+            rec.infos[tid] = info
+            rec.n_detailed += 1
+            rec.created.append(info)
         rec.n_created += 1
         alive = rec.n_alive = rec.n_alive + 1
         if alive > rec.max_alive:
             rec.max_alive = alive
         return task
+
+    def _ap_count_finished(self, task: Any) -> None:
+        rec = self._ap_rec
+        rec.n_alive -= 1
+        if task.cancelled():
+            rec.n_cancelled += 1
+        elif getattr(task, "_exception", None) is not None:
+            rec.n_failed += 1
 
     # -- heartbeat: lag is how late a timer due every HEARTBEAT_S really runs ----
     def run_forever(self) -> None:
@@ -196,9 +236,15 @@ class ProbeLoop(asyncio.SelectorEventLoop):
             file, line = _traceback_location(rec, exc.__traceback__)
             message = f"{message}: {type(exc).__name__}: {exc}"
         if task is not None and hasattr(task, "get_coro"):
-            info = rec.infos.pop(id(task), None)
-            if info is not None:  # destroyed while pending: it will never step again
+            info = getattr(task, "_ap_info", None)
+            if info is not None and not task.done() and not info[I_DONE]:
+                # destroyed while pending: it will never step again
+                info[I_DONE] = True
                 rec.n_alive -= 1
+                if info[I_DETAILED]:
+                    rec.infos.pop(info[I_TID], None)
+                    rec.n_detailed -= 1
+                    rec.finished.append((info, "destroyed", "destroyed while pending"))
             if file is None:
                 coro = task.get_coro()
                 frame = getattr(coro, "cr_frame", None)

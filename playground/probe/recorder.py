@@ -24,7 +24,8 @@ from typing import Any
 from playground import protocol as P
 
 __all__ = ["TaskInfo", "Recorder", "WAIT_KINDS", "I_TID", "I_REF", "I_BUSY_S", "I_STEPS",
-           "I_PARENT", "I_FILE", "I_LINE", "I_SENT"]
+           "I_PARENT", "I_FILE", "I_LINE", "I_SENT", "I_DETAILED", "I_DONE",
+           "MAX_DETAILED_TASKS"]
 
 #: How the innermost awaited coroutine names what a task waits on.
 WAIT_KINDS: dict[tuple[str, str], str] = {
@@ -61,17 +62,21 @@ WAIT_KINDS: dict[tuple[str, str], str] = {
     ("connector.py", "TCPConnector._create_connection"): "socket connect",
 }
 
-_MAX_UPDATES_PER_FLUSH = 64
+_MAX_UPDATES_PER_FLUSH = 32
 _IDLE_POLL_S = 0.025
 _MAX_ROWS_PER_FLUSH = 2000
-_FULL_RESCAN_BELOW = 200  # re-examine every live task each flush when there are few
+_FULL_RESCAN_BELOW = 50  # re-examine every live task each flush when there are few
 
 
 #: Per-task facts gathered on the snippet's thread. A plain list, not an object:
 #: it is created for every task and updated on every step, and a list is the
 #: cheapest mutable record Python has. Fields, by index:
 TaskInfo = list
-I_TID, I_REF, I_BUSY_S, I_STEPS, I_PARENT, I_FILE, I_LINE, I_SENT = range(8)
+I_TID, I_REF, I_BUSY_S, I_STEPS, I_PARENT, I_FILE, I_LINE, I_SENT, I_DETAILED, I_DONE = range(10)
+
+#: Tasks reported one by one (the task table); beyond this many alive at once,
+#: the others are only counted. Counters (created, alive, failed, ...) are exact.
+MAX_DETAILED_TASKS = 1000
 
 
 class Recorder:
@@ -98,13 +103,14 @@ class Recorder:
         # tuple: the hot path must not allocate GC-tracked objects.
         self.cur_handle: Any = None
         self.cur_start = 0.0
-        self.infos: dict[int, TaskInfo] = {}  # id(task) -> info, live tasks only
+        self.infos: dict[int, TaskInfo] = {}  # task id -> record, live detailed tasks only
         self.created: deque[TaskInfo] = deque()
-        self.finished: deque[tuple[TaskInfo, Any]] = deque()
+        self.finished: deque[tuple[TaskInfo, str, str | None]] = deque()  # (info, state, detail)
         self.ended_callbacks: deque[tuple[Any, float, float]] = deque()  # (handle, start, dt)
         self.lag_samples: list[float] = []
         self.events: deque[dict[str, Any]] = deque()  # ready-made events (warnings, ...)
         self.n_created = 0
+        self.n_detailed = 0
         self.n_alive = 0
         self.max_alive = 0
         self.n_failed = 0
@@ -310,11 +316,12 @@ class Recorder:
         rows: list[list[Any]] = []
         finished = self.finished
         while finished and len(rows) < limit:
-            info, task = finished.popleft()
-            rows.append(self._row(info, task, done=True))
+            info, state, detail = finished.popleft()
+            rows.append([info[I_TID], state, None, None, None, round(info[I_BUSY_S] * 1000, 3),
+                         info[I_STEPS], detail])
         infos = self.infos
         if len(infos) <= _FULL_RESCAN_BELOW or final:
-            candidates: list[TaskInfo] = [i for i in list(infos.values()) if i[I_SENT]]
+            candidates: list[TaskInfo] = [i for i in list(infos.values()) if i[I_SENT]]  # sent => detailed
         else:
             # Many tasks: refresh a rotating slice of them each flush.
             if not self._rotation:
@@ -324,7 +331,7 @@ class Recorder:
         for info in candidates:
             task = info[I_REF]()
             if task is not None and not task.done():
-                rows.append(self._row(info, task, done=False))
+                rows.append(self._row(info, task))
         if not (new or rows) and not final:
             return None
         return {
@@ -336,37 +343,23 @@ class Recorder:
             "max_alive": self.max_alive,
             "failed": self.n_failed,
             "cancelled": self.n_cancelled,
+            "detailed_max": MAX_DETAILED_TASKS,
         }
 
-    def _row(self, info: TaskInfo, task: Any, done: bool) -> list[Any]:
-        """[tid, state, waits_on, file, line, busy_ms, steps, detail]."""
-        detail = None
+    def _row(self, info: TaskInfo, task: Any) -> list[Any]:
+        """[tid, state, waits_on, file, line, busy_ms, steps, detail] of a live task."""
         waits = None
         file = line = None
-        if done or task.done():
-            if task.cancelled():
-                state = "cancelled"
-            else:
-                exc = getattr(task, "_exception", None)
-                if exc is not None:
-                    state = "failed"
-                    detail = f"{type(exc).__name__}: {exc}"[:200]
-                else:
-                    state = "done"
+        cur = self.current()
+        owner = getattr(getattr(cur[0], "_callback", None), "__self__", None) if cur else None
+        if owner is task:
+            state = "running"
         else:
-            cur = self.current()
-            owner = getattr(getattr(cur[0], "_callback", None), "__self__", None) if cur else None
-            if owner is task:
-                state = "running"
-            else:
-                waiter = getattr(task, "_fut_waiter", None)
-                if waiter is None or waiter.done():
-                    state = "ready"
-                else:
-                    state = "waiting"
-                waits, file, line = self._describe_wait(task, waiter)
+            waiter = getattr(task, "_fut_waiter", None)
+            state = "ready" if waiter is None or waiter.done() else "waiting"
+            waits, file, line = self._describe_wait(task, waiter)
         return [info[I_TID], state, waits, file, line, round(info[I_BUSY_S] * 1000, 3),
-                info[I_STEPS], detail]
+                info[I_STEPS], None]
 
     def _describe_wait(self, task: Any, waiter: Any) -> tuple[str | None, str | None, int | None]:
         """What a suspended task waits on, and the snippet line it is suspended at."""
