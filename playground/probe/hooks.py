@@ -244,7 +244,7 @@ class ProbeLoop(asyncio.SelectorEventLoop):
                 if info[I_DETAILED]:
                     rec.infos.pop(info[I_TID], None)
                     rec.n_detailed -= 1
-                    rec.finished.append((info, "destroyed", "destroyed while pending"))
+                    rec.finished.append((info, "cancelled", "destroyed while still pending"))
             if file is None:
                 coro = task.get_coro()
                 frame = getattr(coro, "cr_frame", None)
