@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, ListView, Log, Static
@@ -456,3 +457,27 @@ async def test_a_small_screen_hides_the_list_until_asked(tmp_path: Path) -> None
         await pilot.press("l")
         assert not app.screen.query_one("#sidebar").display
         assert app.screen.query_one("#broken-note").display
+
+
+@pytest.mark.slow
+async def test_every_shipped_lesson_runs_both_variants_side_by_side() -> None:
+    """Each lesson's bad and good at once (sharing one mock API), results on screen."""
+    recorder = Recorder()
+    app = AsyncPlayApp()
+    async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
+        for lesson in app.catalog.lessons:
+            recorder.messages.clear()
+            await select(pilot, app, lesson.slug)
+            await pilot.press("r")
+            await wait_until(pilot, lambda: bool(recorder.finished("bad")) and bool(recorder.finished("good")),
+                             timeout_s=120, what=f"both runs of {lesson.slug}")
+            for variant in ("bad", "good"):
+                finished = recorder.finished(variant)[0]
+                shown = pane(app, variant)
+                await wait_until(pilot, lambda: shown.state is finished.state, timeout_s=5,
+                                 what=f"{lesson.slug}/{variant} on screen")
+                assert finished.state.finished and finished.state.channel_problem is None, (
+                    lesson.slug, variant, finished.state.message, finished.state.channel_problem)
+                if lesson.expect.get(variant):
+                    checks = text_of(shown.query_one(".checks", Static))
+                    assert checks.count("✓") + checks.count("✗") == len(finished.summary["expect"]["checks"])
