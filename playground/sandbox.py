@@ -1066,6 +1066,8 @@ def _make_plan(want_bwrap: bool) -> _Plan:
         layers.append("cap-drop")  # --cap-drop ALL (and the uid change clears the rest)
         if plan.uid is not None:
             layers.append("uid-drop")
+        elif not root:
+            missing.append("uid-drop: asyncplay does not run as root (the run keeps its uid)")
     else:
         missing.append(f"bwrap: {bwrap_why}")
         abi, ll_why = _landlock_abi() if linux else (0, "not Linux")
