@@ -354,6 +354,8 @@ class Recorder:
         owner = getattr(getattr(cur[0], "_callback", None), "__self__", None) if cur else None
         if owner is task:
             state = "running"
+            if self._stall is not None and cur is not None and cur[0] is self._stall_handle:
+                (file, line, _code), _ = self._stall_lines.most_common(1)[0]  # stuck here now
         else:
             waiter = getattr(task, "_fut_waiter", None)
             state = "ready" if waiter is None or waiter.done() else "waiting"
