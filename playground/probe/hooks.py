@@ -16,7 +16,7 @@ import warnings
 from asyncio import events as _events
 from asyncio import format_helpers as _format_helpers
 from time import perf_counter
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import Any, Callable
 
 from playground import protocol as P
@@ -168,7 +168,7 @@ class ProbeLoop(asyncio.SelectorEventLoop):
             parent_info = getattr(parent, "_ap_info", None) if parent is not None else None
             # The creation site: the innermost frame in the snippet's own file.
             origin = rec.origin
-            frame = sys._getframe(1)
+            frame: FrameType | None = sys._getframe(1)
             file = line = None
             depth = 0
             while frame is not None and depth < 16:
@@ -182,7 +182,7 @@ class ProbeLoop(asyncio.SelectorEventLoop):
             info: TaskInfo = [tid, _weakref(task), 0.0, 0,
                               parent_info[I_TID] if parent_info else None, file, line, False,
                               True, False]
-            task._ap_info = info
+            task._ap_info = info  # type: ignore[attr-defined]  # C tasks take attributes
             rec.infos[tid] = info
             rec.n_detailed += 1
             rec.created.append(info)
@@ -329,6 +329,6 @@ def _install_warnings(rec: Recorder) -> None:
 
 def install(rec: Recorder) -> None:
     """Instrument asyncio for the rest of this process."""
-    _events.Handle._run = _make_handle_run(rec)  # type: ignore[method-assign]
+    _events.Handle._run = _make_handle_run(rec)  # type: ignore[method-assign,assignment]
     asyncio.set_event_loop_policy(ProbePolicy(rec))
     _install_warnings(rec)
