@@ -25,6 +25,7 @@ run: setup
 
 test: setup system-deps
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 bench: setup

@@ -275,3 +275,21 @@ def _processes_with(marker: str) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def test_probe_runs_on_the_standard_library_alone(tmp_path: Path) -> None:
+    """The probe must not need anything installed: run it with site-packages off."""
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parent.parent
+    snippet = tmp_path / "s.py"
+    snippet.write_text("import asyncio\nasync def main():\n    await asyncio.sleep(0.01)\n"
+                       "asyncio.run(main())\nprint('ran')\n")
+    code = (f"import sys, runpy; sys.path.insert(0, {str(repo)!r}); "
+            f"sys.argv = ['probe', {str(snippet)!r}]; "
+            "runpy.run_module('playground.probe', run_name='__main__', alter_sys=True)")
+    result = subprocess.run([sys.executable, "-I", "-S", "-c", code], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "ran\n"
