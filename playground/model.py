@@ -85,6 +85,7 @@ class Stall:
     line: int | None
     code: str
     live: bool = True  # still going on
+    tid: int | None = None  # the task's id in RunState.tasks, when a task blocked
 
     def as_summary(self) -> dict[str, Any]:
         return {"ms": self.ms, "task": self.task, "file": self.file, "line": self.line,
@@ -227,7 +228,7 @@ class RunState:
                 return  # counted when it ends (each stall ends once)
             stall = Stall(id=e["id"], t=float(e["t"]) - float(e["ms"]) / 1000.0, ms=float(e["ms"]),
                           task=str(e.get("task", "")), file=e.get("file"), line=e.get("line"),
-                          code=str(e.get("code", "")))
+                          code=str(e.get("code", "")), tid=e.get("tid"))
             self._stall_index[stall.id] = stall
             self.stalls.append(stall)
         elif stall.live:
@@ -489,6 +490,15 @@ def classify_exit(
             full_disk = str(err.get("errno")) in ("ENOSPC", "EDQUOT")
             return limited(limit, detail, words_for="disk" if full_disk else "")
         return ("error", None, f"The snippet raised {detail}.")
+    stderr = state.stderr.head + state.stderr.tail
+    probe_failed = state.started_t is None and f"playground{os.sep}probe{os.sep}" in stderr
+    if (state.pid is None or probe_failed) and (signal is not None or exit_code not in (0, None)):
+        # no hello, or a traceback of the probe's own: it broke before the snippet's first line
+        last = next((ln.strip() for ln in reversed(state.stderr.tail.splitlines() or
+                                                   state.stderr.head.splitlines()) if ln.strip()), "")
+        why = f": {last[:300]}" if last else f" (exit code {exit_code})" if signal is None \
+            else f" (killed by {signal})"
+        return ("error", None, f"The run could not start{why}.")
     if signal is not None:
         return ("error", None, f"The snippet was killed by {signal}.")
     if exit_code not in (0, None):

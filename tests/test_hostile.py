@@ -227,7 +227,8 @@ class Hostile:
         options = RunOptions(limits=SMALL, use_bwrap=self.use_bwrap, timeout_s=10)
         session = Session(RunTarget.from_file(path), options)
         summary = summarize(session, await asyncio.wait_for(session.run(), 40))
-        assert (summary["status"], summary["stdout"]) == ("ok", "42\n"), summary["message"]
+        assert (summary["status"], summary["stdout"]) == ("ok", "42\n"), (
+            summary["status"], summary["message"], summary["channel"], summary["stderr"][-1500:])
         path.unlink()
 
 
@@ -338,6 +339,45 @@ async def test_filling_the_disk_with_many_files_meets_the_disk_limit(
     assert out.status == ("limit", "file_size"), out.why()
     assert out.summary["message"].startswith("Stopped: it ran out of disk space")
     assert "No space left on device" in out.summary["message"]
+
+
+async def test_a_fork_bomb_does_not_stop_runs_beside_it(
+    hostile: Hostile, use_bwrap: bool, request: pytest.FixtureRequest
+) -> None:
+    """Side by side (the app runs bad and good together; a served app runs one per
+    viewer): one run at its process limit must not keep another from starting."""
+    if "uid-drop" in layers(use_bwrap):
+        request.applymarker(pytest.mark.xfail(
+            reason="sandbox gap: runs share one uid (nobody) and RLIMIT_NPROC counts the uid's "
+                   "tasks machine-wide, so a fork bomb in one run can make another fail to start "
+                   "its threads or exec (see docs/SECURITY.md)"))
+    bomb = hostile.render("fork_bomb")
+    calm = hostile.render("trivial")
+    done = asyncio.Event()
+
+    async def bombs() -> int:
+        n = 0
+        while not done.is_set():
+            options = RunOptions(limits=SMALL, use_bwrap=use_bwrap, timeout_s=5)
+            await Session(RunTarget.from_file(bomb), options).run()
+            n += 1
+        return n
+
+    bombing = asyncio.create_task(bombs())
+    failures = []
+    try:
+        for _ in range(15):
+            options = RunOptions(limits=SMALL, use_bwrap=use_bwrap, timeout_s=10)
+            session = Session(RunTarget.from_file(calm), options)
+            summary = summarize(session, await asyncio.wait_for(session.run(), 40))
+            if (summary["status"], summary["stdout"]) != ("ok", "42\n"):
+                failures.append(summary["message"])
+    finally:
+        done.set()
+        n_bombs = await asyncio.wait_for(bombing, 40)
+    assert n_bombs >= 1
+    assert not await wait_until_gone(hostile.marker)
+    assert not failures, f"{len(failures)} of 15 runs beside fork bombs failed: {failures[:3]}"
 
 
 # --------------------------------------------------------------------------- escaping
@@ -605,7 +645,9 @@ async def test_two_hundred_runs_leak_nothing(tmp_path: Path) -> None:
         options = RunOptions(limits=SMALL, use_bwrap=modes[i % len(modes)], timeout_s=10)
         session = Session(target, options)
         summary = summarize(session, await asyncio.wait_for(session.run(), 40))
-        assert (summary["status"], summary["stdout"]) == ("ok", "42\n"), summary["message"]
+        assert (summary["status"], summary["stdout"]) == ("ok", "42\n"), (
+            i, options.use_bwrap, summary["status"], summary["message"], summary["channel"],
+            summary["stdout"][-300:], summary["stderr"][-1500:])
 
     for i in range(4):  # warm up: imports, caches, the loop's own fds
         await one(i)

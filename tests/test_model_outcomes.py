@@ -177,6 +177,23 @@ def test_other_signals_are_errors() -> None:
         "error", None, "The snippet was killed by SIGSEGV.")
 
 
+def test_a_run_that_could_not_start_says_why() -> None:
+    state = RunState(target="t.py")  # no hello: the probe never started
+    state.apply({"kind": "stderr", "t": 0.1, "data": "Traceback ...\n  File x\n"
+                 "RuntimeError: can't start new thread\n"})
+    assert classify(state, exit_code=1) == (
+        "error", None, "The run could not start: RuntimeError: can't start new thread.")
+    started = state_with()  # hello, but the probe failed before the snippet started
+    started.apply({"kind": "stderr", "t": 0.1, "data": '  File "/x/playground/probe/recorder.py", '
+                   'line 154, in start\nRuntimeError: can\'t start new thread\n'})
+    assert classify(started, exit_code=1)[2] == (
+        "The run could not start: RuntimeError: can't start new thread.")
+    assert classify(RunState(target="t.py"), exit_code=126) == (
+        "error", None, "The run could not start (exit code 126).")
+    assert classify(RunState(target="t.py"), exit_code=None, signal="SIGSEGV")[2] == (
+        "The run could not start (killed by SIGSEGV).")
+
+
 def test_no_end_event_is_still_ok_but_said() -> None:
     state = state_with()  # no "end" event, no channel problem
     assert classify(state) == ("ok", None, "Finished (the probe did not report the end of the run).")
