@@ -216,7 +216,7 @@ class Recorder:
             self._stall_seq += 1
             self._stall_handle = handle
             self._stall_lines = Counter()
-            self._stall = {"id": self._stall_seq, "task": self._callback_owner(handle)}
+            self._stall = self._stall_owner(handle)
             self._stall_lines[where] += 1
             self._send_stall(now - start)  # live: the user sees it while it happens
             self._stall_sent_at = now
@@ -243,6 +243,13 @@ class Recorder:
         file, line = chosen.f_code.co_filename, chosen.f_lineno or 0
         return (file, line, linecache.getline(file, line).strip())
 
+    def _stall_owner(self, handle: Any) -> dict[str, Any]:
+        """The stall's id, the task (or callback) name, and the task's id if it is one."""
+        owner = getattr(getattr(handle, "_callback", None), "__self__", None)
+        info = getattr(owner, "_ap_info", None)
+        tid = info[I_TID] if info and info[I_DETAILED] else None
+        return {"id": self._stall_seq, "task": self._callback_owner(handle), "tid": tid}
+
     def _callback_owner(self, handle: Any) -> str:
         cb = getattr(handle, "_callback", None)
         owner = getattr(cb, "__self__", None)
@@ -268,7 +275,7 @@ class Recorder:
             if handle is not self._stall_handle or self._stall is None:
                 # ended before the watchdog saw it: attribute to the owner only
                 self._stall_seq += 1
-                stall = {"id": self._stall_seq, "task": self._callback_owner(handle)}
+                stall = self._stall_owner(handle)
                 file, line, code = self.origin, 0, ""
             else:
                 stall = self._stall

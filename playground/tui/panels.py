@@ -121,7 +121,12 @@ class StallPanel(Static):
         stalls = state.stalls
         shown: list[Stall] = list(stalls[-STALLS_SHOWN:])
         coros = {t.name: t.coro for t in state.tasks.values()} if state.tasks else {}
-        lines = [stall_line(s, shown_ms=self._shown_ms(s), coro=coros.get(s.task)) for s in shown]
+
+        def coro_of(stall: Stall) -> str | None:
+            task = state.tasks.get(stall.tid) if stall.tid is not None else None
+            return task.coro if task is not None else coros.get(stall.task)
+
+        lines = [stall_line(s, shown_ms=self._shown_ms(s), coro=coro_of(s)) for s in shown]
         if len(stalls) > len(shown) or state.stalls_dropped:
             worst = max(stalls, key=lambda s: s.ms)
             more = f" (+{_n(state.stalls_dropped)} not kept)" if state.stalls_dropped else ""
