@@ -1879,7 +1879,9 @@ async def spawn(
         env_extra.insert(0, (EVENTS_FD_ENV, str(events_w)))
         if api == "port":
             env_extra.insert(1, ("API_URL", f"http://127.0.0.1:{api_port}"))
-        cmd, env = _build(
+        # off the loop: counting the uid's tasks for RLIMIT_NPROC walks /proc
+        cmd, env = await asyncio.to_thread(
+            _build,
             plan,
             workdir,
             copy,
@@ -1893,6 +1895,8 @@ async def spawn(
         )
         if plan.cgroups:
             cgroup = _RunCgroup.create(plan.cgroups, limits)
+        # Popen stays on the loop's thread: the parent-death signal is tied to the
+        # thread that forks, and executor threads may come and go.
         popen = subprocess.Popen(
             cmd,
             stdin=gate_r,
@@ -1916,7 +1920,9 @@ async def spawn(
         )
         own.remove(status_r)
         if cgroup is not None:
-            cgroup.add(popen.pid)  # before the gate opens: everything is born inside
+            # before the gate opens, so everything is born inside; the first move
+            # waits for an RCU grace period (~10 ms): keep it off the loop
+            await asyncio.to_thread(cgroup.add, popen.pid)
         with contextlib.suppress(BrokenPipeError):
             os.write(gate_w, b"go\n")
         os.close(gate_w)
