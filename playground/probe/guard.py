@@ -83,23 +83,12 @@ def install(rec: Recorder, api_url: str | None, workdir: str) -> None:
             return True
         return full.startswith(_WRITE_OK_PREFIXES)
 
-    def hook(event: str, args: tuple[Any, ...]) -> None:
-        if event == "open":
-            _check_open(args)
-        elif event in _FS_EVENTS:
-            _check_fs(event, args)
-        elif event == "socket.connect":
-            _check_connect(args)
-        elif event in ("socket.sendto", "socket.sendmsg"):
-            _check_send(args)
-        elif event == "socket.bind":
-            _check_bind(args)
-        elif event == "socket.getaddrinfo":
-            host = args[0]
-            if host not in _LOCAL_HOSTS:
-                if isinstance(host, bytes):
-                    host = host.decode(errors="replace")
-                refuse("network", f"network access to {host} is blocked: lessons use {where}")
+    def _check_getaddrinfo(args: tuple[Any, ...]) -> None:
+        host = args[0]
+        if host not in _LOCAL_HOSTS:
+            if isinstance(host, bytes):
+                host = host.decode(errors="replace")
+            refuse("network", f"network access to {host} is blocked: lessons use {where}")
 
     def _check_connect(args: tuple[Any, ...]) -> None:
         address = args[1]
@@ -145,5 +134,23 @@ def install(rec: Recorder, api_url: str | None, workdir: str) -> None:
             return
         if not inside(path):
             refuse("write", f"writing to {os.fsdecode(path)} is blocked: {only_here}")
+
+    checks: dict[str, Any] = {
+        "open": _check_open,
+        "socket.connect": _check_connect,
+        "socket.sendto": _check_send,
+        "socket.sendmsg": _check_send,
+        "socket.bind": _check_bind,
+        "socket.getaddrinfo": _check_getaddrinfo,
+    }
+    for fs_event in _FS_EVENTS:
+        checks[fs_event] = lambda args, _event=fs_event: _check_fs(_event, args)
+    check = checks.get
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        # called for every audited event in the process (some on hot paths): one lookup
+        found = check(event)
+        if found is not None:
+            found(args)
 
     sys.addaudithook(hook)
