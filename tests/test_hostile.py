@@ -604,8 +604,10 @@ async def test_cli_run_json(
     hostile: Hostile, use_bwrap: bool, name: str, timeout_s: float, status: str, limit: str | None
 ) -> None:
     path = hostile.render(name)
-    argv = [sys.executable, "-m", "playground", "run", "--file", str(path), "--json",
-            "--timeout", str(timeout_s)] + ([] if use_bwrap else ["--no-bwrap"])
+    script = Path(sys.executable).parent / "asyncplay"  # the installed command
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "playground"]
+    argv = command + ["run", "--file", str(path), "--json", "--timeout", str(timeout_s)]
+    argv += [] if use_bwrap else ["--no-bwrap"]
     started = time.monotonic()
     proc = await asyncio.create_subprocess_exec(
         *argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
