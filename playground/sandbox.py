@@ -1486,6 +1486,7 @@ class Child:
         self._status_data = b""
         self._adopt: set[int] = set()  # pids bwrap announced (its pid 1)
         self._members: dict[int, int] = {}  # pid -> start time of every process seen in the run
+        self._parent_kills = 0  # processes the parent had to SIGKILL itself (tests: 0 after a natural exit)
         self._loop = loop
         self._run_uid = plan.uid if plan.root else None
         self._transports: list[asyncio.BaseTransport] = []
@@ -1655,6 +1656,8 @@ class Child:
             for pid in alive:
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
+                    if pid not in self._adopt:  # bwrap's pid 1 may still be on its way out
+                        self._parent_kills += 1
             if time.monotonic() > deadline:
                 log.error("run %d: processes survive SIGKILL: %s", self.pid, sorted(alive))
                 return

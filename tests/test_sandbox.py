@@ -452,6 +452,8 @@ async def test_escapees_are_gone_after_kill_and_wait(
             result = await asyncio.wait_for(child.wait(), 20)
             assert result.exit_code == 0
             assert not result.killed_by_us
+            # the supervisor itself killed the escapee (it may signal the run's uid)
+            assert child._parent_kills == 0
         assert procs_with(token) == []
         assert await asyncio.wait_for(child.stdout.read(), 10) == b""  # EOF: nobody holds it
     await child.aclose()  # idempotent
@@ -471,6 +473,7 @@ print('started', flush=True)
         started = time.monotonic()
         result = await asyncio.wait_for(child.wait(), 20)
         assert result.exit_code == 0
+        assert child._parent_kills == 0  # the supervisor cleaned up by itself
         assert await asyncio.wait_for(child.stdout.read(), 10) == b"started\n"
         assert time.monotonic() - started < 10
         assert procs_with(token) == []
