@@ -57,15 +57,20 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
     ended = rec.ended_callbacks
     finish = _make_finish(rec)
     format_cb = _format_helpers._format_callback_source
+    # The running callback and its start, as closure variables: the cheapest store
+    # Python has. The watchdog reads the same cells (Recorder.current).
+    cur_handle: Any = None
+    cur_start = 0.0
 
     def _run(self: Any) -> None:
+        nonlocal cur_handle, cur_start
         start = perf()
-        rec.cur_start = start  # start first: the watchdog reads the handle, then the start
-        rec.cur_handle = self
+        cur_start = start  # start first: the watchdog reads the handle, then the start
+        cur_handle = self
         try:
             self._context.run(self._callback, *self._args)
         except (SystemExit, KeyboardInterrupt):
-            rec.cur_handle = None
+            cur_handle = None
             raise
         except BaseException as exc:
             cb = format_cb(self._callback, self._args)
@@ -74,7 +79,7 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
                 context["source_traceback"] = self._source_traceback
             self._loop.call_exception_handler(context)
         dt = perf() - start
-        rec.cur_handle = None
+        cur_handle = None
         task = getattr(self._callback, "__self__", None)
         if task is not None:
             # Our factory gave every task its record as an attribute: one lookup,
@@ -89,6 +94,9 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
             ended.append((self, start, dt))
         self = None  # break cycles when an exception occurred, as the stdlib does
 
+    assert _run.__closure__ is not None
+    cells = dict(zip(_run.__code__.co_freevars, _run.__closure__))
+    rec.watch_cells(cells["cur_handle"], cells["cur_start"])
     return _run
 
 

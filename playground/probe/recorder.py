@@ -15,6 +15,7 @@ import os
 import resource
 import sys
 import threading
+import types
 import weakref
 from collections import Counter, deque
 from time import perf_counter
@@ -63,7 +64,7 @@ WAIT_KINDS: dict[tuple[str, str], str] = {
 }
 
 _MAX_UPDATES_PER_FLUSH = 32
-_IDLE_POLL_S = 0.025
+_WATCH_FROM_S = 0.001  # see Recorder._watch
 _MAX_ROWS_PER_FLUSH = 2000
 _FULL_RESCAN_BELOW = 50  # re-examine every live task each flush when there are few
 
@@ -99,10 +100,10 @@ class Recorder:
         self.t0 = perf_counter()
         self.main_ident = threading.main_thread().ident
         # --- written by the snippet's thread ------------------------------------
-        # The callback running now and when it started. Two plain attributes, not a
-        # tuple: the hot path must not allocate GC-tracked objects.
-        self.cur_handle: Any = None
-        self.cur_start = 0.0
+        # The callback running now and when it started: cells of the callback hook's
+        # closure (see hooks._make_handle_run), read here, written there.
+        self._handle_cell = types.CellType(None)
+        self._start_cell = types.CellType(0.0)
         self.infos: dict[int, TaskInfo] = {}  # task id -> record, live detailed tasks only
         self.created: deque[TaskInfo] = deque()
         self.finished: deque[tuple[TaskInfo, str, str | None]] = deque()  # (info, state, detail)
@@ -163,44 +164,59 @@ class Recorder:
         self._write(P.encode(end))
 
     # ----------------------------------------------------------------- watchdog
+    def watch_cells(self, handle_cell: types.CellType, start_cell: types.CellType) -> None:
+        """Where the callback hook keeps the running callback and its start."""
+        self._handle_cell, self._start_cell = handle_cell, start_cell
+
+    @property
+    def cur_handle(self) -> Any:
+        return self._handle_cell.cell_contents
+
     def current(self) -> tuple[Any, float] | None:
         """(handle, start) of the callback running now, read consistently."""
-        handle = self.cur_handle
+        handle = self._handle_cell.cell_contents
         if handle is None:
             return None
-        start = self.cur_start
-        if self.cur_handle is not handle:
+        start = self._start_cell.cell_contents
+        if self._handle_cell.cell_contents is not handle:
             return None
         return handle, start
 
     def _watch(self) -> None:
-        """Wake only when something can be due: the next flush, or the moment the
-        running callback would cross the stall threshold (then every ``poll_s``
-        while it lasts, to sample the line it is stuck at). Every wake costs the
-        snippet a GIL hand-over, so idle wakes are kept rare."""
+        """Wake at each flush (every ``flush_s``, or every stall threshold if that is
+        shorter), and in between only for a callback
+        that is already long-running: one seen running for at least ``_WATCH_FROM_S``
+        gets a wake at the exact moment it would cross the stall threshold, then one
+        every ``poll_s`` while it lasts, to sample the line it is stuck at.
+
+        Every wake costs the snippet a GIL hand-over (and, on a busy machine, possibly
+        a scheduler time slice), so a loop running many short callbacks sees only the
+        flushes. A stall is still seen by the time it is threshold + ``_WATCH_FROM_S``
+        old: a callback that was not yet watched at one wake is at most the threshold
+        plus ``_WATCH_FROM_S`` old at the next.
+        """
         next_flush = perf_counter() + self.flush_s
-        wait_s = self.poll_s
+        check_s = min(self.flush_s, self.stall_s)  # a lower threshold needs closer looks
+        wait_s = check_s
         while not self._stop.wait(wait_s):
             try:
                 now = perf_counter()
                 cur = self.current()
-                wake = next_flush
+                wake = min(next_flush, now + check_s)
                 if cur is not None:
-                    stall_at = cur[1] + self.stall_s
-                    if now >= stall_at:
+                    elapsed = now - cur[1]
+                    if elapsed >= self.stall_s:
                         self._check_stall(cur, now)
                         wake = min(wake, now + self.poll_s)
-                    else:
-                        wake = min(wake, stall_at)
-                else:
-                    wake = min(wake, now + _IDLE_POLL_S)
+                    elif elapsed >= _WATCH_FROM_S:
+                        wake = min(wake, cur[1] + self.stall_s)
                 if now >= next_flush:
                     self.flush()
                     next_flush = perf_counter() + self.flush_s
                     wake = min(wake, next_flush)
-                wait_s = max(0.001, wake - perf_counter())
+                wait_s = max(0.0005, wake - perf_counter())
             except Exception as exc:  # never let the probe kill the snippet
-                wait_s = self.poll_s
+                wait_s = check_s
                 self._write(
                     P.encode({"kind": "probe_error", "t": self.now(), "message": repr(exc)})
                 )
