@@ -170,6 +170,16 @@ def _doctor(args: argparse.Namespace) -> int:
     return 0
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in range(32) if chr(c) not in "\t"}
+_CONTROL[0x7F] = "\\x7f"
+
+
+def _printable(text: str) -> str:
+    """The snippet's text with control characters shown, not obeyed: a snippet must
+    not be able to move the cursor, retitle or clear the user's terminal."""
+    return text.translate(_CONTROL)
+
+
 def _short(path: str | None) -> str:
     return os.path.basename(path) if path else "?"
 
@@ -184,7 +194,7 @@ class _LivePrinter:
         self.seen_blocked = 0
 
     def _p(self, text: str = "") -> None:
-        print(text, file=self.out, flush=True)
+        print(_printable(text), file=self.out, flush=True)
 
     def start(self, target: RunTarget, options: RunOptions, session: Session) -> None:
         self._p(f"▶ {target.label}  (time limit {session.timeout_s:g} s, "

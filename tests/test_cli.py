@@ -127,3 +127,12 @@ def test_core_does_not_import_textual() -> None:
             "assert not bad, bad")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_terminal_control_sequences_in_output_are_shown_not_obeyed(tmp_path: Path) -> None:
+    snippet = tmp_path / "esc.py"
+    snippet.write_text("print('\\x1b[2J\\x1b]0;pwned\\x07hello')\n")
+    result = asyncplay("run", "--file", str(snippet))
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "\\x1b[2J" in result.stdout and "hello" in result.stdout
