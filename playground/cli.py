@@ -170,7 +170,7 @@ def _doctor(args: argparse.Namespace) -> int:
     return 0
 
 
-_CONTROL = {c: f"\\x{c:02x}" for c in range(32) if chr(c) not in "\t"}
+_CONTROL = {c: f"\\x{c:02x}" for c in range(32) if chr(c) not in "\t\n"}
 _CONTROL[0x7F] = "\\x7f"
 
 
