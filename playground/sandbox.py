@@ -56,8 +56,9 @@ Layers (names as reported in :attr:`SandboxInfo.layers`):
 ``rlimits``
     CPU (soft, hard = soft + 2: SIGXCPU first, then SIGKILL), AS, NPROC, FSIZE,
     NOFILE, CORE = 0. RLIMIT_NPROC counts every task of the *uid* on the machine,
-    so it is set to "tasks this uid already has + Limits.processes"; it is not
-    enforced at all for uid 0, hence the uid drop.
+    so it is set to "tasks this uid already has + a margin" (see _nproc_margin:
+    Limits.processes when it is the only process limit, loose when a pids cgroup
+    limits each run); it is not enforced at all for uid 0, hence the uid drop.
 ``uid-drop``
     when asyncplay runs as root the snippet runs as ``nobody:nogroup`` with no
     supplementary groups. Without bwrap this needs the interpreter, the venv and
@@ -162,6 +163,10 @@ _WRAPPER_TASKS = 4
 #: Directories that are hidden inside bwrap (empty read-only tmpfs) and not
 #: readable under Landlock; the interpreter's own directories are put back.
 _HIDDEN_DIRS = ("/root", "/home", "/run", "/tmp", "/var/tmp", "/mnt", "/media", "/srv")
+#: RLIMIT_NPROC margin (x Limits.processes) when a pids cgroup limits each run.
+_NPROC_BACKSTOP_FACTOR = 64
+#: Extra RLIMIT_NPROC margin when the run keeps asyncplay's (non-root) uid.
+_NPROC_SHARED_SLACK = 256
 _GATE_SCRIPT = 'read -r _ || exit 125; unset PWD OLDPWD; exec "$@" </dev/null'
 _RUN_PREFIX = "asyncplay-run-"
 _CGROUP_PREFIX = "asyncplay-"
@@ -1266,11 +1271,28 @@ def _remove_tree(path: Path) -> None:
         shutil.rmtree(path, onerror=on_error)
 
 
+def _nproc_margin(plan: _Plan, limits: Limits) -> int:
+    """How many tasks above the uid's current count RLIMIT_NPROC allows a run.
+
+    RLIMIT_NPROC counts all tasks of the uid on the machine, so every run of the
+    same uid (all runs, when they drop to nobody) shares it. With a pids cgroup the
+    per-run limit is the cgroup and RLIMIT_NPROC is only a loose backstop, so runs
+    side by side do not starve each other. Without one it is the only limit: strict
+    for a dropped uid; for asyncplay's own uid, with some slack for the user's
+    other programs, whose threads come and go during the run.
+    """
+    if any("pids" in base.controllers for base in plan.cgroups):
+        return limits.processes * _NPROC_BACKSTOP_FACTOR
+    if plan.uid is None:
+        return limits.processes + _NPROC_SHARED_SLACK
+    return limits.processes
+
+
 def _rlimits(plan: _Plan, limits: Limits) -> list[tuple[int, int, int]]:
     run_uid = plan.uid if plan.uid is not None else os.getuid()
     nproc = limits.processes
     if run_uid != 0 and plan.linux:
-        nproc += _count_tasks_of_uid(run_uid)
+        nproc = _count_tasks_of_uid(run_uid) + _nproc_margin(plan, limits)
     wanted = [
         (resource.RLIMIT_CPU, limits.cpu_s, limits.cpu_s + 2),
         (resource.RLIMIT_AS, limits.memory_mb * _MIB, limits.memory_mb * _MIB),
