@@ -126,6 +126,7 @@ class Recorder:
         self._rotation: list[TaskInfo] = []
         self._closed = False
         self._stop = threading.Event()
+        self._flush_lock = threading.Lock()
         self._thread = threading.Thread(target=self._watch, name="asyncplay-watchdog", daemon=True)
         self._basenames: dict[str, str] = {}
 
@@ -236,6 +237,7 @@ class Recorder:
             self._stall_lines[where] += 1
             self._send_stall(now - start)  # live: the user sees it while it happens
             self._stall_sent_at = now
+            self.flush()  # now, not at the next batch
         else:
             self._stall_lines[where] += 1
 
@@ -279,6 +281,12 @@ class Recorder:
 
     # -------------------------------------------------------------------- flush
     def flush(self, final: bool = False) -> None:
+        """Send what accumulated as a few batched events (watchdog thread; at the end,
+        or from the CPU-limit handler, the snippet's thread)."""
+        with self._flush_lock:
+            self._flush(final)
+
+    def _flush(self, final: bool) -> None:
         out: list[dict[str, Any]] = []
         t = round(self.now(), 6)
         # lag window
