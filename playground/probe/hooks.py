@@ -24,6 +24,13 @@ import weakref
 
 from playground.probe.origins import UnawaitedCalls, creation_line
 from playground.probe.recorder import (
+    C_ALIVE,
+    C_CANCELLED,
+    C_CREATED,
+    C_DETAILED,
+    C_FAILED,
+    C_MAX_ALIVE,
+    C_NEXT_TID,
     I_DETAILED,
     I_DONE,
     I_FILE,
@@ -40,8 +47,9 @@ __all__ = ["install", "ProbeLoop", "ProbePolicy", "HEARTBEAT_S"]
 HEARTBEAT_S = 0.01
 
 _ORIGINAL_RUN = _events.Handle._run
-_ASYNCIO_INTERNAL = frozenset(
-    {"BaseEventLoop.shutdown_asyncgens", "BaseEventLoop.shutdown_default_executor"})
+# asyncio.run's own clean-up coroutines: not the snippet's tasks.
+_SHUTDOWN_ASYNCGENS = asyncio.BaseEventLoop.shutdown_asyncgens.__code__
+_SHUTDOWN_EXECUTOR = asyncio.BaseEventLoop.shutdown_default_executor.__code__
 _current_tasks = asyncio.tasks._current_tasks  # type: ignore[attr-defined]
 _weakref = weakref.ref
 
@@ -101,28 +109,30 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
 
 
 def _make_finish(rec: Recorder) -> Callable[[TaskInfo, Any], None]:
+    counts = rec.counts
+
     def finish(info: TaskInfo, task: Any) -> None:
         if info[I_DONE]:
             return
         info[I_DONE] = True
-        rec.n_alive -= 1
+        counts[C_ALIVE] -= 1
         detail = None
         if task.cancelled():
-            rec.n_cancelled += 1
+            counts[C_CANCELLED] += 1
             state = "cancelled"
         else:
             # _exception, not exception(): reading it must not count as retrieving
             # it, or asyncio would never say "Task exception was never retrieved".
             exc = getattr(task, "_exception", None)
             if exc is not None:
-                rec.n_failed += 1
+                counts[C_FAILED] += 1
                 state = "failed"
                 detail = f"{type(exc).__name__}: {exc}"[:200]
             else:
                 state = "done"
         if info[I_DETAILED]:
             rec.infos.pop(info[I_TID], None)
-            rec.n_detailed -= 1
+            counts[C_DETAILED] -= 1
             rec.finished.append((info, state, detail))
 
     return finish
@@ -164,49 +174,56 @@ class ProbeLoop(asyncio.SelectorEventLoop):
             task = factory(loop, coro)
         else:
             task = factory(loop, coro, context=context)
-        if getattr(coro, "__qualname__", None) in _ASYNCIO_INTERNAL:
+        code = getattr(coro, "cr_code", None)
+        if code is _SHUTDOWN_ASYNCGENS or code is _SHUTDOWN_EXECUTOR:
             return task  # asyncio.run's own clean-up, not the snippet's work
         rec = self._ap_rec
-        if rec.n_detailed >= MAX_DETAILED_TASKS:
+        counts = rec.counts
+        counts[C_CREATED] += 1
+        alive = counts[C_ALIVE] = counts[C_ALIVE] + 1
+        if alive > counts[C_MAX_ALIVE]:
+            counts[C_MAX_ALIVE] = alive
+        if counts[C_DETAILED] >= MAX_DETAILED_TASKS:
             # Only counted: no record, no per-step accounting, no creation-site
             # lookup; a done callback keeps the counters exact.
             task.add_done_callback(self._ap_count_cb)
-        else:
-            parent = _current_tasks.get(loop)
-            parent_info = getattr(parent, "_ap_info", None) if parent is not None else None
-            # The creation site: the innermost frame in the snippet's own file.
-            origin = rec.origin
-            frame: FrameType | None = sys._getframe(1)
-            file = line = None
-            depth = 0
-            while frame is not None and depth < 16:
-                if frame.f_code.co_filename == origin:
-                    file, line = origin, frame.f_lineno
-                    break
-                frame = frame.f_back
-                depth += 1
-            tid = rec.next_tid
-            rec.next_tid = tid + 1
-            info: TaskInfo = [tid, _weakref(task), 0.0, 0,
-                              parent_info[I_TID] if parent_info else None, file, line, False,
-                              True, False]
-            task._ap_info = info  # type: ignore[attr-defined]  # C tasks take attributes
-            rec.infos[tid] = info
-            rec.n_detailed += 1
-            rec.created.append(info)
-        rec.n_created += 1
-        alive = rec.n_alive = rec.n_alive + 1
-        if alive > rec.max_alive:
-            rec.max_alive = alive
+            return task
+        parent = _current_tasks.get(loop)
+        parent_info = getattr(parent, "_ap_info", None) if parent is not None else None
+        # The creation site: the innermost frame in the snippet's own file.
+        origin = rec.origin
+        frame: FrameType | None = sys._getframe(1)
+        file = line = None
+        depth = 0
+        while frame is not None and depth < 16:
+            if frame.f_code.co_filename == origin:
+                file, line = origin, frame.f_lineno
+                break
+            frame = frame.f_back
+            depth += 1
+        tid = counts[C_NEXT_TID]
+        counts[C_NEXT_TID] = tid + 1
+        info: TaskInfo = [tid, _weakref(task), 0.0, 0, parent_info[I_TID] if parent_info else None,
+                          file, line, False, True, False]
+        try:
+            # asyncio's C tasks take attributes: one lookup per step finds the record,
+            # cheaper than any table keyed by the task, and holding no reference to it.
+            task._ap_info = info  # type: ignore[attr-defined]
+        except AttributeError:
+            task.add_done_callback(self._ap_count_cb)  # a task class we cannot annotate
+            return task
+        rec.infos[tid] = info
+        counts[C_DETAILED] += 1
+        rec.created.append(info)
         return task
 
     def _ap_count_finished(self, task: Any) -> None:
-        rec = self._ap_rec
-        rec.n_alive -= 1
+        counts = self._ap_rec.counts
+        counts[C_ALIVE] -= 1
         if task.cancelled():
-            rec.n_cancelled += 1
+            counts[C_CANCELLED] += 1
         elif getattr(task, "_exception", None) is not None:
-            rec.n_failed += 1
+            counts[C_FAILED] += 1
 
     # -- heartbeat: lag is how late a timer due every HEARTBEAT_S really runs ----
     def run_forever(self) -> None:
@@ -248,10 +265,10 @@ class ProbeLoop(asyncio.SelectorEventLoop):
             if info is not None and not task.done() and not info[I_DONE]:
                 # destroyed while pending: it will never step again
                 info[I_DONE] = True
-                rec.n_alive -= 1
+                rec.counts[C_ALIVE] -= 1
                 if info[I_DETAILED]:
                     rec.infos.pop(info[I_TID], None)
-                    rec.n_detailed -= 1
+                    rec.counts[C_DETAILED] -= 1
                     rec.finished.append((info, "cancelled", "destroyed while still pending"))
             if file is None:
                 coro = task.get_coro()
