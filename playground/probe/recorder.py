@@ -81,7 +81,8 @@ WAIT_KINDS: dict[tuple[str, str], str] = {
     ("connector.py", "TCPConnector._create_connection"): "socket connect",
 }
 
-_MAX_UPDATES_PER_FLUSH = 32
+_MAX_UPDATES_PER_FLUSH = 16
+_BURST_TASKS = 100  # more new tasks than this in one report: see _task_deltas
 _WATCH_FROM_S = 0.001  # see Recorder._watch
 _MAX_PENDING_BYTES = 16 << 20  # events kept while the parent does not read
 _ORIGINAL_SIGNAL = signal.signal
@@ -453,8 +454,13 @@ class Recorder:
         limit = 1 << 62 if final else _MAX_ROWS_PER_FLUSH
         new: list[list[Any]] = []
         created = self.created
+        # Under a burst of tasks, those that came and went between two reports are
+        # only counted: a table row per short-lived task would cost more than the task.
+        skip_gone = len(created) > _BURST_TASKS
         while created and len(new) < limit:
             info = created.popleft()
+            if skip_gone and info[I_DONE]:
+                continue
             task = info[I_REF]()
             info[I_SENT] = True
             coro = task.get_coro() if task is not None else None
@@ -465,6 +471,8 @@ class Recorder:
         finished = self.finished
         while finished and len(rows) < limit:
             info, state, detail = finished.popleft()
+            if not info[I_SENT]:
+                continue  # never reported (see above), or reported in the same breath
             rows.append([info[I_TID], state, None, None, None, round(info[I_BUSY_S] * 1000, 3),
                          info[I_STEPS], detail])
         infos = self.infos
