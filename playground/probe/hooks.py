@@ -315,6 +315,7 @@ def _install_warnings(rec: Recorder) -> None:
         original_show(message, category, filename, lineno, file, line)
 
     calls: list[UnawaitedCalls] = []  # parsed on first use
+    registry: dict[Any, Any] = {}
     tracking = [False]
 
     def warn_unawaited_coroutine(coro: Any) -> None:
@@ -343,7 +344,9 @@ def _install_warnings(rec: Recorder) -> None:
         message = f"coroutine '{coro.__qualname__}' was never awaited"
         report("RuntimeWarning", message, file, line)
         if file is not None and line is not None:
-            warnings.warn_explicit(message, RuntimeWarning, file, line, source=coro)
+            # With a registry, as Python's own report has: shown once per line.
+            warnings.warn_explicit(message, RuntimeWarning, file, line, registry=registry,
+                                   source=coro)
         else:
             warnings.warn(message, RuntimeWarning, stacklevel=2, source=coro)
 
