@@ -332,37 +332,36 @@ def _no_stall_over(value: Any) -> tuple[str, Evaluator]:
     return f"no stall over {_num(value)} ms", evaluate
 
 
-def _lag(value: Any, *, below: bool) -> tuple[str, Evaluator]:
-    def evaluate(summary: Mapping[str, Any]) -> _Result:
-        lag_max = summary["lag"]["max_ms"]
-        if lag_max is None:
-            return False, "not measured"
-        met = lag_max < value if below else lag_max > value
-        return met, f"lag max {_ms(lag_max)}"
+def _threshold(
+    value: Any, *, below: bool, field: Callable[[Mapping[str, Any]], Any], label: str,
+    unit: str, observed: Callable[[Any], str],
+) -> tuple[str, Evaluator]:
+    """A number in the summary compared with the expectation's bound."""
 
-    return f"lag max {'<' if below else '>'} {_num(value)} ms", evaluate
+    def evaluate(summary: Mapping[str, Any]) -> _Result:
+        measured = field(summary)
+        if measured is None:
+            return False, "not measured"
+        met = measured < value if below else measured > value
+        return met, observed(measured)
+
+    return f"{label} {'<' if below else '>'} {_num(value)} {unit}", evaluate
+
+
+def _lag(value: Any, *, below: bool) -> tuple[str, Evaluator]:
+    return _threshold(value, below=below, field=lambda s: s["lag"]["max_ms"],
+                      label="lag max", unit="ms", observed=lambda v: f"lag max {_ms(v)}")
 
 
 def _wall(value: Any, *, below: bool) -> tuple[str, Evaluator]:
-    def evaluate(summary: Mapping[str, Any]) -> _Result:
-        wall = summary["wall_ms"]
-        if wall is None:
-            return False, "not measured"
-        met = wall < value if below else wall > value
-        return met, f"wall time {_ms(wall)}"
-
-    return f"wall time {'<' if below else '>'} {_num(value)} ms", evaluate
+    return _threshold(value, below=below, field=lambda s: s["wall_ms"],
+                      label="wall time", unit="ms", observed=lambda v: f"wall time {_ms(v)}")
 
 
 def _rss(value: Any, *, below: bool) -> tuple[str, Evaluator]:
-    def evaluate(summary: Mapping[str, Any]) -> _Result:
-        rss = summary["peak_rss_kb"]
-        if rss is None:
-            return False, "not measured"
-        met = rss < value if below else rss > value
-        return met, f"peak memory {float(rss):.0f} KB ({float(rss) / 1024:.1f} MB)"
-
-    return f"peak memory {'<' if below else '>'} {_num(value)} KB", evaluate
+    return _threshold(
+        value, below=below, field=lambda s: s["peak_rss_kb"], label="peak memory", unit="KB",
+        observed=lambda v: f"peak memory {float(v):.0f} KB ({float(v) / 1024:.1f} MB)")
 
 
 def _warning(value: Any) -> tuple[str, Evaluator]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from collections.abc import Awaitable, Callable
@@ -21,6 +22,22 @@ SANDBOX_MODES = [
         shutil.which("bwrap") is None, reason="bubblewrap is not installed")),
     pytest.param(False, id="no-bwrap"),
 ]
+
+
+def zombie_children() -> list[int]:
+    """Children of this process that exited and were never reaped."""
+    me = os.getpid()
+    out = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                data = Path(f"/proc/{name}/stat").read_bytes()
+            except OSError:
+                continue
+            rest = data[data.rindex(b")") + 2 :].split()
+            if rest[0] == b"Z" and int(rest[1]) == me:
+                out.append(int(name))
+    return out
 
 
 def write_snippet(folder: Path, source: str, name: str = "snippet.py") -> Path:

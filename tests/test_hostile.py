@@ -35,6 +35,8 @@ from typing import Any
 
 import pytest
 
+from conftest import zombie_children
+
 from playground import sandbox
 from playground.sandbox import Limits
 from playground.session import RunOptions, RunTarget, Session, summarize
@@ -85,21 +87,6 @@ def procs_with(marker: str) -> list[str]:
             shown = cmdline.replace(b"\0", b" ").decode(errors="replace")[:200]
             found.append(f"{name}: {shown}")
     return found
-
-
-def zombie_children() -> list[int]:
-    me = os.getpid()
-    out = []
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                data = Path(f"/proc/{name}/stat").read_bytes()
-            except OSError:
-                continue
-            rest = data[data.rindex(b")") + 2 :].split()
-            if rest[0] == b"Z" and int(rest[1]) == me:
-                out.append(int(name))
-    return out
 
 
 def entries_with(token: str, *folders: Path) -> list[str]:

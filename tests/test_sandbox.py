@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import zombie_children
+
 from playground import sandbox
 from playground.sandbox import Child, ExitInfo, Limits, SandboxInfo, detect, spawn
 
@@ -88,21 +90,6 @@ def procs_with(token: str) -> list[int]:
             if any(arg.startswith(token.encode()) for arg in args):
                 found.append(int(name))
     return found
-
-
-def zombie_children() -> list[int]:
-    me = os.getpid()
-    out = []
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                data = Path(f"/proc/{name}/stat").read_bytes()
-            except OSError:
-                continue
-            rest = data[data.rindex(b")") + 2 :].split()
-            if rest[0] == b"Z" and int(rest[1]) == me:
-                out.append(int(name))
-    return out
 
 
 # --------------------------------------------------------------------------- detection
