@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: run test setup system-deps bench clean
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	@sh scripts/make-venv.sh $(PYTHON) $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
