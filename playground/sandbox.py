@@ -129,7 +129,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -343,6 +343,42 @@ def _sv_landlock(ll: dict[str, Any]) -> None:
         os.close(ruleset)
 
 
+def _sv_private_mounts(pm: dict[str, Any]) -> None:
+    """Without bwrap, as root: a mount and IPC namespace of the run's own, with a
+    private, size-limited /dev/shm and work directory (the snippet's copy moved in).
+    Nothing the run puts in shared memory, or writes, outlives it or fills the disk."""
+    import ctypes
+    import os
+
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def check(rc: int, what: str) -> None:
+        if rc != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"{what}: {os.strerror(err)}")
+
+    clone_newns, clone_newipc = 0x00020000, 0x08000000
+    ms_nosuid, ms_nodev, ms_rec, ms_private = 2, 4, 16384, 1 << 18
+    check(libc.unshare(clone_newns | clone_newipc), "unshare")
+    check(libc.mount(b"none", b"/", None, ms_rec | ms_private, None), "make / private")
+    check(libc.mount(b"tmpfs", b"/dev/shm", b"tmpfs", ms_nosuid | ms_nodev,
+                     f"size={pm['shm_bytes']},mode=1777".encode()), "mount /dev/shm")
+    keep = {}
+    for path in pm["files"]:
+        with open(path, "rb") as f:
+            keep[path] = f.read()
+    owner = "" if pm["uid"] is None else f",uid={pm['uid']},gid={pm['gid']}"
+    check(libc.mount(b"tmpfs", pm["workdir"].encode(), b"tmpfs", ms_nosuid | ms_nodev,
+                     f"size={pm['work_bytes']},mode=0700{owner}".encode()), "mount workdir")
+    os.chdir(pm["workdir"])  # the old cwd is the directory now hidden below the mount
+    for path, data in keep.items():
+        with open(path, "wb") as out:
+            out.write(data)
+        os.chmod(path, 0o644)
+        if pm["uid"] is not None:
+            os.chown(path, pm["uid"], pm["gid"])
+
+
 def _sv_descendants(root: int) -> list[int]:
     import os
 
@@ -378,6 +414,8 @@ def _sv_child(spec: dict[str, Any], supervisor: int) -> None:
 
     try:
         os.setpgid(0, 0)  # killpg(0) from the snippet must not reach the supervisor
+        if spec.get("private_mounts"):
+            _sv_private_mounts(spec["private_mounts"])
         for res, soft, hard in spec["rlimits"]:
             resource.setrlimit(res, (soft, hard))
         if spec.get("drop_bounding") and spec.get("uid") is not None:
@@ -486,7 +524,8 @@ def _sv_main() -> None:
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 125)
 
 
-_SV_FUNCTIONS = (_sv_prctl, _sv_drop_caps, _sv_landlock, _sv_descendants, _sv_child, _sv_main)
+_SV_FUNCTIONS = (_sv_prctl, _sv_drop_caps, _sv_landlock, _sv_private_mounts, _sv_descendants,
+                 _sv_child, _sv_main)
 #: Start-up of the supervisor: argv[1] is its code, argv[2] its spec, both marshalled
 #: (the child runs this very interpreter, so the format matches) and hex-encoded.
 #: No json, no typing, no compile step: each would add milliseconds to every run.
@@ -861,6 +900,7 @@ class _Plan:
     roots: tuple[str, ...]  # directories the interpreter and the package need
     hidden: tuple[str, ...]  # existing directories hidden from the run
     subreaper: bool
+    private_mounts: bool = False  # without bwrap: own mount + IPC namespace (root only)
 
 
 _PLANS: dict[bool, _Plan] = {}
@@ -1096,6 +1136,14 @@ def _make_plan(want_bwrap: bool) -> _Plan:
             ok, why = _trial(candidate)
         if not ok:
             log.warning("sandbox trial run failed even without Landlock: %s", why)
+        private_why = "needs root (or bwrap)"
+        if ok and root and linux:
+            with_mounts = replace(candidate, private_mounts=True)
+            mounts_ok, mounts_why = _trial(with_mounts)
+            if mounts_ok:
+                candidate = with_mounts
+            else:
+                private_why = f"trial run failed: {mounts_why}"
         plan = candidate
         if plan.uid is not None:
             layers.append("uid-drop")
@@ -1119,6 +1167,11 @@ def _make_plan(want_bwrap: bool) -> _Plan:
         if abi >= 6:
             layers.append("landlock-scope")
         missing.append("pid-ns: needs bwrap")
+        if plan.private_mounts:
+            layers += ["private-shm", "workdir-quota"]
+        else:
+            missing.append(f"private-shm: {private_why}")
+            missing.append(f"workdir-quota: {private_why}")
 
     if plan.cgroups:
         layers.append("cgroup")
@@ -1142,6 +1195,7 @@ def _make_plan(want_bwrap: bool) -> _Plan:
         uid=plan.uid,
         gid=plan.gid,
         landlock_abi=plan.landlock_abi,
+        private_mounts=plan.private_mounts,
     )
 
 
@@ -1458,6 +1512,14 @@ def _build(
         "linux": plan.linux,
         "parent_pid": os.getpid() if plan.bwrap is None and plan.linux else None,
         "landlock": _landlock_spec(plan, workdir, api_port),
+        "private_mounts": {
+            "workdir": str(workdir),
+            "files": [str(snippet)],
+            "shm_bytes": max(limits.file_size_mb, 16) * _MIB,
+            "work_bytes": max(4 * limits.file_size_mb, 16) * _MIB,
+            "uid": plan.uid if plan.root else None,
+            "gid": plan.gid if plan.root else None,
+        } if plan.private_mounts and plan.bwrap is None else None,
     }
     supervisor = [
         sys.executable, "-I", "-S", "-c", _SV_BOOTSTRAP,
