@@ -190,9 +190,10 @@ class ProbeLoop(asyncio.SelectorEventLoop):
             return task
         parent = _current_tasks.get(loop)
         parent_info = getattr(parent, "_ap_info", None) if parent is not None else None
-        # The creation site: the innermost frame in the snippet's own file.
+        # The creation site: the innermost frame in the snippet's own file. Frame 1 is
+        # always BaseEventLoop.create_task (our caller), so the search starts above it.
         origin = rec.origin
-        frame: FrameType | None = sys._getframe(1)
+        frame: FrameType | None = sys._getframe(2)
         file = line = None
         depth = 0
         while frame is not None and depth < 16:
@@ -204,7 +205,8 @@ class ProbeLoop(asyncio.SelectorEventLoop):
         tid = counts[C_NEXT_TID]
         counts[C_NEXT_TID] = tid + 1
         info: TaskInfo = [tid, _weakref(task), 0.0, 0, parent_info[I_TID] if parent_info else None,
-                          file, line, False, True, False]
+                          file, line, False, True, False,
+                          getattr(coro, "__qualname__", None) or type(coro).__name__]
         try:
             # asyncio's C tasks take attributes: one lookup per step finds the record,
             # cheaper than any table keyed by the task, and holding no reference to it.

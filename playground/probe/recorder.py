@@ -42,7 +42,7 @@ from typing import Any
 from playground import protocol as P
 
 __all__ = ["TaskInfo", "Recorder", "WAIT_KINDS", "I_TID", "I_REF", "I_BUSY_S", "I_STEPS",
-           "I_PARENT", "I_FILE", "I_LINE", "I_SENT", "I_DETAILED", "I_DONE",
+           "I_PARENT", "I_FILE", "I_LINE", "I_SENT", "I_DETAILED", "I_DONE", "I_CORO",
            "MAX_DETAILED_TASKS", "C_CREATED", "C_ALIVE", "C_MAX_ALIVE",
            "C_FAILED", "C_CANCELLED", "C_DETAILED", "C_NEXT_TID"]
 
@@ -82,7 +82,7 @@ WAIT_KINDS: dict[tuple[str, str], str] = {
 }
 
 _MAX_UPDATES_PER_FLUSH = 16
-_BURST_TASKS = 100  # more new tasks than this in one report: see _task_deltas
+_BURST_TASKS = 200  # more new tasks than this waiting for a report: see _task_deltas
 _WATCH_FROM_S = 0.001  # see Recorder._watch
 _MAX_PENDING_BYTES = 16 << 20  # events kept while the parent does not read
 _ORIGINAL_SIGNAL = signal.signal
@@ -96,7 +96,8 @@ _FULL_RESCAN_BELOW = 50  # re-examine every live task each flush when there are 
 #: it is created for every task and updated on every step, and a list is the
 #: cheapest mutable record Python has. Fields, by index:
 TaskInfo = list
-I_TID, I_REF, I_BUSY_S, I_STEPS, I_PARENT, I_FILE, I_LINE, I_SENT, I_DETAILED, I_DONE = range(10)
+(I_TID, I_REF, I_BUSY_S, I_STEPS, I_PARENT, I_FILE, I_LINE, I_SENT, I_DETAILED, I_DONE,
+ I_CORO) = range(11)
 
 #: Recorder.counts, by index (C_NEXT_TID: the id the next detailed task gets).
 C_CREATED, C_ALIVE, C_MAX_ALIVE, C_FAILED, C_CANCELLED, C_DETAILED, C_NEXT_TID = range(7)
@@ -454,18 +455,18 @@ class Recorder:
         limit = 1 << 62 if final else _MAX_ROWS_PER_FLUSH
         new: list[list[Any]] = []
         created = self.created
-        # Under a burst of tasks, those that came and went between two reports are
-        # only counted: a table row per short-lived task would cost more than the task.
+        # Under a burst of tasks, at most _BURST_TASKS new ones are announced per report,
+        # and those that came and went before their turn are only counted: a table row
+        # per short-lived task would cost more than the task.
         skip_gone = len(created) > _BURST_TASKS
-        while created and len(new) < limit:
+        new_limit = _BURST_TASKS if skip_gone and not final else limit
+        while created and len(new) < new_limit:
             info = created.popleft()
             if skip_gone and info[I_DONE]:
                 continue
             task = info[I_REF]()
             info[I_SENT] = True
-            coro = task.get_coro() if task is not None else None
-            new.append([info[I_TID], task.get_name() if task is not None else "",
-                        getattr(coro, "__qualname__", type(coro).__name__),
+            new.append([info[I_TID], task.get_name() if task is not None else "", info[I_CORO],
                         info[I_PARENT], info[I_FILE], info[I_LINE]])
         rows: list[list[Any]] = []
         finished = self.finished
