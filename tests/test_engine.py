@@ -293,3 +293,25 @@ def test_probe_runs_on_the_standard_library_alone(tmp_path: Path) -> None:
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "ran\n"
+
+
+async def test_a_snippet_using_sigalrm_still_gets_its_stalls_reported(run_snippet: RunSnippet) -> None:
+    """The probe ticks with SIGALRM; a snippet that takes SIGALRM for itself hands the
+    ticks to the watchdog thread, and both keep working."""
+    summary = await run_snippet("""
+        import asyncio, signal, time
+        fired = []
+        signal.signal(signal.SIGALRM, lambda *_: fired.append(1))
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
+
+        async def main():
+            time.sleep(0.3)  # BLOCK
+            await asyncio.sleep(0.05)
+            print("alarm fired", len(fired))
+
+        asyncio.run(main())
+    """)
+    line = line_of(Path(summary["_path"]), "# BLOCK")
+    assert summary["status"] == "ok", summary["message"]
+    assert summary["stdout"] == "alarm fired 1\n"
+    assert [(round(s["ms"], -2), s["line"]) for s in summary["stalls"]] == [(300, line)]
