@@ -38,8 +38,6 @@ MAX_STALLS = 2_000
 MAX_LAG_SAMPLES = 200_000
 MAX_LAG_WINDOWS = 10_000
 MAX_PROBE_ERRORS = 100
-#: Task states, in the order the app sorts them.
-TASK_STATES = ("running", "ready", "waiting", "done", "failed", "cancelled")
 
 
 def percentile(sorted_values: list[float], q: float) -> float:

@@ -46,7 +46,6 @@ __all__ = ["install", "ProbeLoop", "ProbePolicy", "HEARTBEAT_S"]
 #: Lag is sampled as the overshoot of a timer due every HEARTBEAT_S seconds.
 HEARTBEAT_S = 0.01
 
-_ORIGINAL_RUN = _events.Handle._run
 # asyncio.run's own clean-up coroutines: not the snippet's tasks.
 _SHUTDOWN_ASYNCGENS = asyncio.BaseEventLoop.shutdown_asyncgens.__code__
 _SHUTDOWN_EXECUTOR = asyncio.BaseEventLoop.shutdown_default_executor.__code__
