@@ -315,3 +315,68 @@ async def test_a_snippet_using_sigalrm_still_gets_its_stalls_reported(run_snippe
     assert summary["status"] == "ok", summary["message"]
     assert summary["stdout"] == "alarm fired 1\n"
     assert [(round(s["ms"], -2), s["line"]) for s in summary["stalls"]] == [(300, line)]
+
+
+TASK_TABLE = """
+import asyncio
+
+made = []
+
+
+def factory(loop, coro, context=None):
+    made.append(coro.__qualname__)
+    return asyncio.Task(coro, loop=loop, context=context)
+
+
+async def work(ms):
+    await asyncio.sleep(ms / 1000)
+    return ms
+
+
+async def spawn_in_helper():
+    return asyncio.get_running_loop().create_task(work(1), name="from-helper")  # HELPER
+
+
+async def main():
+    direct = asyncio.create_task(work(5), name="direct")  # DIRECT
+    await asyncio.gather(work(2), work(3))  # GATHER
+    await await_helper()
+    await direct
+    exec("asyncio.create_task(work(1), name='exec-made')")  # EXEC
+    loop = asyncio.get_running_loop()
+    loop.set_task_factory(factory)
+    assert loop.get_task_factory() is factory
+    await asyncio.create_task(work(1), name="user-factory")  # FACTORY
+    assert made == ["work"], made
+    await asyncio.sleep(0.01)
+
+
+async def await_helper():
+    task = await spawn_in_helper()
+    await task
+
+
+asyncio.run(main())
+"""
+
+
+async def test_every_task_has_its_creation_line_parent_and_counters(run_snippet: RunSnippet) -> None:
+    """Creation lines, whichever way a task is made: create_task, loop.create_task in a
+    helper, gather, code run by exec, and a snippet's own task factory."""
+    states: list[RunState] = []
+    summary = await run_snippet(TASK_TABLE, on_update=states.append)
+    assert summary["status"] == "ok", (summary["message"], summary["stderr"])
+    path = Path(summary["_path"])
+    tasks = {t.name: t for t in states[-1].tasks.values()}
+    main = next(t for t in tasks.values() if t.coro == "main")
+    expected = {"direct": "# DIRECT", "from-helper": "# HELPER", "exec-made": "# EXEC",
+                "user-factory": "# FACTORY"}
+    for name, marker in expected.items():
+        task = tasks[name]
+        assert (task.created_file, task.created_line) == (str(path), line_of(path, marker)), task
+        assert task.parent == main.tid, task
+        assert task.state == "done" and task.steps >= 2 and task.busy_ms >= 0, task
+    gathered = [t for t in tasks.values() if t.created_line == line_of(path, "# GATHER")]
+    assert len(gathered) == 2 and all(t.coro == "work" for t in gathered), gathered
+    assert summary["tasks"]["created"] == 7
+    assert summary["tasks"]["failed"] == summary["tasks"]["cancelled"] == 0

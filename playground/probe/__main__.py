@@ -140,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     module.__file__ = origin
     module.__builtins__ = __builtins__  # type: ignore[attr-defined]
     sys.modules["__main__"] = module
+    rec.snippet_globals = module.__dict__
     sys.argv = [origin]
     sys.path.insert(0, os.path.dirname(os.path.abspath(args.file)))
 
@@ -151,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     start = perf_counter()
     try:
         code = compile(raw, origin, "exec", dont_inherit=True)
+        rec.check_files = False  # the guard's audit hook sets it again if code appears
         rec.emit({"kind": P.K_STARTED})
         start = perf_counter()
         exec(code, module.__dict__)

@@ -7,6 +7,9 @@ a message that says why and what to do instead. Every refusal is also reported a
 a ``blocked`` event. The real enforcement is the sandbox's (bubblewrap, Landlock,
 rlimits); code can get around an audit hook (a subprocess has none), but then it
 meets the sandbox's wall, with a less friendly message.
+
+The same hook also tells the recorder when new code appears while the snippet runs
+(``Recorder.check_files``), so that task creation sites stay exact cheaply.
 """
 
 from __future__ import annotations
@@ -145,6 +148,14 @@ def install(rec: Recorder, api_url: str | None, workdir: str) -> None:
     }
     for fs_event in _FS_EVENTS:
         checks[fs_event] = lambda args, _event=fs_event: _check_fs(_event, args)
+
+    def _new_code(args: tuple[Any, ...]) -> None:
+        # Code compiled or built while the snippet runs may run with the snippet's
+        # globals under another file name: frames are then checked by name too.
+        rec.check_files = True
+
+    for code_event in ("compile", "code.__new__", "marshal.loads"):
+        checks[code_event] = _new_code
     check = checks.get
 
     def hook(event: str, args: tuple[Any, ...]) -> None:

@@ -42,9 +42,9 @@ from typing import Any
 from playground import protocol as P
 
 __all__ = ["TaskInfo", "Recorder", "WAIT_KINDS", "I_TID", "I_REF", "I_BUSY_S", "I_STEPS",
-           "I_PARENT", "I_FILE", "I_LINE", "I_SENT", "I_DETAILED", "I_DONE", "I_CORO",
+           "I_PARENT", "I_FILE", "I_LINE", "I_SENT", "I_DETAILED", "I_DONE", "I_CORO", "I_NAME",
            "MAX_DETAILED_TASKS", "C_CREATED", "C_ALIVE", "C_MAX_ALIVE",
-           "C_FAILED", "C_CANCELLED", "C_DETAILED", "C_NEXT_TID"]
+           "C_FAILED", "C_CANCELLED", "C_NEXT_TID"]
 
 #: How the innermost awaited coroutine names what a task waits on.
 WAIT_KINDS: dict[tuple[str, str], str] = {
@@ -82,7 +82,7 @@ WAIT_KINDS: dict[tuple[str, str], str] = {
 }
 
 _MAX_UPDATES_PER_FLUSH = 16
-_BURST_TASKS = 200  # more new tasks than this waiting for a report: see _task_deltas
+_BURST_TASKS = 100  # more new tasks than this waiting for a report: see _task_deltas
 _WATCH_FROM_S = 0.001  # see Recorder._watch
 _MAX_PENDING_BYTES = 16 << 20  # events kept while the parent does not read
 _ORIGINAL_SIGNAL = signal.signal
@@ -97,10 +97,10 @@ _FULL_RESCAN_BELOW = 50  # re-examine every live task each flush when there are 
 #: cheapest mutable record Python has. Fields, by index:
 TaskInfo = list
 (I_TID, I_REF, I_BUSY_S, I_STEPS, I_PARENT, I_FILE, I_LINE, I_SENT, I_DETAILED, I_DONE,
- I_CORO) = range(11)
+ I_CORO, I_NAME) = range(12)
 
 #: Recorder.counts, by index (C_NEXT_TID: the id the next detailed task gets).
-C_CREATED, C_ALIVE, C_MAX_ALIVE, C_FAILED, C_CANCELLED, C_DETAILED, C_NEXT_TID = range(7)
+C_CREATED, C_ALIVE, C_MAX_ALIVE, C_FAILED, C_CANCELLED, C_NEXT_TID = range(6)
 
 #: Tasks reported one by one (the task table); beyond this many alive at once,
 #: the others are only counted. Counters (created, alive, failed, ...) are exact.
@@ -122,6 +122,13 @@ class Recorder:
         self.out_fd = out_fd
         self.origin = origin
         self.source = ""  # the snippet's source text, set before it runs
+        # The snippet's module globals, set before it runs: a frame whose globals are
+        # these may be the snippet's (the cheap test; its file name is the exact one).
+        self.snippet_globals: dict[str, Any] | None = None
+        # Whether a frame with the snippet's globals must also show the snippet's
+        # file name to count as the snippet's (see hooks: the task factory). Cleared
+        # once the snippet is compiled when an audit hook watches for new code.
+        self.check_files = True
         self.stall_s = stall_ms / 1000.0
         self.flush_s = flush_s
         self.poll_s = poll_s
@@ -140,7 +147,7 @@ class Recorder:
         self.lag_samples: list[float] = []
         self.events: deque[dict[str, Any]] = deque()  # ready-made events (warnings, ...)
         # Task counters, in one list (cheaper to update than attributes); see C_*.
-        self.counts = [0, 0, 0, 0, 0, 0, 1]
+        self.counts = [0, 0, 0, 0, 0, 1]
         # --- owned by the watchdog ----------------------------------------------
         self._stall: dict[str, Any] | None = None
         self._stall_handle: Any = None
@@ -225,6 +232,9 @@ class Recorder:
         self._timer = False
         try:
             _ORIGINAL_SETITIMER(signal.ITIMER_REAL, 0, 0)
+            # Ignoring first discards a tick already generated but not yet delivered
+            # (POSIX), which would otherwise meet the default action: termination.
+            _ORIGINAL_SIGNAL(signal.SIGALRM, signal.SIG_IGN)
             _ORIGINAL_SIGNAL(signal.SIGALRM, signal.SIG_DFL)
         except (OSError, ValueError):
             pass
@@ -466,7 +476,8 @@ class Recorder:
                 continue
             task = info[I_REF]()
             info[I_SENT] = True
-            new.append([info[I_TID], task.get_name() if task is not None else "", info[I_CORO],
+            name = task.get_name() if task is not None else info[I_NAME]
+            new.append([info[I_TID], name or "", info[I_CORO],
                         info[I_PARENT], info[I_FILE], info[I_LINE]])
         rows: list[list[Any]] = []
         finished = self.finished
