@@ -88,7 +88,7 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
         # A task's step or wake-up is a method of the task, and our factory gave every
         # task its record as an attribute: two lookups, no table (getattr on None is
         # None, so other callbacks cost the same two lookups and no branch).
-        task = getattr(callback, "__self__", None)
+        task: Any = getattr(callback, "__self__", None)
         info = getattr(task, "_ap_info", None)
         if info is not None:
             info[2] += dt  # I_BUSY_S
@@ -183,6 +183,7 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
         if loop._closed:
             raise RuntimeError("Event loop is closed")
         user_factory = state.user_factory
+        task: Any
         if user_factory is None:
             task = task_type(coro, loop=loop, name=name, context=context)
             if task._source_traceback:
