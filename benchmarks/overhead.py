@@ -50,6 +50,26 @@ SNIPPET_CPU = (os.cpu_count() or 1) - 1 if (os.cpu_count() or 1) > 1 else None
 SERVER_CPU = 0 if SNIPPET_CPU else None
 
 
+def start_mock_api(port: int) -> subprocess.Popen[bytes]:
+    """The loopback server of http_gets, on its own CPU, ready when this returns."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "playground.mockapi", "--port", str(port), "--latency-ms", "0",
+         "--quiet"],
+        stdout=subprocess.DEVNULL,
+        preexec_fn=pin(SERVER_CPU),
+    )
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return server
+        except OSError:
+            if time.monotonic() > deadline:
+                server.kill()
+                raise SystemExit("mock API did not start")
+            time.sleep(0.05)
+
+
 def run_measured(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                             preexec_fn=pin(SNIPPET_CPU))
@@ -77,23 +97,9 @@ def main() -> int:
     args = parser.parse_args()
 
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "playground.mockapi", "--port", str(port), "--latency-ms", "0",
-         "--quiet"],
-        stdout=subprocess.DEVNULL,
-        preexec_fn=pin(SERVER_CPU),
-    )
+    server = start_mock_api(port)
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHONASYNCIODEBUG")}
     base_env["API_URL"] = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                raise SystemExit("mock API did not start")
-            time.sleep(0.05)
 
     py = sys.executable
     failed = False

@@ -380,3 +380,47 @@ async def test_every_task_has_its_creation_line_parent_and_counters(run_snippet:
     assert len(gathered) == 2 and all(t.coro == "work" for t in gathered), gathered
     assert summary["tasks"]["created"] == 7
     assert summary["tasks"]["failed"] == summary["tasks"]["cancelled"] == 0
+
+
+MANY_TASKS = """
+import asyncio
+import time
+
+
+async def waiter(event, i):
+    await event.wait()
+    if i == 290:
+        time.sleep(0.2)  # BLOCK
+    if i % 100 == 7:
+        raise ValueError(i)
+
+
+async def main():
+    event = asyncio.Event()
+    tasks = [asyncio.create_task(waiter(event, i), name=f"w{i}") for i in range(300)]
+    await asyncio.sleep(0.01)
+    event.set()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    assert sum(isinstance(r, ValueError) for r in results) == 3
+
+
+asyncio.run(main())
+"""
+
+
+async def test_tasks_beyond_the_table_are_counted_and_their_stalls_named(
+        run_snippet: RunSnippet) -> None:
+    states: list[RunState] = []
+    summary = await run_snippet(MANY_TASKS, on_update=states.append)
+    assert summary["status"] == "ok", (summary["message"], summary["stderr"])
+    assert summary["tasks"]["created"] == 301
+    assert summary["tasks"]["max_alive"] == 301
+    assert summary["tasks"]["failed"] == 3
+    [stall] = summary["stalls"]
+    assert stall["task"] == "w290"  # beyond the tasks followed one by one, still named
+    assert stall["line"] == line_of(Path(summary["_path"]), "# BLOCK")
+    assert states[-1].stalls[0].tid is None  # no row of its own
+    # A burst: the tasks followed one by one came and went between two reports, so
+    # they were counted without rows; none of the rest ever had one.
+    rows = states[-1].tasks
+    assert len(rows) <= 256 and all(t.state in ("done", "failed") for t in rows.values())

@@ -1,5 +1,6 @@
 """A producer and 4 consumers moving 100,000 items through asyncio.Queue(maxsize=100)."""
 import asyncio
+import os
 import time
 
 ITEMS = 100_000
@@ -27,6 +28,8 @@ async def main() -> None:
     assert sum(results[1:]) == ITEMS * (ITEMS - 1) // 2
 
 
+if os.environ.get("BENCH_IMPORT_ONLY"):  # instructions.py: start-up alone
+    raise SystemExit(0)
 start = time.perf_counter()
 asyncio.run(main())
 print(f"BENCH_WALL_S={time.perf_counter() - start:.6f}")

@@ -34,6 +34,10 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--origin", help="path reported for the snippet (default: FILE)")
     parser.add_argument("--stall-ms", type=float, default=50.0)
     parser.add_argument("--handoff-fd", type=int, default=None)
+    # For measurements (benchmarks/instructions.py): how often events are sent, and
+    # what drives the probe's clock (the interval timer, or a watchdog thread).
+    parser.add_argument("--flush-ms", type=float, default=50.0)
+    parser.add_argument("--clock", choices=("timer", "thread"), default="timer")
     return parser.parse_args(argv)
 
 
@@ -112,9 +116,9 @@ def _exit_code(exc: SystemExit) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
     origin = args.origin or os.path.abspath(args.file)
-    rec = Recorder(_events_fd(), origin, stall_ms=args.stall_ms)
+    rec = Recorder(_events_fd(), origin, stall_ms=args.stall_ms, flush_s=args.flush_ms / 1000)
     rec.start({"pid": os.getpid(), "python": sys.version.split()[0], "file": origin,
-               "stall_ms": args.stall_ms})
+               "stall_ms": args.stall_ms}, timer=args.clock == "timer")
 
     with open(args.file, "rb") as f:
         raw = f.read()

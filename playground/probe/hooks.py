@@ -30,16 +30,10 @@ from playground.probe.recorder import (
     C_FAILED,
     C_MAX_ALIVE,
     C_NEXT_TID,
-    I_DETAILED,
-    I_DONE,
-    I_FILE,
-    I_LINE,
-    I_NAME,
-    I_SENT,
-    I_TID,
-    MAX_DETAILED_TASKS,
+    M_FILE,
+    M_LINE,
+    M_TID,
     Recorder,
-    TaskInfo,
 )
 
 __all__ = ["install", "ProbeLoop", "ProbePolicy", "HEARTBEAT_S"]
@@ -60,6 +54,8 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
     perf = perf_counter
     stall_s = rec.stall_s
     ended = rec.ended_callbacks
+    busy = rec.tasks.busy_s
+    steps = rec.tasks.steps
     finish = _make_finish(rec)
     format_cb = _format_helpers._format_callback_source
     # The running callback and its start, as closure variables: the cheapest store
@@ -69,35 +65,36 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
 
     def _run(self: Any) -> None:
         nonlocal cur_handle, cur_start
-        callback = self._callback
         cur_start = start = perf()  # start first: the watchdog reads the handle, then the start
         cur_handle = self
         try:
-            self._context.run(callback, *self._args)
+            self._context.run(self._callback, *self._args)
         except (SystemExit, KeyboardInterrupt):
             cur_handle = None
             raise
         except BaseException as exc:
-            cb = format_cb(callback, self._args)
-            context = {"message": f"Exception in callback {cb}", "exception": exc, "handle": self}
+            cb = format_cb(self._callback, self._args)
+            context: dict[str, Any] | None = {
+                "message": f"Exception in callback {cb}", "exception": exc, "handle": self}
             if self._source_traceback:
-                context["source_traceback"] = self._source_traceback
+                context["source_traceback"] = self._source_traceback  # type: ignore[index]
             self._loop.call_exception_handler(context)
+            context = None  # break the cycle through the traceback, as the stdlib does
         dt = perf() - start
         cur_handle = None
-        # A task's step or wake-up is a method of the task, and our factory gave every
-        # task its record as an attribute: two lookups, no table (getattr on None is
-        # None, so other callbacks cost the same two lookups and no branch).
-        task: Any = getattr(callback, "__self__", None)
-        info = getattr(task, "_ap_info", None)
-        if info is not None:
-            info[2] += dt  # I_BUSY_S
-            info[3] += 1  # I_STEPS
+        # A task's step or wake-up is a method of the task, and create_task gave every
+        # task its slot as an attribute: two lookups, no table (getattr on None is
+        # None, so other callbacks cost the same two lookups). Every bytecode here
+        # runs for every callback of the snippet: keep it short.
+        slot = getattr(getattr(self._callback, "__self__", None), "_ap_slot", None)
+        if slot is not None:
+            busy[slot] += dt
+            steps[slot] += 1
+            task = self._callback.__self__
             if task.done():
-                finish(info, task)
+                finish(slot, task)
         if dt >= stall_s:
             ended.append((self, start, dt))
-        self = callback = None  # break cycles when an exception occurred, as the stdlib does
 
     assert _run.__closure__ is not None
     cells = dict(zip(_run.__code__.co_freevars, _run.__closure__))
@@ -105,32 +102,38 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
     return _run
 
 
-def _make_finish(rec: Recorder) -> Callable[[TaskInfo, Any], None]:
+def _make_finish(rec: Recorder) -> Callable[[int, Any], None]:
     counts = rec.counts
-    infos = rec.infos
-    finished = rec.finished
+    t = rec.tasks
+    live, finished, sent, done, names, meta = t.live, t.finished, t.sent, t.done, t.name, t.meta
+    counted = t.counted
 
-    def finish(info: TaskInfo, task: Any) -> None:
+    def finish(slot: int, task: Any) -> None:
         """A task's last step ran: count it, and queue its last row."""
-        if info[I_DONE]:
+        try:
+            del task._ap_slot  # its slot will serve another task: the task lets it go
+        except AttributeError:
             return
-        info[I_DONE] = True
         counts[C_ALIVE] -= 1
-        if not info[I_SENT]:
-            info[I_NAME] = task.get_name()  # not announced yet, and soon gone
         if task.cancelled():
             counts[C_CANCELLED] += 1
-            finished.append((info, "cancelled", None))
+            state, detail = "cancelled", None
         else:
             # _exception, not exception(): reading it must not count as retrieving
             # it, or asyncio would never say "Task exception was never retrieved".
             exc = getattr(task, "_exception", None)
             if exc is None:
-                finished.append((info, "done", None))
+                state, detail = "done", None
             else:
                 counts[C_FAILED] += 1
-                finished.append((info, "failed", f"{type(exc).__name__}: {exc}"[:200]))
-        infos.pop(info[I_TID], None)
+                state, detail = "failed", f"{type(exc).__name__}: {exc}"[:200]
+        if slot == counted:
+            return
+        done[slot] = True
+        live.discard(slot)
+        if not sent[slot]:
+            names[slot] = task.get_name()  # not announced yet, and soon gone
+        finished.append((slot, meta[slot][M_TID], state, detail))
 
     return finish
 
@@ -163,16 +166,18 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
     than being a task factory, which would cost two more Python calls per task; a
     closure, so that every name it needs is a local or a cell."""
     counts = rec.counts
-    infos = rec.infos
-    created = rec.created
+    t = rec.tasks
+    free, live, created, counted = t.free, t.live, t.created, t.counted
+    meta, busy, steps, sent, done = t.meta, t.busy_s, t.steps, t.sent, t.done
     origin = rec.origin
+    snippet_globals = rec.snippet_globals
     getframe = sys._getframe
     weakref_ = _weakref
     task_type = asyncio.Task
     set_task_name = asyncio.tasks._set_task_name  # type: ignore[attr-defined]
 
     def count_only(task: Any) -> None:
-        """Done callback of a task beyond the detailed ones: the counters stay exact."""
+        """Done callback of a task we cannot annotate: the counters stay exact."""
         counts[C_ALIVE] -= 1
         if task.cancelled():
             counts[C_CANCELLED] += 1
@@ -200,43 +205,49 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
         alive = counts[C_ALIVE] = counts[C_ALIVE] + 1
         if alive > counts[C_MAX_ALIVE]:
             counts[C_MAX_ALIVE] = alive
-        if len(infos) >= MAX_DETAILED_TASKS:
-            # Only counted: no record, no per-step accounting, no creation-site
-            # lookup; a done callback keeps the counters exact.
-            task.add_done_callback(count_only)
+        slot = free.pop() if free else counted
+        try:
+            # asyncio's C tasks take attributes: one lookup per step finds the slot,
+            # cheaper than any table keyed by the task, and holding no reference to it.
+            task._ap_slot = slot
+        except AttributeError:
+            if slot != counted:
+                free.append(slot)
+            task.add_done_callback(count_only)  # a task class we cannot annotate
             return task
-        parent_info = getattr(_current_tasks.get(loop), "_ap_info", None)
+        if slot == counted:
+            return task  # no row: counted, and its steps timed
         # The creation site: the innermost frame in the snippet's own file, from our
         # caller on. Frames are told apart by their globals: reading ``f_code`` is an
         # audited event, and the guard's audit hook is a Python call (0.4 us each).
         # A frame with the snippet's globals runs the snippet's code, unless code
         # compiled since it started (exec, eval, compile) runs with its globals; the
         # guard's audit hook sees such code appear and turns the file check back on.
-        snippet_globals = rec.snippet_globals
         frame: FrameType | None = getframe(1)
-        file = line = None
-        depth = 0
-        while frame is not None and depth < 16:
+        file: str | None
+        line: int | None
+        depth = 16
+        check_files = rec.check_files
+        while frame is not None and depth:
             if frame.f_globals is snippet_globals and (
-                    not rec.check_files or frame.f_code.co_filename == origin):
+                    not check_files or frame.f_code.co_filename == origin):
                 file, line = origin, frame.f_lineno
                 break
             frame = frame.f_back
-            depth += 1
+            depth -= 1
+        else:
+            file = line = None
         tid = counts[C_NEXT_TID]
         counts[C_NEXT_TID] = tid + 1
-        info: TaskInfo = [tid, weakref_(task), 0.0, 0, parent_info[I_TID] if parent_info else None,
-                          file, line, False, True, False,
-                          getattr(coro, "__qualname__", None) or type(coro).__name__, None]
-        try:
-            # asyncio's C tasks take attributes: one lookup per step finds the record,
-            # cheaper than any table keyed by the task, and holding no reference to it.
-            task._ap_info = info
-        except AttributeError:
-            task.add_done_callback(count_only)  # a task class we cannot annotate
-            return task
-        infos[tid] = info
-        created.append(info)
+        parent = getattr(_current_tasks.get(loop), "_ap_slot", None)
+        meta[slot] = (tid, weakref_(task), meta[parent][M_TID] if parent is not None
+                      and parent != counted else None, file, line,
+                      getattr(coro, "__qualname__", None) or type(coro).__name__)
+        busy[slot] = 0.0
+        steps[slot] = 0
+        sent[slot] = done[slot] = False
+        live.add(slot)
+        created.append((slot, tid))
         return task
 
     return create_task
@@ -308,22 +319,26 @@ class ProbeLoop(asyncio.SelectorEventLoop):
             file, line = _traceback_location(rec, exc.__traceback__)
             message = f"{message}: {type(exc).__name__}: {exc}"
         if task is not None and hasattr(task, "get_coro"):
-            info = getattr(task, "_ap_info", None)
-            if info is not None and not task.done() and not info[I_DONE]:
+            t = rec.tasks
+            slot = getattr(task, "_ap_slot", None)
+            meta = t.meta[slot] if slot is not None else None
+            if slot is not None and not task.done():
                 # destroyed while pending: it will never step again
-                info[I_DONE] = True
-                info[I_NAME] = task.get_name()
+                del task._ap_slot
                 rec.counts[C_ALIVE] -= 1
-                if info[I_DETAILED]:
-                    rec.infos.pop(info[I_TID], None)
-                    rec.finished.append((info, "cancelled", "destroyed while still pending"))
+                if meta is not None:
+                    t.done[slot] = True
+                    t.live.discard(slot)
+                    t.name[slot] = task.get_name()
+                    t.finished.append((slot, meta[M_TID], "cancelled",
+                                       "destroyed while still pending"))
             if file is None:
                 coro = task.get_coro()
                 frame = getattr(coro, "cr_frame", None)
                 if frame is not None and frame.f_code.co_filename == rec.origin:
                     file, line = rec.origin, frame.f_lineno
-                elif info is not None:
-                    file, line = info[I_FILE], info[I_LINE]
+                elif meta is not None:
+                    file, line = meta[M_FILE], meta[M_LINE]
             message = f"{message} (task {task.get_name()})"
         rec.emit(
             {"kind": P.K_WARNING, "category": "asyncio", "message": message[:500],

@@ -41,9 +41,8 @@ from typing import Any
 
 from playground import protocol as P
 
-__all__ = ["TaskInfo", "Recorder", "WAIT_KINDS", "I_TID", "I_REF", "I_BUSY_S", "I_STEPS",
-           "I_PARENT", "I_FILE", "I_LINE", "I_SENT", "I_DETAILED", "I_DONE", "I_CORO", "I_NAME",
-           "MAX_DETAILED_TASKS", "C_CREATED", "C_ALIVE", "C_MAX_ALIVE",
+__all__ = ["TaskTable", "Recorder", "WAIT_KINDS", "MAX_DETAILED_TASKS", "M_TID", "M_REF",
+           "M_PARENT", "M_FILE", "M_LINE", "M_CORO", "C_CREATED", "C_ALIVE", "C_MAX_ALIVE",
            "C_FAILED", "C_CANCELLED", "C_NEXT_TID"]
 
 #: How the innermost awaited coroutine names what a task waits on.
@@ -82,7 +81,7 @@ WAIT_KINDS: dict[tuple[str, str], str] = {
 }
 
 _MAX_UPDATES_PER_FLUSH = 16
-_BURST_TASKS = 100  # more new tasks than this waiting for a report: see _task_deltas
+_BURST_TASKS = 200  # more new tasks than this waiting for a report: see _task_deltas
 _WATCH_FROM_S = 0.001  # see Recorder._watch
 _MAX_PENDING_BYTES = 16 << 20  # events kept while the parent does not read
 _ORIGINAL_SIGNAL = signal.signal
@@ -92,19 +91,59 @@ _MAX_ROWS_PER_FLUSH = 2000
 _FULL_RESCAN_BELOW = 50  # re-examine every live task each flush when there are few
 
 
-#: Per-task facts gathered on the snippet's thread. A plain list, not an object:
-#: it is created for every task and updated on every step, and a list is the
-#: cheapest mutable record Python has. Fields, by index:
-TaskInfo = list
-(I_TID, I_REF, I_BUSY_S, I_STEPS, I_PARENT, I_FILE, I_LINE, I_SENT, I_DETAILED, I_DONE,
- I_CORO, I_NAME) = range(12)
+#: Per-task facts live in parallel lists indexed by a *slot* (``task._ap_slot``), see
+#: TaskTable: one slot per detailed task, from its creation until its last row is sent.
 
 #: Recorder.counts, by index (C_NEXT_TID: the id the next detailed task gets).
 C_CREATED, C_ALIVE, C_MAX_ALIVE, C_FAILED, C_CANCELLED, C_NEXT_TID = range(6)
 
-#: Tasks reported one by one (the task table); beyond this many alive at once,
-#: the others are only counted. Counters (created, alive, failed, ...) are exact.
-MAX_DETAILED_TASKS = 1000
+#: Tasks reported one by one (the task table): at most this many at once, counting
+#: those that finished since the last report. The app's table shows at most 200 rows;
+#: the tasks beyond are counted exactly (created, alive, failed, cancelled) and
+#: their steps are timed (stalls name them), but they get no row, and cost the
+#: snippet about a third of what a row costs.
+MAX_DETAILED_TASKS = 256
+
+#: TaskTable.meta fields, by index.
+M_TID, M_REF, M_PARENT, M_FILE, M_LINE, M_CORO = range(6)
+
+
+class TaskTable:
+    """What the probe knows about each detailed task, in parallel lists by slot.
+
+    Not one record per task: the lists are made once, before the snippet runs, and
+    frozen out of the garbage collector's sight with everything else the probe
+    allocates (``gc.freeze``), so a step costs two list updates. A task carries its
+    slot as an attribute (an int, which keeps the task's attribute dict out of the
+    collector's sight too); the slot returns to the free list once the task's last
+    row is sent. Tasks beyond the capacity share one extra slot, ``counted``: their
+    steps are added up there, and their end only counted.
+    """
+
+    def __init__(self, capacity: int = MAX_DETAILED_TASKS) -> None:
+        size = capacity + 1
+        self.counted = capacity  # the slot of the tasks that get no row
+        # (tid, weak reference, parent tid, file, line, coroutine), set at creation
+        self.meta: list[Any] = [None] * size
+        self.busy_s: list[float] = [0.0] * size
+        self.steps: list[int] = [0] * size
+        self.name: list[str | None] = [None] * size  # kept at the end if not yet sent
+        self.sent: list[bool] = [False] * size  # announced in a report
+        self.done: list[bool] = [False] * size
+        self.free: list[int] = list(range(capacity - 1, -1, -1))
+        self.live: set[int] = set()  # slots of detailed tasks not finished yet
+        self.created: deque[tuple[int, int]] = deque()  # (slot, tid), not yet announced
+        # (slot, tid, state, detail) of tasks that finished, for their last row
+        self.finished: deque[tuple[int, int, str, str | None]] = deque()
+
+    def tid(self, slot: int | None) -> int | None:
+        """The task id of a slot (None for a task without a row)."""
+        meta = self.meta[slot] if slot is not None else None
+        return meta[M_TID] if meta is not None else None
+
+    def release(self, slot: int) -> None:
+        self.meta[slot] = self.name[slot] = None
+        self.free.append(slot)
 
 
 class Recorder:
@@ -140,9 +179,7 @@ class Recorder:
         # closure (see hooks._make_handle_run), read here, written there.
         self._handle_cell = types.CellType(None)
         self._start_cell = types.CellType(0.0)
-        self.infos: dict[int, TaskInfo] = {}  # task id -> record, live detailed tasks only
-        self.created: deque[TaskInfo] = deque()
-        self.finished: deque[tuple[TaskInfo, str, str | None]] = deque()  # (info, state, detail)
+        self.tasks = TaskTable()
         self.ended_callbacks: deque[tuple[Any, float, float]] = deque()  # (handle, start, dt)
         self.lag_samples: list[float] = []
         self.events: deque[dict[str, Any]] = deque()  # ready-made events (warnings, ...)
@@ -154,7 +191,7 @@ class Recorder:
         self._stall_lines: Counter[tuple[str, int, str]] = Counter()
         self._stall_seq = 0
         self._stall_sent_at = 0.0
-        self._rotation: list[TaskInfo] = []
+        self._rotation: list[int] = []
         self._closed = False
         self._outbuf = bytearray()  # written, not yet taken by the pipe (timer driver)
         self.dropped_bytes = 0
@@ -390,8 +427,7 @@ class Recorder:
     def _stall_owner(self, handle: Any) -> dict[str, Any]:
         """The stall's id, the task (or callback) name, and the task's id if it is one."""
         owner = getattr(getattr(handle, "_callback", None), "__self__", None)
-        info = getattr(owner, "_ap_info", None)
-        tid = info[I_TID] if info and info[I_DETAILED] else None
+        tid = self.tasks.tid(getattr(owner, "_ap_slot", None))
         return {"id": self._stall_seq, "task": self._callback_owner(handle), "tid": tid}
 
     def _callback_owner(self, handle: Any) -> str:
@@ -462,44 +498,52 @@ class Recorder:
         so that a snippet with 10,000 tasks is not slowed by its own report; the
         counters are exact whatever the bound.
         """
+        t = self.tasks
         limit = 1 << 62 if final else _MAX_ROWS_PER_FLUSH
         new: list[list[Any]] = []
-        created = self.created
+        created = t.created
         # Under a burst of tasks, at most _BURST_TASKS new ones are announced per report,
         # and those that came and went before their turn are only counted: a table row
         # per short-lived task would cost more than the task.
         skip_gone = len(created) > _BURST_TASKS
         new_limit = _BURST_TASKS if skip_gone and not final else limit
+        meta, done, sent = t.meta, t.done, t.sent
         while created and len(new) < new_limit:
-            info = created.popleft()
-            if skip_gone and info[I_DONE]:
-                continue
-            task = info[I_REF]()
-            info[I_SENT] = True
-            name = task.get_name() if task is not None else info[I_NAME]
-            new.append([info[I_TID], name or "", info[I_CORO],
-                        info[I_PARENT], info[I_FILE], info[I_LINE]])
+            slot, tid = created.popleft()
+            m = meta[slot]
+            if m is None or m[M_TID] != tid or (skip_gone and done[slot]):
+                continue  # gone before its turn (its slot may already serve another task)
+            task = m[M_REF]()
+            sent[slot] = True
+            name = task.get_name() if task is not None else t.name[slot]
+            new.append([tid, name or "", m[M_CORO], m[M_PARENT], m[M_FILE], m[M_LINE]])
         rows: list[list[Any]] = []
-        finished = self.finished
+        finished = t.finished
         while finished and len(rows) < limit:
-            info, state, detail = finished.popleft()
-            if not info[I_SENT]:
-                continue  # never reported (see above), or reported in the same breath
-            rows.append([info[I_TID], state, None, None, None, round(info[I_BUSY_S] * 1000, 3),
-                         info[I_STEPS], detail])
-        infos = self.infos
-        if len(infos) <= _FULL_RESCAN_BELOW or final:
-            candidates: list[TaskInfo] = [i for i in list(infos.values()) if i[I_SENT]]  # sent => detailed
+            slot, tid, state, detail = finished.popleft()
+            m = meta[slot]
+            if m is None or m[M_TID] != tid:
+                continue
+            if sent[slot]:
+                rows.append([tid, state, None, None, None, round(t.busy_s[slot] * 1000, 3),
+                             t.steps[slot], detail])
+            # else: never announced (a burst's short-lived task): only counted
+            t.release(slot)
+        live = t.live
+        if len(live) <= _FULL_RESCAN_BELOW or final:
+            candidates = [slot for slot in list(live) if sent[slot]]
         else:
             # Many tasks: refresh a rotating slice of them each flush.
             if not self._rotation:
-                self._rotation = list(infos.values())
-            candidates = [i for i in self._rotation[:_MAX_UPDATES_PER_FLUSH] if i[I_SENT]]
+                self._rotation = list(live)
+            candidates = [slot for slot in self._rotation[:_MAX_UPDATES_PER_FLUSH]
+                          if slot in live and sent[slot]]
             del self._rotation[:_MAX_UPDATES_PER_FLUSH]
-        for info in candidates:
-            task = info[I_REF]()
+        for slot in candidates:
+            m = meta[slot]
+            task = m[M_REF]() if m is not None else None
             if task is not None and not task.done():
-                rows.append(self._row(info, task))
+                rows.append(self._row(slot, task))
         if not (new or rows) and not final:
             return None
         return {
@@ -514,7 +558,7 @@ class Recorder:
             "detailed_max": MAX_DETAILED_TASKS,
         }
 
-    def _row(self, info: TaskInfo, task: Any) -> list[Any]:
+    def _row(self, slot: int, task: Any) -> list[Any]:
         """[tid, state, waits_on, file, line, busy_ms, steps, detail] of a live task."""
         waits = None
         file = line = None
@@ -528,8 +572,9 @@ class Recorder:
             waiter = getattr(task, "_fut_waiter", None)
             state = "ready" if waiter is None or waiter.done() else "waiting"
             waits, file, line = self._describe_wait(task, waiter)
-        return [info[I_TID], state, waits, file, line, round(info[I_BUSY_S] * 1000, 3),
-                info[I_STEPS], None]
+        t = self.tasks
+        return [t.tid(slot), state, waits, file, line, round(t.busy_s[slot] * 1000, 3),
+                t.steps[slot], None]
 
     def _describe_wait(self, task: Any, waiter: Any) -> tuple[str | None, str | None, int | None]:
         """What a suspended task waits on, and the snippet line it is suspended at."""
