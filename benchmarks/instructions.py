@@ -6,12 +6,12 @@ the instructions of its timed window are those of a full run minus those of a ru
 that stops before its ``asyncio.run`` (``BENCH_IMPORT_ONLY=1``), for plain ``python``
 and under the probe.
 
-What is counted is the instrumentation alone: the callback hook, task tracking, the
-heartbeat, the guard's audit hook. The reporting (a batch every 50 ms, stall
-sampling) is driven by the clock, and under valgrind's 50-100x slowdown its share
-would be inflated at random, so the probe runs with its watchdog thread as the clock
-(valgrind delivers the interval timer's signals unreliably) and with reporting and
-stall checks pushed out of the run; their cost is bounded per batch, not per task.
+What is counted is the instrumentation alone: the callback hook, task tracking and
+the guard's audit hook. What the clock drives (a batch of events every 50 ms, stall
+checks, the lag heartbeat every 10 ms) would be inflated at random by valgrind's
+50-100x slowdown, so the probe runs with its watchdog thread as the clock (valgrind
+delivers the interval timer's signals unreliably) and with those periods pushed out
+of the run; their cost is per period, not per task or callback, and small.
 
     .venv/bin/python benchmarks/instructions.py [--only http_gets]
 
@@ -58,7 +58,7 @@ def main() -> int:
     env["API_URL"] = f"http://127.0.0.1:{port}"
     py = sys.executable
     probe = [py, "-I", "-m", "playground.probe", "--clock", "thread",
-             "--flush-ms", "1000000", "--stall-ms", "1000000"]
+             "--flush-ms", "1000000", "--stall-ms", "1000000", "--heartbeat-ms", "1000000"]
     try:
         print(f"{'workload':<16}{'plain':>16}{'probe':>16}{'ratio':>8}")
         for name in args.only or list(WORKLOADS):

@@ -38,6 +38,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     # what drives the probe's clock (the interval timer, or a watchdog thread).
     parser.add_argument("--flush-ms", type=float, default=50.0)
     parser.add_argument("--clock", choices=("timer", "thread"), default="timer")
+    parser.add_argument("--heartbeat-ms", type=float, default=10.0)
     return parser.parse_args(argv)
 
 
@@ -117,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
     origin = args.origin or os.path.abspath(args.file)
     rec = Recorder(_events_fd(), origin, stall_ms=args.stall_ms, flush_s=args.flush_ms / 1000)
+    rec.heartbeat_s = args.heartbeat_ms / 1000
     rec.start({"pid": os.getpid(), "python": sys.version.split()[0], "file": origin,
                "stall_ms": args.stall_ms}, timer=args.clock == "timer")
 

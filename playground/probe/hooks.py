@@ -38,7 +38,8 @@ from playground.probe.recorder import (
 
 __all__ = ["install", "ProbeLoop", "ProbePolicy", "HEARTBEAT_S"]
 
-#: Lag is sampled as the overshoot of a timer due every HEARTBEAT_S seconds.
+#: Lag is sampled as the overshoot of a timer due every HEARTBEAT_S seconds
+#: (Recorder.heartbeat_s, which measurements may stretch).
 HEARTBEAT_S = 0.01
 
 _current_tasks = asyncio.tasks._current_tasks  # type: ignore[attr-defined]
@@ -106,7 +107,6 @@ def _make_finish(rec: Recorder) -> Callable[[int, Any], None]:
     counts = rec.counts
     t = rec.tasks
     live, finished, sent, done, names, meta = t.live, t.finished, t.sent, t.done, t.name, t.meta
-    counted = t.counted
 
     def finish(slot: int, task: Any) -> None:
         """A task's last step ran: count it, and queue its last row."""
@@ -127,8 +127,6 @@ def _make_finish(rec: Recorder) -> Callable[[int, Any], None]:
             else:
                 counts[C_FAILED] += 1
                 state, detail = "failed", f"{type(exc).__name__}: {exc}"[:200]
-        if slot == counted:
-            return
         done[slot] = True
         live.discard(slot)
         if not sent[slot]:
@@ -150,7 +148,7 @@ def _traceback_location(rec: Recorder, tb: TracebackType | None) -> tuple[str | 
 class _LoopState:
     """What the probe keeps per loop (see ProbeLoop.__init__ for why one object)."""
 
-    __slots__ = ("rec", "user_factory", "cleanup", "beat", "due")
+    __slots__ = ("rec", "user_factory", "cleanup", "beat", "due", "period")
 
     def __init__(self, rec: Recorder) -> None:
         self.rec = rec
@@ -158,6 +156,7 @@ class _LoopState:
         self.cleanup: Any = None  # asyncio.run's clean-up coroutine: not the snippet's
         self.beat: asyncio.TimerHandle | None = None
         self.due = 0.0
+        self.period = rec.heartbeat_s
 
 
 def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
@@ -167,7 +166,7 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
     closure, so that every name it needs is a local or a cell."""
     counts = rec.counts
     t = rec.tasks
-    free, live, created, counted = t.free, t.live, t.created, t.counted
+    free, live, created = t.free, t.live, t.created
     meta, busy, steps, sent, done = t.meta, t.busy_s, t.steps, t.sent, t.done
     origin = rec.origin
     snippet_globals = rec.snippet_globals
@@ -177,7 +176,7 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
     set_task_name = asyncio.tasks._set_task_name  # type: ignore[attr-defined]
 
     def count_only(task: Any) -> None:
-        """Done callback of a task we cannot annotate: the counters stay exact."""
+        """Done callback of a task without a row: the counters stay exact."""
         counts[C_ALIVE] -= 1
         if task.cancelled():
             counts[C_CANCELLED] += 1
@@ -205,18 +204,21 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
         alive = counts[C_ALIVE] = counts[C_ALIVE] + 1
         if alive > counts[C_MAX_ALIVE]:
             counts[C_MAX_ALIVE] = alive
-        slot = free.pop() if free else counted
+        if not free:
+            # No row: no slot, no per-step accounting, no creation-site lookup; a done
+            # callback keeps the counters exact (cheaper than accounting for the steps
+            # of tasks that step many times).
+            task.add_done_callback(count_only)
+            return task
+        slot = free.pop()
         try:
             # asyncio's C tasks take attributes: one lookup per step finds the slot,
             # cheaper than any table keyed by the task, and holding no reference to it.
             task._ap_slot = slot
         except AttributeError:
-            if slot != counted:
-                free.append(slot)
+            free.append(slot)
             task.add_done_callback(count_only)  # a task class we cannot annotate
             return task
-        if slot == counted:
-            return task  # no row: counted, and its steps timed
         # The creation site: the innermost frame in the snippet's own file, from our
         # caller on. Frames are told apart by their globals: reading ``f_code`` is an
         # audited event, and the guard's audit hook is a Python call (0.4 us each).
@@ -240,8 +242,8 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
         tid = counts[C_NEXT_TID]
         counts[C_NEXT_TID] = tid + 1
         parent = getattr(_current_tasks.get(loop), "_ap_slot", None)
-        meta[slot] = (tid, weakref_(task), meta[parent][M_TID] if parent is not None
-                      and parent != counted else None, file, line,
+        meta[slot] = (tid, weakref_(task), meta[parent][M_TID] if parent is not None else None,
+                      file, line,
                       getattr(coro, "__qualname__", None) or type(coro).__name__)
         busy[slot] = 0.0
         steps[slot] = 0
@@ -284,7 +286,7 @@ class ProbeLoop(asyncio.SelectorEventLoop):
     # -- heartbeat: lag is how late a timer due every HEARTBEAT_S really runs ----
     def run_forever(self) -> None:
         state = self._ap
-        state.due = self.time() + HEARTBEAT_S
+        state.due = self.time() + state.period
         state.beat = self.call_at(state.due, self._ap_heartbeat)
         try:
             super().run_forever()
@@ -298,7 +300,7 @@ class ProbeLoop(asyncio.SelectorEventLoop):
         now = self.time()
         late = now - state.due
         state.rec.lag_samples.append(late if late > 0.0 else 0.0)
-        state.due = now + HEARTBEAT_S
+        state.due = now + state.period
         state.beat = self.call_at(state.due, self._ap_heartbeat)
 
     # -- asyncio's complaints ------------------------------------------------------

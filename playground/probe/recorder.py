@@ -99,9 +99,8 @@ C_CREATED, C_ALIVE, C_MAX_ALIVE, C_FAILED, C_CANCELLED, C_NEXT_TID = range(6)
 
 #: Tasks reported one by one (the task table): at most this many at once, counting
 #: those that finished since the last report. The app's table shows at most 200 rows;
-#: the tasks beyond are counted exactly (created, alive, failed, cancelled) and
-#: their steps are timed (stalls name them), but they get no row, and cost the
-#: snippet about a third of what a row costs.
+#: the tasks beyond are counted exactly (created, alive, failed, cancelled), and a
+#: stall in one still names it, but they get no row, and cost the snippet much less.
 MAX_DETAILED_TASKS = 256
 
 #: TaskTable.meta fields, by index.
@@ -116,13 +115,11 @@ class TaskTable:
     allocates (``gc.freeze``), so a step costs two list updates. A task carries its
     slot as an attribute (an int, which keeps the task's attribute dict out of the
     collector's sight too); the slot returns to the free list once the task's last
-    row is sent. Tasks beyond the capacity share one extra slot, ``counted``: their
-    steps are added up there, and their end only counted.
+    row is sent. Tasks beyond the capacity have no slot: they are only counted.
     """
 
     def __init__(self, capacity: int = MAX_DETAILED_TASKS) -> None:
-        size = capacity + 1
-        self.counted = capacity  # the slot of the tasks that get no row
+        size = capacity
         # (tid, weak reference, parent tid, file, line, coroutine), set at creation
         self.meta: list[Any] = [None] * size
         self.busy_s: list[float] = [0.0] * size
@@ -169,6 +166,7 @@ class Recorder:
         # once the snippet is compiled when an audit hook watches for new code.
         self.check_files = True
         self.stall_s = stall_ms / 1000.0
+        self.heartbeat_s = 0.01  # the lag heartbeat's period (hooks.HEARTBEAT_S)
         self.flush_s = flush_s
         self.poll_s = poll_s
         self.tick_s = min(tick_s, self.stall_s / 2)
