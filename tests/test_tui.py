@@ -481,3 +481,29 @@ async def test_every_shipped_lesson_runs_both_variants_side_by_side() -> None:
                 if lesson.expect.get(variant):
                     checks = text_of(shown.query_one(".checks", Static))
                     assert checks.count("✓") + checks.count("✗") == len(finished.summary["expect"]["checks"])
+
+
+async def test_long_task_names_are_cut_and_keep_a_gap_before_the_state() -> None:
+    """The table has no cell padding: a name as wide as its column would run into the
+    state (``_wait_for_closedone``)."""
+    state = RunState("names")
+    state.apply({"kind": "tasks", "t": 0.1, "created": 2, "alive": 0, "max_alive": 2,
+                 "failed": 0, "cancelled": 0,
+                 "new": [[1, "Task-1", "_wait_for_close", None, None, None],
+                         [2, "a-name-much-longer-than-the-column", "work", None, None, None]],
+                 "upd": [[1, "done", None, None, None, 0.0, 2, None],
+                         [2, "waiting", "socket connect", None, None, 0.0, 1, None]]})
+    state.apply({"kind": "exit", "t": 0.2, "exit_code": 0, "signal": None, "status": "ok",
+                 "limit": None, "message": "", "total_ms": 200.0})
+    app = AsyncPlayApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = pane(app, "bad").query_one(TaskTable)
+        table.state = state
+        await pilot.pause()
+        grid = table.query_one(DataTable)
+        names = [str(grid.get_cell(str(row), "name")) for row in range(2)]
+        waits = [str(grid.get_cell(str(row), "waits")) for row in range(2)]
+        width = grid.columns["name"].width  # type: ignore[index]
+        assert all(len(name) < width for name in names), names
+        assert "_wait_for_clo…" in names and "a-name-much-l…" in names
+        assert "socket con…" in waits

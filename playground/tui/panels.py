@@ -301,9 +301,9 @@ class TaskTable(Vertical):
                 place = str(task.line) if same else short_place(task.file, task.line)
             row: tuple[Content | str, ...] = (
                 str(task.tid),
-                task_label(task.name, task.coro),
+                _fit(task_label(task.name, task.coro), _NAME_WIDTH),
                 Content.styled(task.state, TASK_STATE_STYLE.get(task.state, "")),
-                task.waits_on or "",
+                _fit(task.waits_on or "", _WAITS_WIDTH),
                 place,
                 f"{task.busy_ms:.1f}",
                 str(task.steps),
@@ -320,6 +320,16 @@ class TaskTable(Vertical):
         while len(self._rows) > len(tasks):
             table.remove_row(str(len(self._rows) - 1))
             self._rows.pop()
+
+
+_NAME_WIDTH = dict((k, w) for k, _, w in _TASK_COLUMNS)["name"]
+_WAITS_WIDTH = dict((k, w) for k, _, w in _TASK_COLUMNS)["waits"]
+
+
+def _fit(text: str, width: int) -> str:
+    """Text for a column of ``width`` cells, one of them left as the gap before the
+    next column (the table has no cell padding): cut with an ellipsis if longer."""
+    return text if len(text) < width else text[: width - 2] + "…"
 
 
 def _n(count: int) -> str:
