@@ -117,8 +117,8 @@ def _exit_code(exc: SystemExit) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
     origin = args.origin or os.path.abspath(args.file)
-    rec = Recorder(_events_fd(), origin, stall_ms=args.stall_ms, flush_s=args.flush_ms / 1000)
-    rec.heartbeat_s = args.heartbeat_ms / 1000
+    rec = Recorder(_events_fd(), origin, stall_ms=args.stall_ms, flush_s=args.flush_ms / 1000,
+                   heartbeat_s=args.heartbeat_ms / 1000)
     rec.start({"pid": os.getpid(), "python": sys.version.split()[0], "file": origin,
                "stall_ms": args.stall_ms}, timer=args.clock == "timer")
 

@@ -30,6 +30,7 @@ from playground.probe.recorder import (
     C_FAILED,
     C_MAX_ALIVE,
     C_NEXT_TID,
+    HEARTBEAT_S,
     M_FILE,
     M_LINE,
     M_TID,
@@ -37,10 +38,6 @@ from playground.probe.recorder import (
 )
 
 __all__ = ["install", "ProbeLoop", "ProbePolicy", "HEARTBEAT_S"]
-
-#: Lag is sampled as the overshoot of a timer due every HEARTBEAT_S seconds
-#: (Recorder.heartbeat_s, which measurements may stretch).
-HEARTBEAT_S = 0.01
 
 _current_tasks = asyncio.tasks._current_tasks  # type: ignore[attr-defined]
 _weakref = weakref.ref
@@ -110,10 +107,7 @@ def _make_finish(rec: Recorder) -> Callable[[int, Any], None]:
 
     def finish(slot: int, task: Any) -> None:
         """A task's last step ran: count it, and queue its last row."""
-        try:
-            del task._ap_slot  # its slot will serve another task: the task lets it go
-        except AttributeError:
-            return
+        del task._ap_slot  # its slot will serve another task: the task lets it go
         counts[C_ALIVE] -= 1
         if task.cancelled():
             counts[C_CANCELLED] += 1
@@ -283,7 +277,7 @@ class ProbeLoop(asyncio.SelectorEventLoop):
         self._ap.cleanup = coro = super().shutdown_default_executor(*args, **kwargs)
         return coro
 
-    # -- heartbeat: lag is how late a timer due every HEARTBEAT_S really runs ----
+    # -- heartbeat: lag is how late a timer due every Recorder.heartbeat_s runs --
     def run_forever(self) -> None:
         state = self._ap
         state.due = self.time() + state.period
@@ -322,18 +316,16 @@ class ProbeLoop(asyncio.SelectorEventLoop):
             message = f"{message}: {type(exc).__name__}: {exc}"
         if task is not None and hasattr(task, "get_coro"):
             t = rec.tasks
-            slot = getattr(task, "_ap_slot", None)
-            meta = t.meta[slot] if slot is not None else None
+            slot = getattr(task, "_ap_slot", None)  # a task with a slot has its meta
+            meta: Any = t.meta[slot] if slot is not None else None
             if slot is not None and not task.done():
                 # destroyed while pending: it will never step again
                 del task._ap_slot
                 rec.counts[C_ALIVE] -= 1
-                if meta is not None:
-                    t.done[slot] = True
-                    t.live.discard(slot)
-                    t.name[slot] = task.get_name()
-                    t.finished.append((slot, meta[M_TID], "cancelled",
-                                       "destroyed while still pending"))
+                t.done[slot] = True
+                t.live.discard(slot)
+                t.name[slot] = task.get_name()
+                t.finished.append((slot, meta[M_TID], "cancelled", "destroyed while still pending"))
             if file is None:
                 coro = task.get_coro()
                 frame = getattr(coro, "cr_frame", None)

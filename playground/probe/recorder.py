@@ -42,7 +42,7 @@ from typing import Any
 from playground import protocol as P
 
 __all__ = ["TaskTable", "Recorder", "WAIT_KINDS", "MAX_DETAILED_TASKS", "M_TID", "M_REF",
-           "M_PARENT", "M_FILE", "M_LINE", "M_CORO", "C_CREATED", "C_ALIVE", "C_MAX_ALIVE",
+           "M_PARENT", "M_FILE", "M_LINE", "M_CORO", "HEARTBEAT_S", "C_CREATED", "C_ALIVE", "C_MAX_ALIVE",
            "C_FAILED", "C_CANCELLED", "C_NEXT_TID"]
 
 #: How the innermost awaited coroutine names what a task waits on.
@@ -97,6 +97,10 @@ _FULL_RESCAN_BELOW = 50  # re-examine every live task each flush when there are 
 #: Recorder.counts, by index (C_NEXT_TID: the id the next detailed task gets).
 C_CREATED, C_ALIVE, C_MAX_ALIVE, C_FAILED, C_CANCELLED, C_NEXT_TID = range(6)
 
+#: Lag is sampled as the overshoot of a timer due every HEARTBEAT_S seconds (see
+#: hooks.ProbeLoop.run_forever; measurements may stretch it).
+HEARTBEAT_S = 0.01
+
 #: Tasks reported one by one (the task table): at most this many at once, counting
 #: those that finished since the last report. The app's table shows at most 200 rows;
 #: the tasks beyond are counted exactly (created, alive, failed, cancelled), and a
@@ -119,14 +123,13 @@ class TaskTable:
     """
 
     def __init__(self, capacity: int = MAX_DETAILED_TASKS) -> None:
-        size = capacity
         # (tid, weak reference, parent tid, file, line, coroutine), set at creation
-        self.meta: list[Any] = [None] * size
-        self.busy_s: list[float] = [0.0] * size
-        self.steps: list[int] = [0] * size
-        self.name: list[str | None] = [None] * size  # kept at the end if not yet sent
-        self.sent: list[bool] = [False] * size  # announced in a report
-        self.done: list[bool] = [False] * size
+        self.meta: list[Any] = [None] * capacity
+        self.busy_s: list[float] = [0.0] * capacity
+        self.steps: list[int] = [0] * capacity
+        self.name: list[str | None] = [None] * capacity  # kept at the end if not yet sent
+        self.sent: list[bool] = [False] * capacity  # announced in a report
+        self.done: list[bool] = [False] * capacity
         self.free: list[int] = list(range(capacity - 1, -1, -1))
         self.live: set[int] = set()  # slots of detailed tasks not finished yet
         self.created: deque[tuple[int, int]] = deque()  # (slot, tid), not yet announced
@@ -154,6 +157,7 @@ class Recorder:
         flush_s: float = 0.05,
         poll_s: float = 0.01,
         tick_s: float = 0.01,
+        heartbeat_s: float = HEARTBEAT_S,
     ) -> None:
         self.out_fd = out_fd
         self.origin = origin
@@ -166,7 +170,7 @@ class Recorder:
         # once the snippet is compiled when an audit hook watches for new code.
         self.check_files = True
         self.stall_s = stall_ms / 1000.0
-        self.heartbeat_s = 0.01  # the lag heartbeat's period (hooks.HEARTBEAT_S)
+        self.heartbeat_s = heartbeat_s
         self.flush_s = flush_s
         self.poll_s = poll_s
         self.tick_s = min(tick_s, self.stall_s / 2)
