@@ -295,6 +295,37 @@ def test_probe_runs_on_the_standard_library_alone(tmp_path: Path) -> None:
     assert result.stdout == "ran\n"
 
 
+GUARD_NEW_CODE = """
+import os, sys
+from playground.probe import guard
+from playground.probe.recorder import Recorder
+
+rec = Recorder(os.open(os.devnull, os.O_WRONLY), "/nowhere/snippet.py")
+snippet = {"__name__": "__main__"}
+rec.snippet_globals = snippet
+guard.install(rec, None, workdir=os.getcwd())
+rec.check_files = False
+import fractions, collections  # code made by imports, for the modules' own globals
+collections.namedtuple("Point", "x y")  # made by exec inside collections
+print("after imports", rec.check_files)
+exec("made = compile('y = 1', '<other>', 'exec')", snippet)  # the snippet makes code
+print("after the snippet's compile", rec.check_files)
+"""
+
+
+def test_new_code_turns_the_file_check_on_only_when_the_snippet_makes_it(tmp_path: Path) -> None:
+    """Task creation sites are found by frame globals; the file name is checked too only
+    once the snippet's own code compiles or builds code (which may run with its globals
+    under another name), not whenever a module is imported."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-I", "-c", GUARD_NEW_CODE], capture_output=True,
+                            text=True, timeout=60, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["after imports False", "after the snippet's compile True"]
+
+
 async def test_a_snippet_using_sigalrm_still_gets_its_stalls_reported(run_snippet: RunSnippet) -> None:
     """The probe ticks with SIGALRM; a snippet that takes SIGALRM for itself hands the
     ticks to the watchdog thread, and both keep working."""

@@ -149,12 +149,24 @@ def install(rec: Recorder, api_url: str | None, workdir: str) -> None:
     for fs_event in _FS_EVENTS:
         checks[fs_event] = lambda args, _event=fs_event: _check_fs(_event, args)
 
-    def _new_code(args: tuple[Any, ...]) -> None:
-        # Code compiled or built while the snippet runs may run with the snippet's
-        # globals under another file name: frames are then checked by name too.
-        rec.check_files = True
+    getframe = sys._getframe
 
-    for code_event in ("compile", "code.__new__", "marshal.loads"):
+    def _new_code(args: tuple[Any, ...]) -> None:
+        # Code compiled or built by the snippet's own code (exec, eval, compile,
+        # types.CodeType) may run with the snippet's globals under another file
+        # name: frames are then checked by name too. Code that other modules make
+        # for themselves (an import, a namedtuple) runs with their globals: it is
+        # left alone, or every import would turn the check on.
+        if rec.check_files:
+            return
+        try:
+            caller = getframe(2)  # 0: this function, 1: the hook, 2: who made the code
+        except ValueError:
+            return
+        if caller.f_globals is rec.snippet_globals:
+            rec.check_files = True
+
+    for code_event in ("compile", "exec", "code.__new__", "marshal.loads"):
         checks[code_event] = _new_code
     check = checks.get
 
