@@ -2,8 +2,8 @@
 
 Each workload in ``benchmarks/workloads/`` times its own ``asyncio.run`` and prints
 ``BENCH_WALL_S=...``, so interpreter start-up is excluded. The variants of one
-workload run interleaved (plain, probe, debug, plain, probe, debug, ...) so that a
-noisy machine slows them alike; we report the median of the per-round ratios, and
+workload run interleaved (plain, probe, debug, then debug, probe, plain, ...) so that
+a noisy machine slows them alike; we report the median of the per-round ratios, and
 the peak RSS ratio (``ru_maxrss`` of the child).
 
     .venv/bin/python benchmarks/overhead.py [--rounds 7] [--only many_tasks]
@@ -117,8 +117,12 @@ def main() -> int:
             ratios: dict[str, list[float]] = {k: [] for k in variants if k != "plain"}
             rss_ratios: list[float] = []
             plains: list[float] = []
-            for _ in range(args.rounds):
-                res = {k: run_measured(argv, env) for k, (argv, env) in variants.items()}
+            order = list(variants)
+            for i in range(args.rounds):
+                # Each round in the other order: no variant always runs first (right
+                # after the previous workload) or always follows the same one.
+                round_order = order if i % 2 == 0 else order[::-1]
+                res = {k: run_measured(*variants[k]) for k in round_order}
                 plains.append(res["plain"][0])
                 for k in ratios:
                     ratios[k].append(res[k][0] / res["plain"][0])
