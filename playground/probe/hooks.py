@@ -55,6 +55,9 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
     busy = rec.tasks.busy_s
     steps = rec.tasks.steps
     finish = _make_finish(rec)
+    beyond = rec.tasks.beyond
+    end_beyond = _make_end_beyond(rec)
+    task_type = asyncio.Task
     format_cb = _format_helpers._format_callback_source
     # The running callback and its start, as closure variables: the cheapest store
     # Python has. The watchdog reads the same cells (Recorder.current).
@@ -81,16 +84,20 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
         dt = perf() - start
         cur_handle = None
         # A task's step or wake-up is a method of the task, and create_task gave every
-        # task its slot as an attribute: two lookups, no table (getattr on None is
-        # None, so other callbacks cost the same two lookups). Every bytecode here
-        # runs for every callback of the snippet: keep it short.
-        slot = getattr(getattr(self._callback, "__self__", None), "_ap_slot", None)
+        # task with a row its slot as an attribute: two lookups, no table (getattr on
+        # None is None, so other callbacks cost the same two lookups). The tasks beyond
+        # the table are known by their ids (an attribute would give each a dict, and
+        # a done callback costs a call_soon). Every bytecode here runs for every
+        # callback of the snippet: keep it short.
+        owner = getattr(self._callback, "__self__", None)
+        slot = getattr(owner, "_ap_slot", None)
         if slot is not None:
             busy[slot] += dt
             steps[slot] += 1
-            task = self._callback.__self__
-            if task.done():
-                finish(slot, task)
+            if owner.done():
+                finish(slot, owner)
+        elif beyond and type(owner) is task_type and owner.done() and id(owner) in beyond:
+            end_beyond(owner)  # the last step of a task without a row
         if dt >= stall_s:
             ended.append((self, start, dt))
 
@@ -130,6 +137,22 @@ def _make_finish(rec: Recorder) -> Callable[[int, Any], None]:
     return finish
 
 
+def _make_end_beyond(rec: Recorder) -> Callable[[Any], None]:
+    counts = rec.counts
+    beyond = rec.tasks.beyond
+
+    def end_beyond(task: Any) -> None:
+        """A task without a row ended (or was destroyed): count it."""
+        beyond.discard(id(task))
+        counts[C_ALIVE] -= 1
+        if task.cancelled():
+            counts[C_CANCELLED] += 1
+        elif getattr(task, "_exception", None) is not None:
+            counts[C_FAILED] += 1
+
+    return end_beyond
+
+
 def _traceback_location(rec: Recorder, tb: TracebackType | None) -> tuple[str | None, int | None]:
     file = line = None
     while tb is not None:
@@ -162,6 +185,7 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
     t = rec.tasks
     free, live, created = t.free, t.live, t.created
     meta, busy, steps, sent, done = t.meta, t.busy_s, t.steps, t.sent, t.done
+    beyond = t.beyond
     origin = rec.origin
     snippet_globals = rec.snippet_globals
     getframe = sys._getframe
@@ -170,7 +194,8 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
     set_task_name = asyncio.tasks._set_task_name  # type: ignore[attr-defined]
 
     def count_only(task: Any) -> None:
-        """Done callback of a task without a row: the counters stay exact."""
+        """Done callback of a task without a row that is not an asyncio.Task (a
+        snippet's own task factory may make others): the counters stay exact."""
         counts[C_ALIVE] -= 1
         if task.cancelled():
             counts[C_CANCELLED] += 1
@@ -199,10 +224,12 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
         if alive > counts[C_MAX_ALIVE]:
             counts[C_MAX_ALIVE] = alive
         if not free:
-            # No row: no slot, no per-step accounting, no creation-site lookup; a done
-            # callback keeps the counters exact (cheaper than accounting for the steps
-            # of tasks that step many times).
-            task.add_done_callback(count_only)
+            # No row: no slot, no per-step accounting, no creation-site lookup. The
+            # callback hook counts its end (see _make_handle_run).
+            if type(task) is task_type and not task.done():
+                beyond.add(id(task))
+            else:
+                task.add_done_callback(count_only)
             return task
         slot = free.pop()
         try:
@@ -318,6 +345,8 @@ class ProbeLoop(asyncio.SelectorEventLoop):
             t = rec.tasks
             slot = getattr(task, "_ap_slot", None)  # a task with a slot has its meta
             meta: Any = t.meta[slot] if slot is not None else None
+            if slot is None and id(task) in t.beyond and not task.done():
+                _make_end_beyond(rec)(task)  # destroyed while pending: it is over
             if slot is not None and not task.done():
                 # destroyed while pending: it will never step again
                 del task._ap_slot
