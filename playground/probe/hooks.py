@@ -89,7 +89,7 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
         # the table are known by their ids (an attribute would give each a dict, and
         # a done callback costs a call_soon). Every bytecode here runs for every
         # callback of the snippet: keep it short.
-        owner = getattr(self._callback, "__self__", None)
+        owner: Any = getattr(self._callback, "__self__", None)
         slot = getattr(owner, "_ap_slot", None)
         if slot is not None:
             busy[slot] += dt
