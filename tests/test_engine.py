@@ -295,6 +295,38 @@ def test_probe_runs_on_the_standard_library_alone(tmp_path: Path) -> None:
     assert result.stdout == "ran\n"
 
 
+OWN_TASK_CLASS = """
+import asyncio
+
+
+async def work(i):
+    await asyncio.sleep(0)
+    if i % 100 == 99:
+        raise ValueError(i)
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    # the pure-Python Task: another class than asyncio.Task, made by the snippet's factory
+    loop.set_task_factory(lambda loop, coro, **kw: asyncio.tasks._PyTask(coro, loop=loop, **kw))
+    tasks = [asyncio.create_task(work(i)) for i in range(300)]
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await asyncio.create_task(work(0))
+
+
+asyncio.run(main())
+"""
+
+
+async def test_tasks_of_a_snippets_own_class_are_counted_beyond_the_table_too(
+        run_snippet: RunSnippet) -> None:
+    summary = await run_snippet(OWN_TASK_CLASS)
+    assert summary["status"] == "ok", (summary["message"], summary["stderr"])
+    assert summary["tasks"]["created"] == 302
+    assert summary["tasks"]["max_alive"] == 301  # back down before the last one
+    assert summary["tasks"]["failed"] == 3
+
+
 GUARD_NEW_CODE = """
 import os, sys
 from playground.probe import guard

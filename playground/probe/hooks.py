@@ -142,7 +142,8 @@ def _make_end_beyond(rec: Recorder) -> Callable[[Any], None]:
     beyond = rec.tasks.beyond
 
     def end_beyond(task: Any) -> None:
-        """A task without a row ended (or was destroyed): count it."""
+        """A task without a row ended (or was destroyed): count it. Also the done
+        callback of such tasks when the callback hook cannot tell them."""
         beyond.discard(id(task))
         counts[C_ALIVE] -= 1
         if task.cancelled():
@@ -193,14 +194,9 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
     task_type = asyncio.Task
     set_task_name = asyncio.tasks._set_task_name  # type: ignore[attr-defined]
 
-    def count_only(task: Any) -> None:
-        """Done callback of a task without a row that is not an asyncio.Task (a
-        snippet's own task factory may make others): the counters stay exact."""
-        counts[C_ALIVE] -= 1
-        if task.cancelled():
-            counts[C_CANCELLED] += 1
-        elif getattr(task, "_exception", None) is not None:
-            counts[C_FAILED] += 1
+    # A task without a row that is not an asyncio.Task (a snippet's own task factory
+    # may make others) is counted by a done callback instead.
+    end_beyond = _make_end_beyond(rec)
 
     def create_task(coro: Any, *, name: Any = None, context: Any = None) -> Any:
         if loop._closed:
@@ -229,7 +225,7 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
             if type(task) is task_type and not task.done():
                 beyond.add(id(task))
             else:
-                task.add_done_callback(count_only)
+                task.add_done_callback(end_beyond)
             return task
         slot = free.pop()
         try:
@@ -238,7 +234,7 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
             task._ap_slot = slot
         except AttributeError:
             free.append(slot)
-            task.add_done_callback(count_only)  # a task class we cannot annotate
+            task.add_done_callback(end_beyond)  # a task class we cannot annotate
             return task
         # The creation site: the innermost frame in the snippet's own file, from our
         # caller on. Frames are told apart by their globals: reading ``f_code`` is an
