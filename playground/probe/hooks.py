@@ -66,10 +66,17 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
 
     def _run(self: Any) -> None:
         nonlocal cur_handle, cur_start
+        callback = self._callback
+        args = self._args
         cur_start = start = perf()  # start first: the watchdog reads the handle, then the start
         cur_handle = self
         try:
-            self._context.run(self._callback, *self._args)
+            # What the stdlib's body does, without its list and tuple per call when
+            # there are no arguments (a task's step, a transport's read).
+            if args:
+                self._context.run(callback, *args)
+            else:
+                self._context.run(callback)
         except (SystemExit, KeyboardInterrupt):
             cur_handle = None
             raise
@@ -89,7 +96,7 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
         # the table are known by their ids (an attribute would give each a dict, and
         # a done callback costs a call_soon). Every bytecode here runs for every
         # callback of the snippet: keep it short.
-        owner: Any = getattr(self._callback, "__self__", None)
+        owner: Any = getattr(callback, "__self__", None)
         slot = getattr(owner, "_ap_slot", None)
         if slot is not None:
             busy[slot] += dt
