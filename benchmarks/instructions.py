@@ -33,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from overhead import WORKLOADS, free_port, start_mock_api  # noqa: E402
 
+
 def instructions(argv: list[str], env: dict[str, str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run(

@@ -81,7 +81,7 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
             cur_handle = None
             raise
         except BaseException as exc:
-            cb = format_cb(self._callback, self._args)
+            cb = format_cb(callback, args)
             context: dict[str, Any] | None = {
                 "message": f"Exception in callback {cb}", "exception": exc, "handle": self}
             if self._source_traceback:
@@ -173,7 +173,7 @@ def _traceback_location(rec: Recorder, tb: TracebackType | None) -> tuple[str | 
 class _LoopState:
     """What the probe keeps per loop (see ProbeLoop.__init__ for why one object)."""
 
-    __slots__ = ("rec", "user_factory", "cleanup", "beat", "due", "period")
+    __slots__ = ("rec", "user_factory", "cleanup", "beat", "due", "period", "end_beyond")
 
     def __init__(self, rec: Recorder) -> None:
         self.rec = rec
@@ -182,6 +182,7 @@ class _LoopState:
         self.beat: asyncio.TimerHandle | None = None
         self.due = 0.0
         self.period = rec.heartbeat_s
+        self.end_beyond = _make_end_beyond(rec)  # counts the end of a task without a row
 
 
 def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
@@ -203,7 +204,7 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
 
     # A task without a row that is not an asyncio.Task (a snippet's own task factory
     # may make others) is counted by a done callback instead.
-    end_beyond = _make_end_beyond(rec)
+    end_beyond = state.end_beyond
 
     def create_task(coro: Any, *, name: Any = None, context: Any = None) -> Any:
         if loop._closed:
@@ -348,16 +349,17 @@ class ProbeLoop(asyncio.SelectorEventLoop):
             t = rec.tasks
             slot = getattr(task, "_ap_slot", None)  # a task with a slot has its meta
             meta: Any = t.meta[slot] if slot is not None else None
-            if slot is None and id(task) in t.beyond and not task.done():
-                _make_end_beyond(rec)(task)  # destroyed while pending: it is over
-            if slot is not None and not task.done():
-                # destroyed while pending: it will never step again
-                del task._ap_slot
-                rec.counts[C_ALIVE] -= 1
-                t.done[slot] = True
-                t.live.discard(slot)
-                t.name[slot] = task.get_name()
-                t.finished.append((slot, meta[M_TID], "cancelled", "destroyed while still pending"))
+            if not task.done():  # destroyed while pending: it will never step again
+                if slot is not None:
+                    del task._ap_slot
+                    rec.counts[C_ALIVE] -= 1
+                    t.done[slot] = True
+                    t.live.discard(slot)
+                    t.name[slot] = task.get_name()
+                    t.finished.append((slot, meta[M_TID], "cancelled",
+                                       "destroyed while still pending"))
+                elif id(task) in t.beyond:
+                    self._ap.end_beyond(task)
             if file is None:
                 coro = task.get_coro()
                 frame = getattr(coro, "cr_frame", None)

@@ -322,8 +322,9 @@ class TaskTable(Vertical):
             self._rows.pop()
 
 
-_NAME_WIDTH = dict((k, w) for k, _, w in _TASK_COLUMNS)["name"]
-_WAITS_WIDTH = dict((k, w) for k, _, w in _TASK_COLUMNS)["waits"]
+_COLUMN_WIDTHS = {key: width for key, _, width in _TASK_COLUMNS}
+_NAME_WIDTH = _COLUMN_WIDTHS["name"]
+_WAITS_WIDTH = _COLUMN_WIDTHS["waits"]
 
 
 def _fit(text: str, width: int) -> str:
