@@ -327,6 +327,48 @@ async def test_tasks_of_a_snippets_own_class_are_counted_beyond_the_table_too(
     assert summary["tasks"]["failed"] == 3
 
 
+DESTROYED_PENDING = """
+import asyncio
+import gc
+
+
+async def forever():
+    await asyncio.get_running_loop().create_future()  # nobody will ever set it  # WAIT
+
+
+async def main():
+    # 300 tasks: the first 255 have rows (main has the 256th), the rest are only counted
+    for i in range(300):
+        asyncio.create_task(forever(), name=f"lost{i}")  # no reference kept  # CREATE
+    await asyncio.sleep(0.3)  # a few reports: the tasks with rows are in the table
+    gc.collect()  # the tasks and their futures are garbage: destroyed while pending
+    await asyncio.sleep(0.1)
+
+
+asyncio.run(main())
+"""
+
+
+async def test_tasks_destroyed_while_pending_are_reported_and_no_longer_alive(
+        run_snippet: RunSnippet) -> None:
+    states: list[RunState] = []
+    summary = await run_snippet(DESTROYED_PENDING, on_update=states.append)
+    assert summary["status"] == "ok", (summary["message"], summary["stderr"])
+    destroyed = [w for w in summary["warnings"] if "destroyed but it is pending" in w["message"]]
+    assert len(destroyed) == 300, summary["warnings"]
+    # A task with a row is placed in the snippet: where it waits, or else (its coroutine
+    # already collected) where it was created.
+    path = Path(summary["_path"])
+    places = {line_of(path, "# WAIT"), line_of(path, "# CREATE")}
+    with_rows = [w for w in destroyed if int(w["message"].split("(task lost")[1][:-1]) < 255]
+    assert with_rows and all(w["line"] in places for w in with_rows), with_rows
+    assert summary["tasks"]["created"] == 301
+    assert states[-1].tasks_alive == 0  # with a row or without, each one is over
+    rows = [t for t in states[-1].tasks.values() if t.name.startswith("lost")]
+    # 256 rows at once, main's included: 255 of the lost tasks have one
+    assert len(rows) == 255 and all(t.state == "cancelled" for t in rows), rows[:3]
+
+
 GUARD_NEW_CODE = """
 import os, sys
 from playground.probe import guard
