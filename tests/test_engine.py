@@ -487,6 +487,51 @@ async def test_every_task_has_its_creation_line_parent_and_counters(run_snippet:
     assert summary["tasks"]["failed"] == summary["tasks"]["cancelled"] == 0
 
 
+NO_AUDITED_CALLS_PER_TASK = """
+import asyncio
+import sys
+
+seen = []
+watching = False
+
+
+def hook(event, args):
+    if watching and event in ("sys._getframe", "builtins.id"):
+        seen.append(event)
+
+
+sys.addaudithook(hook)
+
+
+async def work():
+    await asyncio.sleep(0.2)  # alive at a report: rows
+
+
+async def main():
+    global watching
+    watching = True
+    await asyncio.gather(*(work() for _ in range(400)))  # GATHER
+    watching = False
+
+
+asyncio.run(main())
+assert not seen, f"{len(seen)} audited calls, e.g. {seen[:3]}"
+"""
+
+
+async def test_following_tasks_makes_no_audited_call(run_snippet: RunSnippet) -> None:
+    """Every audit hook (the guard's, and a snippet's own) is a Python call per audited
+    event: tracking tasks, with rows and beyond the table, must not make one per task
+    (sys._getframe and id() are audited)."""
+    states: list[RunState] = []
+    summary = await run_snippet(NO_AUDITED_CALLS_PER_TASK, on_update=states.append)
+    assert summary["status"] == "ok", (summary["error"], summary["stderr"])
+    assert summary["tasks"]["created"] == 401  # and main
+    path = Path(summary["_path"])
+    rows = [t for t in states[-1].tasks.values() if t.coro == "work"]
+    assert rows and all(t.created_line == line_of(path, "# GATHER") for t in rows)
+
+
 MANY_TASKS = """
 import asyncio
 import time

@@ -120,7 +120,7 @@ class TaskTable:
     slot as an attribute (an int, which keeps the task's attribute dict out of the
     collector's sight too); the slot returns to the free list once the task's last
     row is sent. Tasks beyond the capacity have no slot: they are only counted, known
-    by their ids until they end.
+    by their hashes (their addresses) until they end.
     """
 
     def __init__(self, capacity: int = MAX_DETAILED_TASKS) -> None:
@@ -133,7 +133,7 @@ class TaskTable:
         self.done: list[bool] = [False] * capacity
         self.free: list[int] = list(range(capacity - 1, -1, -1))
         self.live: set[int] = set()  # slots of detailed tasks not finished yet
-        # ids of the tasks beyond the capacity not finished yet: only counted
+        # hashes of the tasks beyond the capacity not finished yet: only counted
         self.beyond: set[int] = set()
         self.created: deque[tuple[int, int]] = deque()  # (slot, tid), not yet announced
         # (slot, tid, state, detail) of tasks that finished, for their last row
