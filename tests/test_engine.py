@@ -532,6 +532,55 @@ async def test_following_tasks_makes_no_audited_call(run_snippet: RunSnippet) ->
     assert rows and all(t.created_line == line_of(path, "# GATHER") for t in rows)
 
 
+CALLBACKS_BOTH_WAYS = """
+import asyncio
+import sys
+import time
+
+DEBUG = sys.argv[1:] == ["debug"]
+
+
+def broken():
+    raise KeyError("lost")  # RAISES
+
+
+async def blocker():
+    await asyncio.sleep(0.01)
+    time.sleep(0.2)  # BLOCK
+    await asyncio.sleep(0.01)
+
+
+async def main():
+    asyncio.get_running_loop().call_soon(broken)
+    await asyncio.create_task(blocker(), name="blocker")
+
+
+asyncio.run(main(), debug=DEBUG)
+"""
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["own-run-once", "debug-mode"])
+async def test_callbacks_are_timed_and_their_errors_reported_in_debug_mode_too(
+        run_snippet: RunSnippet, debug: bool) -> None:
+    """A probe loop runs its callbacks itself; in debug mode asyncio's own iteration
+    runs them, through the probe's Handle._run. Both time them alike and report a
+    callback's exception as asyncio does."""
+    source = CALLBACKS_BOTH_WAYS.replace('sys.argv[1:] == ["debug"]', str(debug))
+    states: list[RunState] = []
+    summary = await run_snippet(source, on_update=states.append)
+    assert summary["status"] == "ok", (summary["error"], summary["stderr"])
+    path = Path(summary["_path"])
+    [stall] = summary["stalls"]
+    assert 185 <= stall["ms"] <= 215, stall
+    assert (stall["task"], stall["line"]) == ("blocker", line_of(path, "# BLOCK"))
+    [blocker] = [t for t in states[-1].tasks.values() if t.name == "blocker"]
+    assert blocker.state == "done" and blocker.steps == 3 and blocker.busy_ms >= 195, blocker
+    [raised] = [w for w in summary["warnings"] if "Exception in callback" in w["message"]]
+    assert "KeyError: 'lost'" in raised["message"], raised
+    assert raised["line"] == line_of(path, "# RAISES")
+    assert "KeyError: 'lost'" in summary["stderr"]  # asyncio's own report, as without the probe
+
+
 MANY_TASKS = """
 import asyncio
 import time

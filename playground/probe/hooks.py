@@ -15,6 +15,12 @@ import sys
 import warnings
 from asyncio import events as _events
 from asyncio import format_helpers as _format_helpers
+from asyncio.base_events import (  # type: ignore[attr-defined]
+    _MIN_CANCELLED_TIMER_HANDLES_FRACTION,
+    _MIN_SCHEDULED_TIMER_HANDLES,
+    MAXIMUM_SELECT_TIMEOUT as _MAXIMUM_SELECT_TIMEOUT,
+)
+from heapq import heapify, heappop
 from time import perf_counter
 from types import FrameType, TracebackType
 from typing import Any, Callable, Generator
@@ -43,11 +49,26 @@ _current_tasks = asyncio.tasks._current_tasks  # type: ignore[attr-defined]
 _weakref = weakref.ref
 
 
-def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
-    """Build the replacement for ``Handle._run``: the stdlib body plus timing.
+#: Python versions whose ``BaseEventLoop._run_once`` ProbeLoop's own copy follows
+#: (checked line by line: 3.11 and 3.13 differ only in how the timeout is clamped).
+#: Elsewhere a probe loop runs the stdlib's, and every callback goes through the
+#: ``Handle._run`` hook.
+_OWN_RUN_ONCE = sys.version_info[:2] in ((3, 11), (3, 12), (3, 13))
 
-    Written out (rather than wrapping the original) to save a Python frame per
-    callback, which is most of the probe's cost on step-heavy workloads.
+
+def _make_runners(rec: Recorder) -> tuple[Callable[[Any], None], Callable[[Any], Callable[[], None]]]:
+    """Build what runs the loop's callbacks, timed: the replacement for
+    ``Handle._run``, and (per probe loop) the loop's ``_run_once``.
+
+    The probe loop's ``_run_once`` is the stdlib's, with the running of callbacks
+    written out: one clock read per callback (a callback starts when the one before
+    it ended) and no Python call per callback, which is most of the probe's cost on
+    step-heavy workloads. The ``Handle._run`` hook times the callbacks of any other
+    loop, and of a probe loop in debug mode (which runs the stdlib's ``_run_once``).
+    Both keep the running callback and its start in the same closure cells, the
+    cheapest store Python has; the watchdog reads them (Recorder.current).
+
+    The accounting after each callback is the same in both: keep them in step.
     """
     perf = perf_counter
     stall_s = rec.stall_s
@@ -58,9 +79,6 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
     beyond = rec.tasks.beyond
     end_beyond = _make_end_beyond(rec)
     task_type = asyncio.Task
-    format_cb = _format_helpers._format_callback_source
-    # The running callback and its start, as closure variables: the cheapest store
-    # Python has. The watchdog reads the same cells (Recorder.current).
     cur_handle: Any = None
     cur_start = 0.0
 
@@ -81,13 +99,7 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
             cur_handle = None
             raise
         except BaseException as exc:
-            cb = format_cb(callback, args)
-            context: dict[str, Any] | None = {
-                "message": f"Exception in callback {cb}", "exception": exc, "handle": self}
-            if self._source_traceback:
-                context["source_traceback"] = self._source_traceback  # type: ignore[index]
-            self._loop.call_exception_handler(context)
-            context = None  # break the cycle through the traceback, as the stdlib does
+            _callback_failed(self, callback, args, exc)
         dt = perf() - start
         cur_handle = None
         # A task's step or wake-up is a method of the task, and create_task gave every
@@ -108,10 +120,117 @@ def _make_handle_run(rec: Recorder) -> Callable[[Any], None]:
         if dt >= stall_s:
             ended.append((self, start, dt))
 
+    def make_run_once(loop: Any) -> Callable[[], None]:
+        ready = loop._ready
+        base_run_once = asyncio.BaseEventLoop._run_once  # type: ignore[attr-defined]
+
+        def _run_once() -> None:
+            """One iteration of the loop: BaseEventLoop._run_once, callbacks timed."""
+            nonlocal cur_handle, cur_start
+            if loop._debug:
+                return base_run_once(loop)  # through the Handle._run hook
+            scheduled = loop._scheduled
+            sched_count = len(scheduled)
+            if (sched_count > _MIN_SCHEDULED_TIMER_HANDLES
+                    and loop._timer_cancelled_count / sched_count
+                    > _MIN_CANCELLED_TIMER_HANDLES_FRACTION):
+                # Remove delayed calls that were cancelled if their number is too high
+                new_scheduled = []
+                for handle in scheduled:
+                    if handle._cancelled:
+                        handle._scheduled = False
+                    else:
+                        new_scheduled.append(handle)
+                heapify(new_scheduled)
+                loop._scheduled = scheduled = new_scheduled
+                loop._timer_cancelled_count = 0
+            else:
+                # Remove delayed calls that were cancelled from head of queue.
+                while scheduled and scheduled[0]._cancelled:
+                    loop._timer_cancelled_count -= 1
+                    handle = heappop(scheduled)
+                    handle._scheduled = False
+
+            timeout = None
+            if ready or loop._stopping:
+                timeout = 0
+            elif scheduled:
+                timeout = scheduled[0]._when - loop.time()
+                if timeout > _MAXIMUM_SELECT_TIMEOUT:
+                    timeout = _MAXIMUM_SELECT_TIMEOUT
+                elif timeout < 0:
+                    timeout = 0
+
+            event_list = loop._selector.select(timeout)
+            loop._process_events(event_list)
+            event_list = None  # Needed to break cycles when an exception occurs.
+
+            # Handle 'later' callbacks that are ready.
+            end_time = loop.time() + loop._clock_resolution
+            while scheduled:
+                handle = scheduled[0]
+                if handle._when >= end_time:
+                    break
+                handle = heappop(scheduled)
+                handle._scheduled = False
+                ready.append(handle)
+
+            # Run the callbacks ready now (not those they schedule: next time round).
+            ntodo = len(ready)
+            if not ntodo:
+                return
+            end = perf()
+            for _ in range(ntodo):
+                handle = ready.popleft()
+                if handle._cancelled:
+                    continue
+                callback = handle._callback
+                args = handle._args
+                cur_start = start = end  # start first: the watchdog reads the handle, then the start
+                cur_handle = handle
+                try:
+                    if args:
+                        handle._context.run(callback, *args)
+                    else:
+                        handle._context.run(callback)
+                except (SystemExit, KeyboardInterrupt):
+                    cur_handle = None
+                    raise
+                except BaseException as exc:
+                    _callback_failed(handle, callback, args, exc)
+                end = perf()
+                dt = end - start
+                cur_handle = None
+                owner: Any = getattr(callback, "__self__", None)  # as in _run above
+                slot = getattr(owner, "_ap_slot", None)
+                if slot is not None:
+                    busy[slot] += dt
+                    steps[slot] += 1
+                    if owner.done():
+                        finish(slot, owner)
+                elif beyond and type(owner) is task_type and owner.done() and hash(owner) in beyond:
+                    end_beyond(owner)
+                if dt >= stall_s:
+                    ended.append((handle, start, dt))
+            handle = None  # Needed to break cycles when an exception occurs.
+
+        return _run_once
+
     assert _run.__closure__ is not None
     cells = dict(zip(_run.__code__.co_freevars, _run.__closure__))
     rec.watch_cells(cells["cur_handle"], cells["cur_start"])
-    return _run
+    return _run, make_run_once
+
+
+def _callback_failed(handle: Any, callback: Any, args: Any, exc: BaseException) -> None:
+    """A callback raised: what ``Handle._run`` does, a report to the loop."""
+    cb = _format_helpers._format_callback_source(callback, args)
+    context: dict[str, Any] | None = {
+        "message": f"Exception in callback {cb}", "exception": exc, "handle": handle}
+    if handle._source_traceback:
+        context["source_traceback"] = handle._source_traceback  # type: ignore[index]
+    handle._loop.call_exception_handler(context)
+    context = None  # break the cycle through the traceback, as the stdlib does
 
 
 def _make_finish(rec: Recorder) -> Callable[[int, Any], None]:
@@ -250,7 +369,7 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
             counts[C_MAX_ALIVE] = alive
         if not free:
             # No row: no slot, no per-step accounting, no creation-site lookup. The
-            # callback hook counts its end (see _make_handle_run).
+            # callback hook counts its end (see _make_runners).
             if type(task) is task_type and not task.done():
                 # Known by its hash: an asyncio.Task's is its address (rotated), as
                 # unique as id() while it lives, and id() is an audited event (the
@@ -313,7 +432,8 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
 class ProbeLoop(asyncio.SelectorEventLoop):
     """A selector loop that tracks its tasks, samples its lag and reports complaints."""
 
-    def __init__(self, rec: Recorder) -> None:
+    def __init__(self, rec: Recorder, run_once: Callable[[Any], Callable[[], None]] | None = None
+                 ) -> None:
         super().__init__()
         # All of the probe's state in one attribute: a selector loop already has 24,
         # and past 30 an instance's attributes leave CPython's fast shared-key
@@ -321,6 +441,8 @@ class ProbeLoop(asyncio.SelectorEventLoop):
         # each call_soon).
         self._ap = state = _LoopState(rec)
         self.create_task = _make_create_task(self, rec, state)  # type: ignore[method-assign]
+        if run_once is not None:  # see _make_runners
+            self._run_once = run_once(self)  # type: ignore[method-assign]
 
     # -- a user's own task factory is kept, and called from our create_task ----
     def set_task_factory(self, factory: Any) -> None:
@@ -407,12 +529,14 @@ class ProbeLoop(asyncio.SelectorEventLoop):
 class ProbePolicy(asyncio.DefaultEventLoopPolicy):
     """Every loop the snippet creates (``asyncio.run`` included) is a ProbeLoop."""
 
-    def __init__(self, rec: Recorder) -> None:
+    def __init__(self, rec: Recorder,
+                 run_once: Callable[[Any], Callable[[], None]] | None = None) -> None:
         super().__init__()
         self._rec = rec
+        self._run_once = run_once
 
     def new_event_loop(self) -> asyncio.AbstractEventLoop:
-        return ProbeLoop(self._rec)
+        return ProbeLoop(self._rec, self._run_once)
 
 
 def _install_warnings(rec: Recorder) -> None:
@@ -477,6 +601,7 @@ def _install_warnings(rec: Recorder) -> None:
 
 def install(rec: Recorder) -> None:
     """Instrument asyncio for the rest of this process."""
-    _events.Handle._run = _make_handle_run(rec)  # type: ignore[method-assign,assignment]
-    asyncio.set_event_loop_policy(ProbePolicy(rec))
+    handle_run, run_once = _make_runners(rec)
+    _events.Handle._run = handle_run  # type: ignore[method-assign,assignment]
+    asyncio.set_event_loop_policy(ProbePolicy(rec, run_once if _OWN_RUN_ONCE else None))
     _install_warnings(rec)

@@ -181,7 +181,7 @@ class Recorder:
         self.main_ident = threading.main_thread().ident
         # --- written by the snippet's thread ------------------------------------
         # The callback running now and when it started: cells of the callback hook's
-        # closure (see hooks._make_handle_run), read here, written there.
+        # closure (see hooks._make_runners), read here, written there.
         self._handle_cell = types.CellType(None)
         self._start_cell = types.CellType(0.0)
         self.tasks = TaskTable()
