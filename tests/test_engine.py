@@ -581,6 +581,85 @@ async def test_callbacks_are_timed_and_their_errors_reported_in_debug_mode_too(
     assert "KeyError: 'lost'" in summary["stderr"]  # asyncio's own report, as without the probe
 
 
+WAITS = """
+import asyncio
+import socket
+
+
+async def helper(reader):
+    return await reader.read(1)  # READ
+
+
+async def main():
+    event, lock, queue = asyncio.Event(), asyncio.Lock(), asyncio.Queue()
+    semaphore = asyncio.Semaphore(0)
+    ours, theirs = socket.socketpair()
+    reader, writer = await asyncio.open_connection(sock=ours)
+    await lock.acquire()
+
+    async def sleeper():
+        await asyncio.sleep(0.6)  # SLEEP
+
+    async def on_event():
+        await event.wait()  # EVENT
+
+    async def on_lock():
+        async with lock:  # LOCK
+            pass
+
+    async def on_queue():
+        await queue.get()  # QUEUE
+
+    async def on_semaphore():
+        async with semaphore:  # SEMAPHORE
+            pass
+
+    sleeping = asyncio.create_task(sleeper(), name="sleep")
+
+    async def on_task():
+        await sleeping  # TASK
+
+    async def on_gather():
+        await asyncio.gather(sleeping, event.wait())  # GATHER
+
+    tasks = [sleeping] + [asyncio.create_task(f(), name=f.__name__) for f in (
+        on_event, on_lock, on_queue, on_semaphore, on_task, on_gather)]
+    tasks.append(asyncio.create_task(helper(reader), name="on_socket"))
+    await sleeping
+    event.set()
+    lock.release()
+    queue.put_nowait(1)
+    semaphore.release()
+    theirs.send(b"x")
+    await asyncio.gather(*tasks)
+    writer.close()
+    theirs.close()
+
+
+asyncio.run(main())
+"""
+
+
+async def test_what_a_task_waits_on_and_where(run_snippet: RunSnippet) -> None:
+    """While they wait, the task rows say on what, at which line of the snippet."""
+    seen: dict[str, tuple[str | None, int | None]] = {}
+
+    def look(state: RunState) -> None:
+        for task in state.tasks.values():
+            if task.state == "waiting" and task.name not in seen:
+                seen[task.name] = (task.waits_on, task.line)
+
+    summary = await run_snippet(WAITS, on_update=look)
+    assert summary["status"] == "ok", (summary["error"], summary["stderr"])
+    path = Path(summary["_path"])
+    expected = {"sleep": ("sleep", "# SLEEP"), "on_event": ("Event", "# EVENT"),
+                "on_lock": ("Lock", "# LOCK"), "on_queue": ("Queue.get", "# QUEUE"),
+                "on_semaphore": ("Semaphore", "# SEMAPHORE"), "on_task": ("task sleep", "# TASK"),
+                "on_gather": ("gather", "# GATHER"), "on_socket": ("socket read", "# READ")}
+    assert {name: seen.get(name) for name in expected} == {
+        name: (kind, line_of(path, marker)) for name, (kind, marker) in expected.items()}
+
+
 MANY_TASKS = """
 import asyncio
 import time

@@ -88,7 +88,7 @@ _ORIGINAL_SIGNAL = signal.signal
 _ORIGINAL_SETITIMER: Any = getattr(signal, "setitimer", None)
 _ORIGINAL_ALARM: Any = getattr(signal, "alarm", None)
 _MAX_ROWS_PER_FLUSH = 2000
-_FULL_RESCAN_BELOW = 50  # re-examine every live task each flush when there are few
+_FULL_RESCAN_BELOW = 16  # re-examine every live task each flush when there are few
 
 
 #: Per-task facts live in parallel lists indexed by a *slot* (``task._ap_slot``), see
@@ -206,7 +206,7 @@ class Recorder:
         self._stop = threading.Event()
         self._flush_lock = threading.Lock()
         self._thread = threading.Thread(target=self._watch, name="asyncplay-watchdog", daemon=True)
-        self._basenames: dict[str, str] = {}
+        self._basenames: dict[Any, str] = {}  # module name -> file name, for WAIT_KINDS
 
     # ------------------------------------------------------------------ writer
     def now(self) -> float:
@@ -582,9 +582,19 @@ class Recorder:
                 t.steps[slot], None]
 
     def _describe_wait(self, task: Any, waiter: Any) -> tuple[str | None, str | None, int | None]:
-        """What a suspended task waits on, and the snippet line it is suspended at."""
+        """What a suspended task waits on, and the snippet line it is suspended at.
+
+        One audited read per coroutine of the await chain (its frame: the guard's
+        audit hook, a Python call, runs for each): the module comes from the frame's
+        globals and the function from the coroutine's ``__qualname__``, neither
+        audited, rather than from the frame's code object, which is.
+        """
         kind = None
         file = line = None
+        origin = self.origin
+        snippet_globals = self.snippet_globals
+        check_files = self.check_files
+        modules = self._basenames
         coro: Any = task.get_coro()
         depth = 0
         while coro is not None and depth < 64:
@@ -595,14 +605,17 @@ class Recorder:
                 or getattr(coro, "ag_frame", None)
             )
             if frame is not None:
-                code = frame.f_code
-                if code.co_filename == self.origin:
-                    file, line = code.co_filename, frame.f_lineno
+                f_globals = frame.f_globals
+                if f_globals is snippet_globals and (
+                        not check_files or frame.f_code.co_filename == origin):
+                    file, line = origin, frame.f_lineno
                 else:
-                    base = self._basenames.get(code.co_filename)
+                    # WAIT_KINDS names modules by file: "asyncio.tasks" -> "tasks.py"
+                    module = f_globals.get("__name__")
+                    base = modules.get(module)
                     if base is None:
-                        base = self._basenames[code.co_filename] = os.path.basename(code.co_filename)
-                    k = WAIT_KINDS.get((base, code.co_qualname))
+                        base = modules[module] = f"{str(module).rpartition('.')[2]}.py"
+                    k = WAIT_KINDS.get((base, getattr(coro, "__qualname__", "")))
                     if k is not None:
                         kind = k
             coro = (
