@@ -10,6 +10,7 @@ import pytest
 
 from conftest import SANDBOX_MODES, RunSnippet, line_of
 from playground.model import RunState
+from playground.probe.recorder import MAX_DETAILED_TASKS
 
 THREE_SLEEPS = """
 import asyncio
@@ -337,7 +338,7 @@ async def forever():
 
 
 async def main():
-    # 300 tasks: the first 255 have rows (main has the 256th), the rest are only counted
+    # 300 tasks: the first ones have rows (main has one too), the rest are only counted
     for i in range(300):
         asyncio.create_task(forever(), name=f"lost{i}")  # no reference kept  # CREATE
     await asyncio.sleep(0.3)  # a few reports: the tasks with rows are in the table
@@ -360,13 +361,15 @@ async def test_tasks_destroyed_while_pending_are_reported_and_no_longer_alive(
     # already collected) where it was created.
     path = Path(summary["_path"])
     places = {line_of(path, "# WAIT"), line_of(path, "# CREATE")}
-    with_rows = [w for w in destroyed if int(w["message"].split("(task lost")[1][:-1]) < 255]
+    with_rows = [w for w in destroyed
+                 if int(w["message"].split("(task lost")[1][:-1]) < MAX_DETAILED_TASKS - 1]
     assert with_rows and all(w["line"] in places for w in with_rows), with_rows
     assert summary["tasks"]["created"] == 301
     assert states[-1].tasks_alive == 0  # with a row or without, each one is over
     rows = [t for t in states[-1].tasks.values() if t.name.startswith("lost")]
-    # 256 rows at once, main's included: 255 of the lost tasks have one
-    assert len(rows) == 255 and all(t.state == "cancelled" for t in rows), rows[:3]
+    # MAX_DETAILED_TASKS rows at once, main's included
+    assert len(rows) == MAX_DETAILED_TASKS - 1, len(rows)
+    assert all(t.state == "cancelled" for t in rows), rows[:3]
 
 
 GUARD_NEW_CODE = """
@@ -707,4 +710,5 @@ async def test_tasks_beyond_the_table_are_counted_and_their_stalls_named(
     # A burst: the tasks followed one by one came and went between two reports, so
     # they were counted without rows; none of the rest ever had one.
     rows = states[-1].tasks
-    assert len(rows) <= 256 and all(t.state in ("done", "failed") for t in rows.values())
+    assert len(rows) <= MAX_DETAILED_TASKS
+    assert all(t.state in ("done", "failed") for t in rows.values())

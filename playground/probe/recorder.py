@@ -81,7 +81,7 @@ WAIT_KINDS: dict[tuple[str, str], str] = {
 }
 
 _MAX_UPDATES_PER_FLUSH = 16
-_BURST_TASKS = 200  # more new tasks than this waiting for a report: see _task_deltas
+_BURST_TASKS = 64  # more new tasks than this waiting for a report: see _task_deltas
 _WATCH_FROM_S = 0.001  # see Recorder._watch
 _MAX_PENDING_BYTES = 16 << 20  # events kept while the parent does not read
 _ORIGINAL_SIGNAL = signal.signal
@@ -102,10 +102,13 @@ C_CREATED, C_ALIVE, C_MAX_ALIVE, C_FAILED, C_CANCELLED, C_NEXT_TID = range(6)
 HEARTBEAT_S = 0.01
 
 #: Tasks reported one by one (the task table): at most this many at once, counting
-#: those that finished since the last report. The app's table shows at most 200 rows;
-#: the tasks beyond are counted exactly (created, alive, failed, cancelled), and a
-#: stall in one still names it, but they get no row, and cost the snippet much less.
-MAX_DETAILED_TASKS = 256
+#: those that finished since the last report. The tasks beyond are counted exactly
+#: (created, alive, failed, cancelled), and a stall in one still names it, but they
+#: get no row. A task followed one by one costs the snippet about 7 us more than one
+#: only counted (its creation site, its rows, their encoding, its share of garbage
+#: collections; measured in a run of 500 aiohttp requests): 128 rows at once are more
+#: than a person reads, and the app keeps finished ones, up to 200 rows.
+MAX_DETAILED_TASKS = 128
 
 #: TaskTable.meta fields, by index.
 M_TID, M_REF, M_PARENT, M_FILE, M_LINE, M_CORO = range(6)
