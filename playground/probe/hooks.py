@@ -77,6 +77,7 @@ def _make_runners(rec: Recorder) -> tuple[Callable[[Any], None], Callable[[Any],
     steps = rec.tasks.steps
     finish = _make_finish(rec)
     beyond = rec.tasks.beyond
+    other_types = rec.tasks.other_types
     end_beyond = _make_end_beyond(rec)
     task_type = asyncio.Task
     cur_handle: Any = None
@@ -103,20 +104,22 @@ def _make_runners(rec: Recorder) -> tuple[Callable[[Any], None], Callable[[Any],
         dt = perf() - start
         cur_handle = None
         # A task's step or wake-up is a method of the task, and create_task gave every
-        # task with a row its slot as an attribute: two lookups, no table (getattr on
-        # None is None, so other callbacks cost the same two lookups). The tasks beyond
-        # the table are known by their hashes, i.e. their addresses (an attribute
-        # would give each a dict, and a done callback costs a call_soon). Every
-        # bytecode here runs for every callback of the snippet: keep it short.
+        # task with a row its slot as an attribute: one lookup, no table. Only tasks
+        # are asked for it: on other objects (a transport, a protocol) a missing
+        # attribute is a walk through their classes. The tasks beyond the table are
+        # known by their hashes, i.e. their addresses (an attribute would give each a
+        # dict, and a done callback costs a call_soon). Every bytecode here runs for
+        # every callback of the snippet: keep it short.
         owner: Any = getattr(callback, "__self__", None)
-        slot = getattr(owner, "_ap_slot", None)
-        if slot is not None:
-            busy[slot] += dt
-            steps[slot] += 1
-            if owner.done():
-                finish(slot, owner)
-        elif beyond and type(owner) is task_type and owner.done() and hash(owner) in beyond:
-            end_beyond(owner)  # the last step of a task without a row
+        if type(owner) is task_type or (other_types and type(owner) in other_types):
+            slot = getattr(owner, "_ap_slot", None)
+            if slot is not None:
+                busy[slot] += dt
+                steps[slot] += 1
+                if owner.done():
+                    finish(slot, owner)
+            elif beyond and type(owner) is task_type and owner.done() and hash(owner) in beyond:
+                end_beyond(owner)  # the last step of a task without a row
         if dt >= stall_s:
             ended.append((self, start, dt))
 
@@ -202,14 +205,16 @@ def _make_runners(rec: Recorder) -> tuple[Callable[[Any], None], Callable[[Any],
                 dt = end - start
                 cur_handle = None
                 owner: Any = getattr(callback, "__self__", None)  # as in _run above
-                slot = getattr(owner, "_ap_slot", None)
-                if slot is not None:
-                    busy[slot] += dt
-                    steps[slot] += 1
-                    if owner.done():
-                        finish(slot, owner)
-                elif beyond and type(owner) is task_type and owner.done() and hash(owner) in beyond:
-                    end_beyond(owner)
+                if type(owner) is task_type or (other_types and type(owner) in other_types):
+                    slot = getattr(owner, "_ap_slot", None)
+                    if slot is not None:
+                        busy[slot] += dt
+                        steps[slot] += 1
+                        if owner.done():
+                            finish(slot, owner)
+                    elif (beyond and type(owner) is task_type and owner.done()
+                          and hash(owner) in beyond):
+                        end_beyond(owner)
                 if dt >= stall_s:
                     ended.append((handle, start, dt))
             handle = None  # Needed to break cycles when an exception occurs.
@@ -334,6 +339,7 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
     free, live, created = t.free, t.live, t.created
     meta, busy, steps, sent, done = t.meta, t.busy_s, t.steps, t.sent, t.done
     beyond = t.beyond
+    other_types = t.other_types
     origin = rec.origin
     snippet_globals = rec.snippet_globals
     getframe = sys._getframe
@@ -387,6 +393,8 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
             free.append(slot)
             task.add_done_callback(end_beyond)  # a task class we cannot annotate
             return task
+        if type(task) is not task_type:
+            other_types.add(type(task))  # the callback hooks look at its steps too
         # The creation site: the innermost frame in the snippet's own file, from our
         # caller on. Frames are told apart by their globals: reading ``f_code`` is an
         # audited event, and the guard's audit hook is a Python call (0.4 us each).

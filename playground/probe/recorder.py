@@ -138,6 +138,8 @@ class TaskTable:
         self.live: set[int] = set()  # slots of detailed tasks not finished yet
         # hashes of the tasks beyond the capacity not finished yet: only counted
         self.beyond: set[int] = set()
+        # task classes other than asyncio.Task (a snippet's own factory's) given a slot
+        self.other_types: set[type] = set()
         self.created: deque[tuple[int, int]] = deque()  # (slot, tid), not yet announced
         # (slot, tid, state, detail) of tasks that finished, for their last row
         self.finished: deque[tuple[int, int, str, str | None]] = deque()
