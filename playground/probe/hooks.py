@@ -329,6 +329,12 @@ def _make_resumer() -> Generator[FrameType | None, Any, None]:
     return frames
 
 
+def _set_task_name(task: Any, name: Any) -> None:
+    """asyncio.tasks._set_task_name, gone in Python 3.13 (set_name is mandatory there)."""
+    if name is not None:
+        task.set_name(name)
+
+
 def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
     """Build the loop's ``create_task``: every task gets its record (creation site,
     parent, counters). It takes the place of ``BaseEventLoop.create_task`` rather
@@ -346,7 +352,7 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
     resumer = _make_resumer()
     weakref_ = _weakref
     task_type = asyncio.Task
-    set_task_name = asyncio.tasks._set_task_name  # type: ignore[attr-defined]
+    set_task_name = getattr(asyncio.tasks, "_set_task_name", _set_task_name)
 
     # A task without a row that is not an asyncio.Task (a snippet's own task factory
     # may make others) is counted by a done callback instead.
