@@ -163,6 +163,7 @@ class RunState:
     channel_problem: str | None = None
     probe_errors: list[str] = field(default_factory=list)
     tasks_untracked: int = 0  # new tasks not kept (MAX_TASK_VIEWS live ones already)
+    tasks_listed: int = 0  # tasks the probe sent a row for (the others it only counts)
     stalls_dropped: int = 0  # stalls past MAX_STALLS, counted only
     lag_max_ms: float = 0.0  # exact, even when the samples are thinned
     _stall_index: dict[int, Stall] = field(default_factory=dict, repr=False)
@@ -246,6 +247,7 @@ class RunState:
 
     def _on_tasks(self, e: dict[str, Any]) -> None:
         for tid, name, coro, parent, file, line in e.get("new", ()):
+            self.tasks_listed += 1
             if tid not in self.tasks and len(self.tasks) >= MAX_TASK_VIEWS \
                     and not self._make_room():
                 self.tasks_untracked += 1

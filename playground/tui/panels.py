@@ -291,6 +291,10 @@ class TaskTable(Vertical):
             counts_parts.append((f" · {_n(state.tasks_untracked)} not tracked", "$warning"))
         if len(state.tasks) > len(tasks):
             counts_parts.append((f"  (showing {len(tasks)} of {_n(len(state.tasks))})", "$text-muted"))
+        elif state.tasks_created > state.tasks_listed:
+            # The probe follows a bounded number of tasks one by one, and counts the rest.
+            counts_parts.append((f"  (rows for {_n(state.tasks_listed)}: the others are counted)",
+                                 "$text-muted"))
         counts.update(Content.assemble(*counts_parts))
         snippet = state.file
         for slot, task in enumerate(tasks):
