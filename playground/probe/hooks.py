@@ -111,14 +111,14 @@ def _make_runners(rec: Recorder) -> tuple[Callable[[Any], None], Callable[[Any],
         # dict, and a done callback costs a call_soon). Every bytecode here runs for
         # every callback of the snippet: keep it short.
         owner: Any = getattr(callback, "__self__", None)
-        if type(owner) is task_type or (other_types and type(owner) in other_types):
+        if (kind := type(owner)) is task_type or (other_types and kind in other_types):
             slot = getattr(owner, "_ap_slot", None)
             if slot is not None:
                 busy[slot] += dt
                 steps[slot] += 1
                 if owner.done():
                     finish(slot, owner)
-            elif beyond and type(owner) is task_type and owner.done() and hash(owner) in beyond:
+            elif beyond and kind is task_type and owner.done() and hash(owner) in beyond:
                 end_beyond(owner)  # the last step of a task without a row
         if dt >= stall_s:
             ended.append((self, start, dt))
@@ -205,15 +205,14 @@ def _make_runners(rec: Recorder) -> tuple[Callable[[Any], None], Callable[[Any],
                 dt = end - start
                 cur_handle = None
                 owner: Any = getattr(callback, "__self__", None)  # as in _run above
-                if type(owner) is task_type or (other_types and type(owner) in other_types):
+                if (kind := type(owner)) is task_type or (other_types and kind in other_types):
                     slot = getattr(owner, "_ap_slot", None)
                     if slot is not None:
                         busy[slot] += dt
                         steps[slot] += 1
                         if owner.done():
                             finish(slot, owner)
-                    elif (beyond and type(owner) is task_type and owner.done()
-                          and hash(owner) in beyond):
+                    elif beyond and kind is task_type and owner.done() and hash(owner) in beyond:
                         end_beyond(owner)
                 if dt >= stall_s:
                     ended.append((handle, start, dt))
