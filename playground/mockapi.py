@@ -49,6 +49,7 @@ import ipaddress
 import json
 import logging
 import math
+import signal
 import socket
 import sys
 import time
@@ -385,10 +386,21 @@ class MockAPI:
 async def _serve_forever(
     host: str, port: int, latency_ms: float, seed: int, access_log: bool
 ) -> None:
+    # Ctrl-C and SIGTERM through the loop's own signal handling: it wakes the loop
+    # through a pipe. asyncio.run's SIGINT handler does not, so a signal that lands on
+    # another thread (the default executor's, which looked up the address) left the
+    # loop asleep with no timer to wake it: the server did not stop.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, stop.set)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # no such signal handling here (Windows, not the main thread)
     async with MockAPI(latency_ms=latency_ms, seed=seed, access_log=access_log) as api:
         site = await api.listen(host, port)
         print(f"mock API on {site.url}  (API_URL={site.url}; Ctrl-C to stop)", flush=True)
-        await asyncio.Event().wait()
+        await stop.wait()
 
 
 def main(argv: list[str] | None = None) -> int:

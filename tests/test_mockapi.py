@@ -353,6 +353,26 @@ async def test_command_line_serves_until_interrupted(client: aiohttp.ClientSessi
             await proc.wait()
 
 
+async def test_command_line_stops_cleanly_on_sigterm() -> None:
+    """Signals go through the loop's own handling (which wakes it through a pipe,
+    whichever thread the signal lands on): SIGTERM stops the server as Ctrl-C does."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "playground.mockapi", "--port", "0", "--quiet",
+        stdout=asyncio.subprocess.PIPE,
+        cwd=REPO,
+    )
+    try:
+        assert proc.stdout is not None
+        banner = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
+        assert banner.startswith("mock API on http://127.0.0.1:")
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 30) == 0
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
 async def test_command_line_refuses_non_loopback() -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "playground.mockapi", "--host", "0.0.0.0",
