@@ -237,16 +237,19 @@ def _callback_failed(handle: Any, callback: Any, args: Any, exc: BaseException) 
     context = None  # break the cycle through the traceback, as the stdlib does
 
 
-def _make_finish(rec: Recorder) -> Callable[[int, Any], None]:
+def _make_finish(rec: Recorder) -> Callable[..., None]:
     counts = rec.counts
     t = rec.tasks
-    live, finished, sent, done, names, meta = t.live, t.finished, t.sent, t.done, t.name, t.meta
+    live, finished, sent, names, meta = t.live, t.finished, t.sent, t.name, t.meta
 
-    def finish(slot: int, task: Any) -> None:
-        """A task's last step ran: count it, and queue its last row."""
+    def finish(slot: int, task: Any, ended: tuple[str, str] | None = None) -> None:
+        """A task's last step ran: count it, and queue its last row. ``ended``: the
+        state and detail of a task that ends without finishing (destroyed pending)."""
         del task._ap_slot  # its slot will serve another task: the task lets it go
         counts[C_ALIVE] -= 1
-        if task.cancelled():
+        if ended is not None:
+            state, detail = ended
+        elif task.cancelled():
             counts[C_CANCELLED] += 1
             state, detail = "cancelled", None
         else:
@@ -258,7 +261,6 @@ def _make_finish(rec: Recorder) -> Callable[[int, Any], None]:
             else:
                 counts[C_FAILED] += 1
                 state, detail = "failed", f"{type(exc).__name__}: {exc}"[:200]
-        done[slot] = True
         live.discard(slot)
         if not sent[slot]:
             names[slot] = task.get_name()  # not announced yet, and soon gone
@@ -298,7 +300,8 @@ def _traceback_location(rec: Recorder, tb: TracebackType | None) -> tuple[str | 
 class _LoopState:
     """What the probe keeps per loop (see ProbeLoop.__init__ for why one object)."""
 
-    __slots__ = ("rec", "user_factory", "cleanup", "beat", "due", "period", "end_beyond")
+    __slots__ = ("rec", "user_factory", "cleanup", "beat", "due", "period", "finish",
+                 "end_beyond")
 
     def __init__(self, rec: Recorder) -> None:
         self.rec = rec
@@ -307,6 +310,7 @@ class _LoopState:
         self.beat: asyncio.TimerHandle | None = None
         self.due = 0.0
         self.period = rec.heartbeat_s
+        self.finish = _make_finish(rec)  # the end of a task with a row
         self.end_beyond = _make_end_beyond(rec)  # counts the end of a task without a row
 
 
@@ -342,7 +346,7 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
     counts = rec.counts
     t = rec.tasks
     free, live, created = t.free, t.live, t.created
-    meta, busy, steps, sent, done = t.meta, t.busy_s, t.steps, t.sent, t.done
+    meta, busy, steps, sent = t.meta, t.busy_s, t.steps, t.sent
     beyond = t.beyond
     other_types = t.other_types
     origin = rec.origin
@@ -434,7 +438,7 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
                       getattr(coro, "__qualname__", None) or type(coro).__name__)
         busy[slot] = 0.0
         steps[slot] = 0
-        sent[slot] = done[slot] = False
+        sent[slot] = False
         live.add(slot)
         created.append((slot, tid))
         return task
@@ -516,13 +520,7 @@ class ProbeLoop(asyncio.SelectorEventLoop):
             meta: Any = t.meta[slot] if slot is not None else None
             if not task.done():  # destroyed while pending: it will never step again
                 if slot is not None:
-                    del task._ap_slot
-                    rec.counts[C_ALIVE] -= 1
-                    t.done[slot] = True
-                    t.live.discard(slot)
-                    t.name[slot] = task.get_name()
-                    t.finished.append((slot, meta[M_TID], "cancelled",
-                                       "destroyed while still pending"))
+                    self._ap.finish(slot, task, ("cancelled", "destroyed while still pending"))
                 elif type(task) is asyncio.Task and hash(task) in t.beyond:
                     self._ap.end_beyond(task)
             if file is None:

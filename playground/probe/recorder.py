@@ -133,9 +133,8 @@ class TaskTable:
         self.steps: list[int] = [0] * capacity
         self.name: list[str | None] = [None] * capacity  # kept at the end if not yet sent
         self.sent: list[bool] = [False] * capacity  # announced in a report
-        self.done: list[bool] = [False] * capacity
         self.free: list[int] = list(range(capacity - 1, -1, -1))
-        self.live: set[int] = set()  # slots of detailed tasks not finished yet
+        self.live: set[int] = set()  # slots of detailed tasks not finished yet (the others are)
         # hashes of the tasks beyond the capacity not finished yet: only counted
         self.beyond: set[int] = set()
         # task classes other than asyncio.Task (a snippet's own factory's) given a slot
@@ -211,7 +210,7 @@ class Recorder:
         self._stop = threading.Event()
         self._flush_lock = threading.Lock()
         self._thread = threading.Thread(target=self._watch, name="asyncplay-watchdog", daemon=True)
-        self._basenames: dict[Any, str] = {}  # module name -> file name, for WAIT_KINDS
+        self._module_files: dict[Any, str] = {}  # module name -> file name, for WAIT_KINDS
 
     # ------------------------------------------------------------------ writer
     def now(self) -> float:
@@ -517,11 +516,11 @@ class Recorder:
         # per short-lived task would cost more than the task.
         skip_gone = len(created) > _BURST_TASKS
         new_limit = _BURST_TASKS if skip_gone and not final else limit
-        meta, done, sent = t.meta, t.done, t.sent
+        meta, sent, live = t.meta, t.sent, t.live
         while created and len(new) < new_limit:
             slot, tid = created.popleft()
             m = meta[slot]
-            if m is None or m[M_TID] != tid or (skip_gone and done[slot]):
+            if m is None or m[M_TID] != tid or (skip_gone and slot not in live):
                 continue  # gone before its turn (its slot may already serve another task)
             task = m[M_REF]()
             sent[slot] = True
@@ -539,7 +538,6 @@ class Recorder:
                              t.steps[slot], detail])
             # else: never announced (a burst's short-lived task): only counted
             t.release(slot)
-        live = t.live
         if len(live) <= _FULL_RESCAN_BELOW or final:
             candidates = [slot for slot in list(live) if sent[slot]]
         else:
@@ -599,7 +597,7 @@ class Recorder:
         origin = self.origin
         snippet_globals = self.snippet_globals
         check_files = self.check_files
-        modules = self._basenames
+        modules = self._module_files
         coro: Any = task.get_coro()
         depth = 0
         while coro is not None and depth < 64:
