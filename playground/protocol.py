@@ -73,9 +73,12 @@ K_SANDBOX = "sandbox"  # {layers, missing}
 K_CHANNEL = "channel"  # {problem}: the event channel was corrupted or closed early
 
 
+_ENCODE = json.JSONEncoder(separators=(",", ":"), default=str).encode  # made once
+
+
 def encode(event: dict[str, Any]) -> bytes:
     """One event as a compact JSON line (the probe's side)."""
-    return (json.dumps(event, separators=(",", ":"), default=str) + "\n").encode()
+    return (_ENCODE(event) + "\n").encode()
 
 
 class Decoder:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import SANDBOX_MODES, RunSnippet, line_of
+from conftest import SANDBOX_MODES, RunSnippet, line_of, write_snippet
+from playground import protocol as P
 from playground.model import RunState
 from playground.probe.recorder import MAX_DETAILED_TASKS
 
@@ -712,3 +715,56 @@ async def test_tasks_beyond_the_table_are_counted_and_their_stalls_named(
     rows = states[-1].tasks
     assert len(rows) <= MAX_DETAILED_TASKS
     assert all(t.state in ("done", "failed") for t in rows.values())
+
+
+QUIET_TASK = """
+import asyncio
+
+
+async def quiet(event):
+    await event.wait()  # WAIT
+
+
+async def main():
+    event = asyncio.Event()
+    task = asyncio.create_task(quiet(event), name="quiet")
+    for _ in range(30):  # 300 ms: six reports, while "quiet" waits and never steps
+        await asyncio.sleep(0.01)
+    event.set()
+    await task
+
+
+asyncio.run(main())
+"""
+
+
+def probe_events(path: Path) -> list[dict[str, object]]:
+    """Run the probe itself on ``path`` (no sandbox) and decode its whole event stream."""
+    read_fd, write_fd = os.pipe()
+    env = {"PATH": os.environ.get("PATH", ""), P.EVENTS_FD_ENV: str(write_fd)}
+    proc = subprocess.Popen([sys.executable, "-I", "-m", "playground.probe", str(path)],
+                            env=env, pass_fds=[write_fd], cwd=path.parent,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    os.close(write_fd)
+    decoder = P.Decoder()
+    events: list[dict[str, object]] = []
+    with os.fdopen(read_fd, "rb") as channel:
+        for chunk in iter(lambda: channel.read1(65536), b""):
+            events.extend(decoder.feed(chunk))
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 0, stderr.decode(errors="replace")
+    assert decoder.dropped == 0
+    return events
+
+
+def test_a_task_that_does_not_step_is_not_reported_again(tmp_path: Path) -> None:
+    """A report carries rows only for the tasks that changed: a task still waiting on
+    the same thing, without a step since its last row, is not sent again."""
+    path = write_snippet(tmp_path, QUIET_TASK)
+    events = probe_events(path)
+    reports = [e for e in events if e["kind"] == P.K_TASKS]
+    quiet = next(row[0] for e in reports for row in e["new"] if row[1] == "quiet")  # type: ignore[attr-defined,index]
+    rows = [row for e in reports for row in e["upd"] if row[0] == quiet]  # type: ignore[attr-defined,index]
+    assert len(reports) >= 5  # the task table was reported all along
+    assert [row[1] for row in rows] == ["waiting", "done"]
+    assert rows[0][2:5] == ["Event", str(path), line_of(path, "# WAIT")]

@@ -1,9 +1,10 @@
 """What the probe knows, and the clock that reports it while the loop is stuck.
 
 The snippet's thread only appends to cheap structures (deques, counters, a record
-per task). A *tick* every ``tick_s`` checks whether one callback has held the loop
-past the stall threshold (and, if so, reads the main thread's frame to name the
-line), and every ``flush_s`` turns what accumulated into a few batched events. So a
+per task). A *tick* every ``flush_s`` turns what accumulated into a few batched
+events, and checks whether one callback has held the loop past the stall threshold
+(and, if so, reads the main thread's frame to name the line); a callback already
+running long at one tick gets the next exactly when it crosses the threshold. So a
 blocked loop still reports, and the snippet never pays for JSON or I/O per step.
 
 Two drivers run the ticks:
@@ -19,7 +20,7 @@ Two drivers run the ticks:
 Why not always the thread: every wake of a Python thread is a GIL hand-over, and on
 virtual machines such as this project's CI one hand-over costs the snippet up to a few
 milliseconds (measured: a thread waking at 20 Hz slowed a 90 ms asyncio workload by
-9-11%; SIGALRM at 100 Hz by less than the noise). Both drivers cannot run a tick while
+9-11%; SIGALRM at 100 Hz by less than the noise; it now comes at 20 Hz). Both drivers cannot run a tick while
 C code holds the GIL; such a stall is reported when the GIL is released, with its exact
 duration measured on the snippet's thread.
 """
@@ -82,7 +83,8 @@ WAIT_KINDS: dict[tuple[str, str], str] = {
 
 _MAX_UPDATES_PER_FLUSH = 16
 _BURST_TASKS = 64  # more new tasks than this waiting for a report: see _task_deltas
-_WATCH_FROM_S = 0.001  # see Recorder._watch
+_WATCH_FROM_S = 0.001  # see Recorder._tick
+_MIN_WAIT_S = 0.0005  # the closest two ticks come
 _MAX_PENDING_BYTES = 16 << 20  # events kept while the parent does not read
 _ORIGINAL_SIGNAL = signal.signal
 _ORIGINAL_SETITIMER: Any = getattr(signal, "setitimer", None)
@@ -133,6 +135,9 @@ class TaskTable:
         self.steps: list[int] = [0] * capacity
         self.name: list[str | None] = [None] * capacity  # kept at the end if not yet sent
         self.sent: list[bool] = [False] * capacity  # announced in a report
+        # What the last row sent of a live task showed, (steps, ready): a task that
+        # has not stepped since, and is as ready as it was, has the same row.
+        self.shown: list[tuple[int, bool] | None] = [None] * capacity
         self.free: list[int] = list(range(capacity - 1, -1, -1))
         self.live: set[int] = set()  # slots of detailed tasks not finished yet (the others are)
         # hashes of the tasks beyond the capacity not finished yet: only counted
@@ -149,7 +154,7 @@ class TaskTable:
         return meta[M_TID] if meta is not None else None
 
     def release(self, slot: int) -> None:
-        self.meta[slot] = self.name[slot] = None
+        self.meta[slot] = self.name[slot] = self.shown[slot] = None
         self.free.append(slot)
 
 
@@ -163,7 +168,6 @@ class Recorder:
         stall_ms: float = 50.0,
         flush_s: float = 0.05,
         poll_s: float = 0.01,
-        tick_s: float = 0.01,
         heartbeat_s: float = HEARTBEAT_S,
     ) -> None:
         self.out_fd = out_fd
@@ -180,7 +184,9 @@ class Recorder:
         self.heartbeat_s = heartbeat_s
         self.flush_s = flush_s
         self.poll_s = poll_s
-        self.tick_s = min(tick_s, self.stall_s / 2)
+        # Between two ticks when nothing runs long: a batch is due every flush_s, and
+        # a lower stall threshold needs closer looks (see _tick).
+        self._check_s = min(self.flush_s, self.stall_s)
         self.t0 = perf_counter()
         self.main_ident = threading.main_thread().ident
         # --- written by the snippet's thread ------------------------------------
@@ -265,7 +271,7 @@ class Recorder:
             _ORIGINAL_SIGNAL(signal.SIGALRM, self._on_alarm)
             self._next_flush = perf_counter() + self.flush_s
             self._timer = True
-            _ORIGINAL_SETITIMER(signal.ITIMER_REAL, self.tick_s, self.tick_s)
+            _ORIGINAL_SETITIMER(signal.ITIMER_REAL, self._check_s)  # one shot: see _on_alarm
         except (OSError, ValueError):
             self._stop_timer()
             return False
@@ -319,22 +325,53 @@ class Recorder:
         signal.alarm = alarm  # type: ignore[assignment]
 
     def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
-        if self._in_tick or not self._timer:
-            return  # a tick never interrupts a tick
-        self._in_tick = True
-        try:
-            now = perf_counter()
-            cur = self.current()
-            if cur is not None and now - cur[1] >= self.stall_s:
+        if not self._timer:
+            return
+        wake = perf_counter() + self._check_s
+        if not self._in_tick:  # a tick never interrupts a tick
+            self._in_tick = True
+            try:
+                wake = self._tick()
+            except Exception as exc:  # never let the probe break the snippet
+                self.events.append({"kind": "probe_error", "t": round(self.now(), 6),
+                                    "message": repr(exc)})
+            finally:
+                self._in_tick = False
+        if self._timer:  # one shot at a time: the next tick when there is a reason for it
+            try:
+                _ORIGINAL_SETITIMER(signal.ITIMER_REAL, max(_MIN_WAIT_S, wake - perf_counter()))
+            except (OSError, ValueError):
+                pass
+
+    def _tick(self) -> float:
+        """Look at the loop once: report a stall, send a batch if one is due. Returns
+        when to look next.
+
+        A tick comes at each batch (every ``flush_s``, or every stall threshold if that
+        is shorter), and in between only for a callback that is already running long:
+        one seen running for at least ``_WATCH_FROM_S`` gets a tick at the exact moment
+        it crosses the stall threshold, then one every ``poll_s`` while it lasts, to
+        sample the line it is stuck at. A stall is seen by the time it is threshold +
+        ``_WATCH_FROM_S`` old: a callback not yet watched at one tick is at most that
+        old at the next. Every tick interrupts the snippet (a signal, or a GIL
+        hand-over), so a loop running many short callbacks sees only the batches.
+        """
+        now = perf_counter()
+        cur = self.current()
+        wake = None
+        if cur is not None:
+            elapsed = now - cur[1]
+            if elapsed >= self.stall_s:
                 self._check_stall(cur, now)
-            if now >= self._next_flush:
-                self.flush()
-                self._next_flush = now + self.flush_s
-        except Exception as exc:  # never let the probe break the snippet
-            self.events.append({"kind": "probe_error", "t": round(self.now(), 6),
-                                "message": repr(exc)})
-        finally:
-            self._in_tick = False
+                wake = now + self.poll_s
+            elif elapsed >= _WATCH_FROM_S:
+                wake = cur[1] + self.stall_s
+        if now >= self._next_flush:
+            self.flush()
+            now = perf_counter()
+            self._next_flush = now + self.flush_s
+        nearest = min(self._next_flush, now + self._check_s)
+        return nearest if wake is None or wake > nearest else wake
 
     # ------------------------------------------------------------ thread driver
     def watch_cells(self, handle_cell: types.CellType, start_cell: types.CellType) -> None:
@@ -356,40 +393,14 @@ class Recorder:
         return handle, start
 
     def _watch(self) -> None:
-        """Wake at each flush (every ``flush_s``, or every stall threshold if that is
-        shorter), and in between only for a callback
-        that is already long-running: one seen running for at least ``_WATCH_FROM_S``
-        gets a wake at the exact moment it would cross the stall threshold, then one
-        every ``poll_s`` while it lasts, to sample the line it is stuck at.
-
-        Every wake costs the snippet a GIL hand-over (and, on a busy machine, possibly
-        a scheduler time slice), so a loop running many short callbacks sees only the
-        flushes. A stall is still seen by the time it is threshold + ``_WATCH_FROM_S``
-        old: a callback that was not yet watched at one wake is at most the threshold
-        plus ``_WATCH_FROM_S`` old at the next.
-        """
-        next_flush = perf_counter() + self.flush_s
-        check_s = min(self.flush_s, self.stall_s)  # a lower threshold needs closer looks
-        wait_s = check_s
+        """The thread driver: a tick (see _tick) at each wake."""
+        self._next_flush = perf_counter() + self.flush_s
+        wait_s = self._check_s
         while not self._stop.wait(wait_s):
             try:
-                now = perf_counter()
-                cur = self.current()
-                wake = min(next_flush, now + check_s)
-                if cur is not None:
-                    elapsed = now - cur[1]
-                    if elapsed >= self.stall_s:
-                        self._check_stall(cur, now)
-                        wake = min(wake, now + self.poll_s)
-                    elif elapsed >= _WATCH_FROM_S:
-                        wake = min(wake, cur[1] + self.stall_s)
-                if now >= next_flush:
-                    self.flush()
-                    next_flush = perf_counter() + self.flush_s
-                    wake = min(wake, next_flush)
-                wait_s = max(0.0005, wake - perf_counter())
+                wait_s = max(_MIN_WAIT_S, self._tick() - perf_counter())
             except Exception as exc:  # never let the probe kill the snippet
-                wait_s = check_s
+                wait_s = self._check_s
                 self._write(
                     P.encode({"kind": "probe_error", "t": self.now(), "message": repr(exc)})
                 )
@@ -547,11 +558,22 @@ class Recorder:
             candidates = [slot for slot in self._rotation[:_MAX_UPDATES_PER_FLUSH]
                           if slot in live and sent[slot]]
             del self._rotation[:_MAX_UPDATES_PER_FLUSH]
+        cur = self.current()
+        running = getattr(getattr(cur[0], "_callback", None), "__self__", None) if cur else None
+        steps, shown = t.steps, t.shown
         for slot in candidates:
             m = meta[slot]
             task = m[M_REF]() if m is not None else None
-            if task is not None and not task.done():
-                rows.append(self._row(slot, task))
+            if task is None or task.done():
+                continue
+            if task is not running:
+                # Unchanged since its last row (no step, as ready as it was): no row.
+                waiter = getattr(task, "_fut_waiter", None)
+                seen = (steps[slot], waiter is None or waiter.done())
+                if shown[slot] == seen:
+                    continue
+                shown[slot] = seen
+            rows.append(self._row(slot, task, cur, running))
         if not (new or rows) and not final:
             return None
         return {
@@ -566,13 +588,12 @@ class Recorder:
             "detailed_max": MAX_DETAILED_TASKS,
         }
 
-    def _row(self, slot: int, task: Any) -> list[Any]:
-        """[tid, state, waits_on, file, line, busy_ms, steps, detail] of a live task."""
+    def _row(self, slot: int, task: Any, cur: tuple[Any, float] | None, running: Any) -> list[Any]:
+        """[tid, state, waits_on, file, line, busy_ms, steps, detail] of a live task.
+        ``cur``: the callback running now and its start; ``running``: its task."""
         waits = None
         file = line = None
-        cur = self.current()
-        owner = getattr(getattr(cur[0], "_callback", None), "__self__", None) if cur else None
-        if owner is task:
+        if running is task:
             state = "running"
             if self._stall is not None and cur is not None and cur[0] is self._stall_handle:
                 (file, line, _code), _ = self._stall_lines.most_common(1)[0]  # stuck here now
