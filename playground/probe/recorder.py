@@ -82,7 +82,7 @@ WAIT_KINDS: dict[tuple[str, str], str] = {
 }
 
 _MAX_UPDATES_PER_FLUSH = 16
-_BURST_TASKS = 64  # more new tasks than this waiting for a report: see _task_deltas
+_BURST_TASKS = 32  # more new tasks than this waiting for a report: see _task_deltas
 _WATCH_FROM_S = 0.001  # see Recorder._tick
 _MIN_WAIT_S = 0.0005  # the closest two ticks come
 _MAX_PENDING_BYTES = 16 << 20  # events kept while the parent does not read
@@ -108,9 +108,9 @@ HEARTBEAT_S = 0.01
 #: (created, alive, failed, cancelled), and a stall in one still names it, but they
 #: get no row. A task followed one by one costs the snippet about 7 us more than one
 #: only counted (its creation site, its rows, their encoding, its share of garbage
-#: collections; measured in a run of 500 aiohttp requests): 128 rows at once are more
-#: than a person reads, and the app keeps finished ones, up to 200 rows.
-MAX_DETAILED_TASKS = 128
+#: collections; measured in a run of 500 aiohttp requests): 64 rows at once are more
+#: than a terminal shows, and the app keeps finished ones, up to 200 rows.
+MAX_DETAILED_TASKS = 64
 
 #: TaskTable.meta fields, by index.
 M_TID, M_REF, M_PARENT, M_FILE, M_LINE, M_CORO = range(6)
