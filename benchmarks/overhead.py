@@ -3,7 +3,8 @@
 Each workload in ``benchmarks/workloads/`` times its own ``asyncio.run`` and prints
 ``BENCH_WALL_S=...``, so interpreter start-up is excluded. The variants of one
 workload run interleaved (plain, probe, debug, then debug, probe, plain, ...) so that
-a noisy machine slows them alike; we report the median of the per-round ratios, and
+a noisy machine slows them alike; we report the median of the per-round ratios with
+a 95% confidence interval for it (how far the noise leaves the median uncertain), and
 the peak RSS ratio (``ru_maxrss`` of the child).
 
     .venv/bin/python benchmarks/overhead.py [--rounds 7] [--only many_tasks]
@@ -70,6 +71,19 @@ def start_mock_api(port: int) -> subprocess.Popen[bytes]:
             time.sleep(0.05)
 
 
+def median_interval(values: list[float]) -> tuple[float, float]:
+    """A 95% confidence interval for the median, free of any assumption about the
+    distribution: the order statistics n/2 -+ 0.98 sqrt(n) (the binomial's normal
+    approximation). Too few values: the whole range."""
+    ordered = sorted(values)
+    n = len(ordered)
+    half = 0.98 * n ** 0.5
+    low, high = int(n / 2 - half), int(n / 2 + half + 0.999)
+    if low < 0 or high >= n:
+        return ordered[0], ordered[-1]
+    return ordered[low], ordered[high]
+
+
 def run_measured(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                             preexec_fn=pin(SNIPPET_CPU))
@@ -104,7 +118,8 @@ def main() -> int:
     py = sys.executable
     failed = False
     try:
-        print(f"{'workload':<16}{'probe':>9}{'debug':>9}{'rss':>8}   plain s   budget")
+        print(f"{'workload':<16}{'probe':>9} {'95% interval':<15}{'debug':>8}{'rss':>8}"
+              "   plain s   budget")
         for name in args.only or list(WORKLOADS):
             path, budget = WORKLOADS[name]
             variants = {
@@ -133,7 +148,8 @@ def main() -> int:
             ok = probe <= budget and rss <= RSS_BUDGET
             failed |= not ok
             print(
-                f"{name:<16}{probe:>8.2f}x{debug:>8.2f}x{rss:>7.2f}x"
+                f"{name:<16}{probe:>8.3f}x {'%.3f-%.3f' % median_interval(ratios['probe']):<15}"
+                f"{'%.2fx' % debug if debug == debug else '-':>8}{rss:>7.2f}x"
                 f"   {statistics.median(plains):7.3f}   <= {budget}x {'ok' if ok else 'OVER'}"
             )
     finally:
