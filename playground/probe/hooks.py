@@ -115,7 +115,7 @@ def _make_runners(rec: Recorder) -> tuple[Callable[[Any], None], Callable[[Any],
             slot = getattr(owner, "_ap_slot", None)
             if slot is not None:
                 busy[slot] += dt
-                steps[slot] += 1
+                steps[slot] += 1.0
                 if owner.done():
                     finish(slot, owner)
             elif beyond and kind is task_type and owner.done() and hash(owner) in beyond:
@@ -209,7 +209,7 @@ def _make_runners(rec: Recorder) -> tuple[Callable[[Any], None], Callable[[Any],
                     slot = getattr(owner, "_ap_slot", None)
                     if slot is not None:
                         busy[slot] += dt
-                        steps[slot] += 1
+                        steps[slot] += 1.0
                         if owner.done():
                             finish(slot, owner)
                     elif beyond and kind is task_type and owner.done() and hash(owner) in beyond:
@@ -437,7 +437,7 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
                       file, line,
                       getattr(coro, "__qualname__", None) or type(coro).__name__)
         busy[slot] = 0.0
-        steps[slot] = 0
+        steps[slot] = 0.0
         sent[slot] = False
         live.add(slot)
         created.append((slot, tid))
