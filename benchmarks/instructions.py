@@ -1,10 +1,20 @@
-"""Probe overhead in executed instructions: a deterministic companion to overhead.py.
+"""Probe overhead in executed instructions and simulated cache misses: a
+deterministic companion to overhead.py.
 
 Wall time on a shared virtual machine varies by tens of per cent between runs of the
-same program; instruction counts (valgrind's callgrind) do not. For each workload,
-the instructions of its timed window are those of a full run minus those of a run
-that stops before its ``asyncio.run`` (``BENCH_IMPORT_ONLY=1``), for plain ``python``
-and under the probe.
+same program; valgrind's cachegrind does not. For each workload, the counts of its
+timed window are those of a full run minus those of a run that stops before its
+``asyncio.run`` (``BENCH_IMPORT_ONLY=1``), for plain ``python`` and under the probe.
+Runs are made repeatable: no address randomization (``setarch -R``), a fixed hash
+seed (so the probe runs without ``-I``, which would ignore it). Two runs of the same
+code then give the same counts to within 0.01%.
+
+Printed: instructions, the first-level instruction and data cache misses that
+cachegrind simulates (a first-level miss costs about 12 cycles when the second level
+has the line), and an estimate of cycles from them (instructions + 12 x first-level
+misses + 150 x last-level misses). The probe's code runs between two pieces of the
+snippet's work and displaces the snippet's code and data from the first-level caches:
+on ``queue_pipeline`` that is as large a cost as the instructions themselves.
 
 What is counted is the instrumentation alone: the callback hook, task tracking and
 the guard's audit hook. What the clock drives (a batch of events every 50 ms, stall
@@ -13,10 +23,10 @@ checks, the lag heartbeat every 10 ms) would be inflated at random by valgrind's
 delivers the interval timer's signals unreliably) and with those periods pushed out
 of the run; their cost is per period, not per task or callback, and small.
 
-    .venv/bin/python benchmarks/instructions.py [--only http_gets]
+    .venv/bin/python benchmarks/instructions.py [--only http_gets]   # needs valgrind
 
-Instructions are not time: cache misses and the like are not counted, so this
-complements the wall-time ratios, it does not replace them (see README.md).
+``http_gets`` is not repeatable even so: how many reads a response takes depends on
+timing.
 """
 
 from __future__ import annotations
@@ -34,16 +44,32 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from overhead import WORKLOADS, free_port, start_mock_api  # noqa: E402
 
 
-def instructions(argv: list[str], env: dict[str, str]) -> int:
+EVENTS = ("Ir", "I1mr", "D1mr", "D1mw", "ILmr", "DLmr", "DLmw")
+
+
+def counts(argv: list[str], env: dict[str, str]) -> dict[str, int]:
+    """Cachegrind's totals for one run (instructions, simulated cache misses)."""
+    setarch = ["setarch", "-R"] if shutil.which("setarch") else []
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run(
-            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/out", *argv],
-            env=env, capture_output=True, text=True,
+            [*setarch, "valgrind", "--tool=cachegrind", "--cache-sim=yes",
+             f"--cachegrind-out-file={tmp}/out", *argv],
+            env=dict(env, PYTHONHASHSEED="0"), capture_output=True, text=True,
         )
-    found = re.search(r"Collected : (\d+)", proc.stderr)
-    if proc.returncode != 0 or found is None:
+        out = Path(tmp, "out")
+        text = out.read_text() if out.exists() else ""
+    events = re.search(r"^events: (.*)$", text, re.M)
+    summary = re.search(r"^summary: (.*)$", text, re.M)
+    if proc.returncode != 0 or events is None or summary is None:
         raise SystemExit(f"{argv} failed under valgrind:\n{proc.stderr[-2000:]}")
-    return int(found.group(1))
+    found = dict(zip(events.group(1).split(), map(int, summary.group(1).split())))
+    return {k: found.get(k, 0) for k in EVENTS}
+
+
+def cycles(c: dict[str, int]) -> float:
+    """A rough cost model: what the counts would cost on a typical x86-64 core."""
+    return (c["Ir"] + 12 * (c["I1mr"] + c["D1mr"] + c["D1mw"])
+            + 150 * (c["ILmr"] + c["DLmr"] + c["DLmw"]))
 
 
 def main() -> int:
@@ -58,19 +84,23 @@ def main() -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHONASYNCIODEBUG")}
     env["API_URL"] = f"http://127.0.0.1:{port}"
     py = sys.executable
-    probe = [py, "-I", "-m", "playground.probe", "--clock", "thread",
+    probe = [py, "-s", "-m", "playground.probe", "--clock", "thread",
              "--flush-ms", "1000000", "--stall-ms", "1000000", "--heartbeat-ms", "1000000"]
     try:
-        print(f"{'workload':<16}{'plain':>16}{'probe':>16}{'ratio':>8}")
+        print(f"{'workload':<16}{'instructions':>14}{'I1 misses':>16}{'D1 misses':>16}"
+              f"{'est. cycles':>13}")
         for name in args.only or list(WORKLOADS):
             path = str(WORKLOADS[name][0])
             window = {}
-            for variant, argv in (("plain", [py, path]), ("probe", [*probe, path])):
-                full = instructions(argv, env)
-                start_up = instructions(argv, dict(env, BENCH_IMPORT_ONLY="1"))
-                window[variant] = full - start_up
-            print(f"{name:<16}{window['plain']:>16,}{window['probe']:>16,}"
-                  f"{window['probe'] / window['plain']:>7.3f}x")
+            for variant, argv in (("plain", [py, "-s", path]), ("probe", [*probe, path])):
+                full = counts(argv, env)
+                start_up = counts(argv, dict(env, BENCH_IMPORT_ONLY="1"))
+                window[variant] = {k: full[k] - start_up[k] for k in EVENTS}
+            plain, probe_ = window["plain"], window["probe"]
+            extra_i1 = probe_["I1mr"] - plain["I1mr"]
+            extra_d1 = probe_["D1mr"] + probe_["D1mw"] - plain["D1mr"] - plain["D1mw"]
+            print(f"{name:<16}{probe_['Ir'] / plain['Ir']:>13.4f}x{extra_i1:>+16,}"
+                  f"{extra_d1:>+16,}{cycles(probe_) / cycles(plain):>12.4f}x")
     finally:
         server.terminate()
         server.wait()
