@@ -20,9 +20,9 @@ Two drivers run the ticks:
 Why not always the thread: every wake of a Python thread is a GIL hand-over, and on
 virtual machines such as this project's CI one hand-over costs the snippet up to a few
 milliseconds (measured: a thread waking at 20 Hz slowed a 90 ms asyncio workload by
-9-11%; SIGALRM at 100 Hz by less than the noise; it now comes at 20 Hz). Both drivers cannot run a tick while
-C code holds the GIL; such a stall is reported when the GIL is released, with its exact
-duration measured on the snippet's thread.
+9-11%; SIGALRM at 100 Hz by less than the noise; it now comes at 20 Hz). Both drivers
+cannot run a tick while C code holds the GIL; such a stall is reported when the GIL is
+released, with its exact duration measured on the snippet's thread.
 """
 
 from __future__ import annotations
@@ -623,7 +623,8 @@ class Recorder:
         function from ``__qualname__``, neither audited, rather than from the frame's
         code object, which is. Below the snippet's code, what the task waits on is
         told by the coroutine's ``__qualname__`` alone (``WAIT_KINDS`` names are
-        unique), which saves an aiohttp request's row four of its five audited reads.
+        unique): an aiohttp request's row takes two audited reads, not one per
+        coroutine of its chain.
         """
         kind = None
         file = line = None
