@@ -768,3 +768,35 @@ def test_a_task_that_does_not_step_is_not_reported_again(tmp_path: Path) -> None
     assert len(reports) >= 5  # the task table was reported all along
     assert [row[1] for row in rows] == ["waiting", "done"]
     assert rows[0][2:5] == ["Event", str(path), line_of(path, "# WAIT")]
+
+
+HTTP_WAIT = """
+import asyncio
+import os
+
+import aiohttp
+
+API_URL = os.environ["API_URL"]
+
+
+async def main():
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{API_URL}/slow?delay_ms=800") as resp:  # REQUEST
+            await resp.read()
+
+
+asyncio.run(main())
+"""
+
+
+async def test_an_http_request_waits_on_a_socket_read(run_snippet: RunSnippet) -> None:
+    """A task waiting for the mock API's response waits on a socket read, at the
+    line of the request: not on an anonymous future inside aiohttp."""
+    seen: list[tuple[str | None, int | None]] = []
+
+    def look(state: RunState) -> None:
+        seen.extend((t.waits_on, t.line) for t in state.tasks.values() if t.state == "waiting")
+
+    summary = await run_snippet(HTTP_WAIT, on_update=look)
+    assert summary["status"] == "ok", (summary["error"], summary["stderr"])
+    assert ("socket read", line_of(Path(summary["_path"]), "# REQUEST")) in seen, seen

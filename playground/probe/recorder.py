@@ -76,7 +76,9 @@ WAIT_KINDS: dict[tuple[str, str], str] = {
     ("tasks.py", "wait_for"): "wait_for",
     ("timeouts.py", "Timeout.__aexit__"): "timeout",
     ("streams.py", "StreamReader._wait"): "socket read",  # aiohttp's streams.py
-    ("client_proto.py", "ResponseHandler.read"): "socket read",
+    ("client_proto.py", "ResponseHandler.read"): "socket read",  # older aiohttp
+    ("streams.py", "DataQueue.read"): "socket read",  # aiohttp: the response
+    ("streams.py", "FlowControlDataQueue.read"): "socket read",
     ("connector.py", "BaseConnector.connect"): "socket connect",
     ("connector.py", "TCPConnector._create_connection"): "socket connect",
 }
