@@ -257,13 +257,13 @@ class RunState:
                 self._finished_kept -= 1
             self.tasks[tid] = TaskView(tid=tid, name=str(name), coro=str(coro), parent=parent,
                                        created_file=file, created_line=line)
-        for tid, state, waits, file, line, busy_ms, steps, detail in e.get("upd", ()):
+        for tid, state, waits, file, line, busy_us, steps, detail in e.get("upd", ()):
             task = self.tasks.get(tid)
             if task is None:
                 continue
             was_finished = task.finished
             task.state, task.waits_on, task.file, task.line = state, waits, file, line
-            task.busy_ms, task.steps, task.detail = float(busy_ms), int(steps), detail
+            task.busy_ms, task.steps, task.detail = float(busy_us) / 1000, int(steps), detail
             self._finished_kept += task.finished - was_finished
         self.tasks_created = int(e.get("created", self.tasks_created))
         self.tasks_alive = int(e.get("alive", self.tasks_alive))

@@ -44,7 +44,7 @@ __all__ = [
     "K_CHANNEL",
 ]
 
-VERSION = 1
+VERSION = 2  # 2: task rows carry busy time in whole microseconds
 
 #: Environment variable naming the file descriptor the probe writes events to.
 EVENTS_FD_ENV = "ASYNCPLAY_EVENTS_FD"
@@ -55,7 +55,9 @@ MAX_LINE_BYTES = 1 << 20
 # --- kinds written by the probe ------------------------------------------------
 K_HELLO = "hello"  # {v, pid, python, file, stall_ms}
 K_STARTED = "started"  # the snippet's own code starts now (interpreter start-up done)
-K_TASKS = "tasks"  # {new: [...], upd: [...], gone: [...]}: batched task deltas
+K_TASKS = "tasks"  # {new, upd, created, alive, max_alive, failed, cancelled, detailed_max}
+#   new: [tid, name, coro, parent_tid, file, line]
+#   upd: [tid, state, waits_on, file, line, busy_us, steps, detail]
 K_LAG = "lag"  # {samples_ms: [...]}: heartbeat overshoots in this window
 K_STALL = "stall"  # {id, ms, task, file, line, code}: a callback is blocking now
 K_STALL_END = "stall_end"  # {id, ms, task, file, line, code}: it ended, exact duration
@@ -73,12 +75,24 @@ K_SANDBOX = "sandbox"  # {layers, missing}
 K_CHANNEL = "channel"  # {problem}: the event channel was corrupted or closed early
 
 
-_ENCODE = json.JSONEncoder(separators=(",", ":"), default=str).encode  # made once
+# The C encoder, made once: ``JSONEncoder.encode`` makes a new one (and a dict to
+# detect cycles, which events never have) for every event, which costs more than
+# encoding a small event. The pure-Python encoder where there is no C one.
+_C_ENCODER: Any = getattr(json.encoder, "c_make_encoder", None)
+if _C_ENCODER is not None:
+    _CHUNKS = _C_ENCODER(None, str, json.encoder.encode_basestring_ascii, None, ":", ",",
+                         False, False, True)
+
+    def _encode(event: dict[str, Any]) -> str:
+        return "".join(_CHUNKS(event, 0))
+else:  # pragma: no cover
+    _encode = json.JSONEncoder(  # type: ignore[assignment]
+        separators=(",", ":"), default=str, check_circular=False).encode
 
 
 def encode(event: dict[str, Any]) -> bytes:
     """One event as a compact JSON line (the probe's side)."""
-    return (_ENCODE(event) + "\n").encode()
+    return (_encode(event) + "\n").encode()
 
 
 class Decoder:

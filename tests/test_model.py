@@ -29,7 +29,7 @@ def test_output_buffer_keeps_head_and_tail() -> None:
 
 def test_stall_lives_then_ends_with_its_exact_duration() -> None:
     state = RunState(target="x")
-    state.apply({"kind": "hello", "t": 0, "v": 1, "pid": 3, "stall_ms": 50})
+    state.apply({"kind": "hello", "t": 0, "v": 2, "pid": 3, "stall_ms": 50})
     state.apply({"kind": "stall", "t": 0.1, "id": 1, "ms": 52.0, "task": "a", "file": "f.py",
                  "line": 3, "code": "time.sleep(1)"})
     assert state.live_stall is not None and state.live_stall.ms == 52.0

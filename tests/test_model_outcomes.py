@@ -16,7 +16,7 @@ LIMITS: dict[str, Any] = {
 
 def state_with(error: dict[str, Any] | None = None, **fields: Any) -> RunState:
     state = RunState(target="t.py")
-    state.apply({"kind": "hello", "t": 0.0, "v": 1, "pid": 7, "python": "3.11", "file": "/x/t.py"})
+    state.apply({"kind": "hello", "t": 0.0, "v": 2, "pid": 7, "python": "3.11", "file": "/x/t.py"})
     if error is not None:
         state.apply({"kind": "error", "t": 0.5, **error})
     for name, value in fields.items():

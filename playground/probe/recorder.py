@@ -554,7 +554,7 @@ class Recorder:
             if m is None or m[M_TID] != tid:
                 continue
             if sent[slot]:
-                rows.append([tid, state, None, None, None, round(t.busy_s[slot] * 1000, 3),
+                rows.append([tid, state, None, None, None, int(t.busy_s[slot] * 1e6),
                              int(t.steps[slot]), detail])
             # else: never announced (a burst's short-lived task): only counted
             t.release(slot)
@@ -598,7 +598,8 @@ class Recorder:
         }
 
     def _row(self, slot: int, task: Any, cur: tuple[Any, float] | None, running: Any) -> list[Any]:
-        """[tid, state, waits_on, file, line, busy_ms, steps, detail] of a live task.
+        """[tid, state, waits_on, file, line, busy_us, steps, detail] of a live task
+        (busy time in whole microseconds: an int encodes in a fraction of a float's time).
         ``cur``: the callback running now and its start; ``running``: its task."""
         waits = None
         file = line = None
@@ -611,7 +612,7 @@ class Recorder:
             state = "ready" if waiter is None or waiter.done() else "waiting"
             waits, file, line = self._describe_wait(task, waiter)
         t = self.tasks
-        return [t.tid(slot), state, waits, file, line, round(t.busy_s[slot] * 1000, 3),
+        return [t.tid(slot), state, waits, file, line, int(t.busy_s[slot] * 1e6),
                 int(t.steps[slot]), None]
 
     def _describe_wait(self, task: Any, waiter: Any) -> tuple[str | None, str | None, int | None]:
