@@ -2,15 +2,17 @@
 deterministic companion to overhead.py.
 
 Wall time on a shared virtual machine varies by tens of per cent between runs of the
-same program; valgrind's cachegrind does not. For each workload, the counts of its
-timed window are those of a full run minus those of a run that stops before its
-``asyncio.run`` (``BENCH_IMPORT_ONLY=1``), for plain ``python`` and under the probe.
-Runs are made repeatable: no address randomization (``setarch -R``), a fixed hash
-seed (so the probe runs without ``-I``, which would ignore it). Two runs of the same
-code then give the same counts to within 0.01%.
+same program; valgrind's simulation does not. Exactly the timed window of each
+workload is counted (its ``asyncio.run``, as overhead.py times it): the workload runs
+from a copy whose ``asyncio.run(main())`` is called through ``functools.reduce``,
+a C function nothing else in the window calls, and callgrind collects only inside it
+(``--toggle-collect``). Start-up, the probe's last report and the interpreter's exit
+are left out. Runs are made repeatable: no address randomization (``setarch -R``), a
+fixed hash seed (so the probe runs without ``-I``, which would ignore it). Two runs of
+the same code then give the same counts to within 0.01%.
 
 Printed: instructions, the first-level instruction and data cache misses that
-cachegrind simulates (a first-level miss costs about 12 cycles when the second level
+callgrind simulates (a first-level miss costs about 12 cycles when the second level
 has the line), and an estimate of cycles from them (instructions + 12 x first-level
 misses + 150 x last-level misses). The probe's code runs between two pieces of the
 snippet's work and displaces the snippet's code and data from the first-level caches:
@@ -21,12 +23,13 @@ the guard's audit hook. What the clock drives (a batch of events every 50 ms, st
 checks, the lag heartbeat every 10 ms) would be inflated at random by valgrind's
 50-100x slowdown, so the probe runs with its watchdog thread as the clock (valgrind
 delivers the interval timer's signals unreliably) and with those periods pushed out
-of the run; their cost is per period, not per task or callback, and small.
+of the run; their cost is per period, not per task or callback (see README.md for
+what a batch costs).
 
     .venv/bin/python benchmarks/instructions.py [--only http_gets]   # needs valgrind
 
-``http_gets`` is not repeatable even so: how many reads a response takes depends on
-timing.
+``http_gets`` is repeatable only to about 0.1%: how many reads a response takes
+depends on timing.
 """
 
 from __future__ import annotations
@@ -47,22 +50,41 @@ from overhead import WORKLOADS, free_port, start_mock_api  # noqa: E402
 EVENTS = ("Ir", "I1mr", "D1mr", "D1mw", "ILmr", "DLmr", "DLmw")
 
 
+TIMED = "asyncio.run(main())"
+WINDOW = "functools.reduce(lambda _, __: asyncio.run(main()), (0, 0))"
+
+
+def windowed_copy(path: Path, folder: Path) -> Path:
+    """The workload with its timed call made through ``functools.reduce``."""
+    source = path.read_text()
+    lines = source.splitlines(keepends=True)
+    timed = [i for i, line in enumerate(lines) if line.strip() == TIMED]
+    if len(timed) != 1:
+        raise SystemExit(f"{path}: expected one line `{TIMED}`, found {len(timed)}")
+    lines[timed[0]] = f"import functools; {WINDOW}\n"
+    copy = folder / path.name
+    copy.write_text("".join(lines))
+    return copy
+
+
 def counts(argv: list[str], env: dict[str, str]) -> dict[str, int]:
-    """Cachegrind's totals for one run (instructions, simulated cache misses)."""
+    """Callgrind's totals inside the timed window (instructions, simulated misses)."""
     setarch = ["setarch", "-R"] if shutil.which("setarch") else []
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run(
-            [*setarch, "valgrind", "--tool=cachegrind", "--cache-sim=yes",
-             f"--cachegrind-out-file={tmp}/out", *argv],
+            [*setarch, "valgrind", "--tool=callgrind", "--cache-sim=yes",
+             "--toggle-collect=functools_reduce", f"--callgrind-out-file={tmp}/out", *argv],
             env=dict(env, PYTHONHASHSEED="0"), capture_output=True, text=True,
         )
         out = Path(tmp, "out")
         text = out.read_text() if out.exists() else ""
     events = re.search(r"^events: (.*)$", text, re.M)
-    summary = re.search(r"^summary: (.*)$", text, re.M)
-    if proc.returncode != 0 or events is None or summary is None:
+    totals = re.search(r"^(?:summary|totals): (.*)$", text, re.M)
+    if proc.returncode != 0 or events is None or totals is None:
         raise SystemExit(f"{argv} failed under valgrind:\n{proc.stderr[-2000:]}")
-    found = dict(zip(events.group(1).split(), map(int, summary.group(1).split())))
+    found = dict(zip(events.group(1).split(), map(int, totals.group(1).split())))
+    if not found.get("Ir"):
+        raise SystemExit(f"{argv}: nothing counted inside functools.reduce")
     return {k: found.get(k, 0) for k in EVENTS}
 
 
@@ -90,13 +112,10 @@ def main() -> int:
         print(f"{'workload':<16}{'instructions':>14}{'I1 misses':>16}{'D1 misses':>16}"
               f"{'est. cycles':>13}")
         for name in args.only or list(WORKLOADS):
-            path = str(WORKLOADS[name][0])
-            window = {}
-            for variant, argv in (("plain", [py, "-s", path]), ("probe", [*probe, path])):
-                full = counts(argv, env)
-                start_up = counts(argv, dict(env, BENCH_IMPORT_ONLY="1"))
-                window[variant] = {k: full[k] - start_up[k] for k in EVENTS}
-            plain, probe_ = window["plain"], window["probe"]
+            with tempfile.TemporaryDirectory() as tmp:
+                path = str(windowed_copy(WORKLOADS[name][0], Path(tmp)))
+                plain = counts([py, "-s", path], env)
+                probe_ = counts([*probe, path], env)
             extra_i1 = probe_["I1mr"] - plain["I1mr"]
             extra_d1 = probe_["D1mr"] + probe_["D1mw"] - plain["D1mr"] - plain["D1mw"]
             print(f"{name:<16}{probe_['Ir'] / plain['Ir']:>13.4f}x{extra_i1:>+16,}"

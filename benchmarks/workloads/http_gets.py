@@ -27,8 +27,6 @@ async def main() -> None:
 # otherwise what ran before (the probe's set-up, or not) decides whether a collection
 # of everything the imports left falls inside the window (see ../README.md).
 gc.collect()
-if os.environ.get("BENCH_IMPORT_ONLY"):  # instructions.py: start-up alone
-    raise SystemExit(0)
 start = time.perf_counter()
 asyncio.run(main())
 print(f"BENCH_WALL_S={time.perf_counter() - start:.6f}")

@@ -80,6 +80,9 @@ def _make_runners(rec: Recorder) -> tuple[Callable[[Any], None], Callable[[Any],
     other_types = rec.tasks.other_types
     end_beyond = _make_end_beyond(rec)
     task_type = asyncio.Task
+    # The unbound method: calling it skips the lookup of ``done`` on each task, which
+    # looks in the instance dict (a task with a row has one) before the class.
+    task_done = task_type.done
     cur_handle: Any = None
     cur_start = 0.0
 
@@ -116,9 +119,9 @@ def _make_runners(rec: Recorder) -> tuple[Callable[[Any], None], Callable[[Any],
             if slot is not None:
                 busy[slot] += dt
                 steps[slot] += 1.0
-                if owner.done():
+                if task_done(owner):
                     finish(slot, owner)
-            elif beyond and kind is task_type and owner.done() and hash(owner) in beyond:
+            elif beyond and kind is task_type and task_done(owner) and hash(owner) in beyond:
                 end_beyond(owner)  # the last step of a task without a row
         if dt >= stall_s:
             ended.append((self, start, dt))
@@ -210,9 +213,9 @@ def _make_runners(rec: Recorder) -> tuple[Callable[[Any], None], Callable[[Any],
                     if slot is not None:
                         busy[slot] += dt
                         steps[slot] += 1.0
-                        if owner.done():
+                        if task_done(owner):
                             finish(slot, owner)
-                    elif beyond and kind is task_type and owner.done() and hash(owner) in beyond:
+                    elif beyond and kind is task_type and task_done(owner) and hash(owner) in beyond:
                         end_beyond(owner)
                 if dt >= stall_s:
                     ended.append((handle, start, dt))
@@ -393,17 +396,23 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
             else:
                 task.add_done_callback(end_beyond)
             return task
+        if not isinstance(task, task_type):
+            # A snippet's own factory made something else that behaves as a task:
+            # the callback hooks ask tasks whether they are done through Task.done
+            # itself, which takes only tasks. Counted by a done callback, no row.
+            task.add_done_callback(end_beyond)
+            return task
         slot = free.pop()
         try:
             # asyncio's C tasks take attributes: one lookup per step finds the slot,
             # cheaper than any table keyed by the task, and holding no reference to it.
-            task._ap_slot = slot
+            task._ap_slot = slot  # type: ignore[attr-defined]
         except AttributeError:
             free.append(slot)
             task.add_done_callback(end_beyond)  # a task class we cannot annotate
             return task
         if type(task) is not task_type:
-            other_types.add(type(task))  # the callback hooks look at its steps too
+            other_types.add(type(task))  # a subclass: the callback hooks look at its steps too
         # The creation site: the innermost frame in the snippet's own file, from our
         # caller on. Frames are told apart by their globals: reading ``f_code`` is an
         # audited event, and the guard's audit hook is a Python call (0.4 us each).
