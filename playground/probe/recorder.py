@@ -151,7 +151,7 @@ class TaskTable:
         self.live: set[int] = set()  # slots of detailed tasks not finished yet (the others are)
         # hashes of the tasks beyond the capacity not finished yet: only counted
         self.beyond: set[int] = set()
-        # task classes other than asyncio.Task (a snippet's own factory's) given a slot
+        # subclasses of asyncio.Task (a snippet's own factory's) given a slot
         self.other_types: set[type] = set()
         self.created: deque[tuple[int, int]] = deque()  # (slot, tid), not yet announced
         # (slot, tid, state, detail) of tasks that finished, for their last row
@@ -575,14 +575,21 @@ class Recorder:
             task = m[M_REF]() if m is not None else None
             if task is None or task.done():
                 continue
-            if task is not running:
-                # Unchanged since its last row (no step, as ready as it was): no row.
-                waiter = getattr(task, "_fut_waiter", None)
-                seen = (steps[slot], waiter is None or waiter.done())
-                if shown[slot] == seen:
-                    continue
-                shown[slot] = seen
-            rows.append(self._row(slot, task, cur, running))
+            if task is running:
+                file = line = None
+                if self._stall is not None and cur is not None and cur[0] is self._stall_handle:
+                    (file, line, _code), _ = self._stall_lines.most_common(1)[0]  # stuck here now
+                rows.append(self._row(slot, "running", None, file, line))
+                continue
+            waiter = getattr(task, "_fut_waiter", None)
+            ready = waiter is None or waiter.done()
+            # Unchanged since its last row (no step, as ready as it was): no row.
+            seen = (steps[slot], ready)
+            if shown[slot] == seen:
+                continue
+            shown[slot] = seen
+            rows.append(self._row(slot, "ready" if ready else "waiting",
+                                  *self._describe_wait(task, waiter)))
         if not (new or rows) and not final:
             return None
         return {
@@ -597,20 +604,10 @@ class Recorder:
             "detailed_max": MAX_DETAILED_TASKS,
         }
 
-    def _row(self, slot: int, task: Any, cur: tuple[Any, float] | None, running: Any) -> list[Any]:
+    def _row(self, slot: int, state: str, waits: str | None, file: str | None,
+             line: int | None) -> list[Any]:
         """[tid, state, waits_on, file, line, busy_us, steps, detail] of a live task
-        (busy time in whole microseconds: an int encodes in a fraction of a float's time).
-        ``cur``: the callback running now and its start; ``running``: its task."""
-        waits = None
-        file = line = None
-        if running is task:
-            state = "running"
-            if self._stall is not None and cur is not None and cur[0] is self._stall_handle:
-                (file, line, _code), _ = self._stall_lines.most_common(1)[0]  # stuck here now
-        else:
-            waiter = getattr(task, "_fut_waiter", None)
-            state = "ready" if waiter is None or waiter.done() else "waiting"
-            waits, file, line = self._describe_wait(task, waiter)
+        (busy time in whole microseconds: an int encodes in a fraction of a float's time)."""
         t = self.tasks
         return [t.tid(slot), state, waits, file, line, int(t.busy_s[slot] * 1e6),
                 int(t.steps[slot]), None]
