@@ -28,14 +28,22 @@ class UsageError(Exception):
     """A mistake in the command line (exit code 2)."""
 
 
-def _parser() -> argparse.ArgumentParser:
+def _snippets_option(dest: str) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--snippets", metavar="DIR", action="append", type=Path, default=[],
+        "--snippets", metavar="DIR", action="append", type=Path, default=[], dest=dest,
         help="add a folder of lessons (or one lesson folder); repeatable",
     )
+    return common
+
+
+def _parser() -> argparse.ArgumentParser:
+    # ``--snippets`` is accepted before the command and after it. The two places need
+    # two destinations: a subcommand's defaults overwrite the main parser's values,
+    # so one shared destination would lose the folders given before the command.
+    common = _snippets_option("snippets_after")
     parser = argparse.ArgumentParser(
-        prog="asyncplay", parents=[common],
+        prog="asyncplay", parents=[_snippets_option("snippets")],
         description="A terminal playground that shows what the asyncio event loop does.",
         epilog="With no command, the app starts.",
     )
@@ -60,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    args.snippets = [*args.snippets, *getattr(args, "snippets_after", [])]
     try:
         if args.command is None:
             return _app(args)

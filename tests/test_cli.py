@@ -84,6 +84,8 @@ def test_timeout_option(tmp_path: Path) -> None:
         (["run"], "which lesson?"),
         (["run", "time-sleep", "--file", "x.py"], "not both"),
         (["list", "--snippets", "/no/such/dir"], "not a folder"),
+        (["--snippets", "/no/such/dir", "list"], "not a folder"),
+        (["--snippets", "/no/such/dir", "run", "time-sleep"], "not a folder"),
     ],
 )
 def test_usage_errors_exit_2_with_a_clear_message(args: list[str], message: str) -> None:
@@ -113,6 +115,29 @@ def test_user_snippets_folder_and_broken_lessons(tmp_path: Path) -> None:
     run = asyncplay("run", "mine", "--variant", "good", "--snippets", str(tmp_path), "--json")
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["stdout"] == "good\n"
+
+
+def test_snippets_option_before_the_command(tmp_path: Path) -> None:
+    """``asyncplay --snippets DIR list|run`` (as the README shows it), and both places at once."""
+    for slug in ("first", "second"):
+        folder = tmp_path / slug / slug
+        folder.mkdir(parents=True)
+        (folder / "lesson.toml").write_text(
+            f'title = "{slug}"\nsummary = "s"\nwhy = "w"\nwatch = "w"\nmistake = "m"\n'
+            'fix = "f"\ntags = ["x"]\n'
+        )
+        (folder / "bad.py").write_text(f"print('{slug} bad')\n")
+        (folder / "good.py").write_text(f"print('{slug} good')\n")
+    listed = asyncplay("--snippets", str(tmp_path / "first"), "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert "first" in {l["slug"] for l in json.loads(listed.stdout)}
+    both = asyncplay("--snippets", str(tmp_path / "first"), "list", "--json",
+                     "--snippets", str(tmp_path / "second"))
+    assert both.returncode == 0, both.stderr
+    assert {"first", "second"} <= {l["slug"] for l in json.loads(both.stdout)}
+    run = asyncplay("--snippets", str(tmp_path / "second"), "run", "second", "--json")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["stdout"] == "second bad\n"
 
 
 def test_doctor_lists_sandbox_layers() -> None:
