@@ -44,7 +44,7 @@ from typing import Any
 __all__ = ["KEYS", "STATUSES", "check", "validate"]
 
 #: Run statuses a summary may report.
-STATUSES = ("ok", "error", "timeout", "limit", "killed")
+STATUSES = ("ok", "error", "timeout", "limit", "killed", "stopped")
 
 # What each key accepts, used by validate(); the table form keys list their sub-keys.
 _NUMBER_KEYS = (

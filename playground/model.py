@@ -24,11 +24,18 @@ __all__ = [
     "OutputBuffer",
     "RunState",
     "FINAL_STATUSES",
+    "STOPPED_STATUSES",
     "percentile",
     "classify_exit",
 ]
 
-FINAL_STATUSES = ("ok", "error", "timeout", "limit", "killed")
+#: How a run ended. "stopped": the user stopped it (Stop in the app); such a run is
+#: not graded against its expectations. "killed" is what summaries said for a stopped
+#: run before "stopped" existed: a reader may still meet it (a saved summary or
+#: recording) and takes it for "stopped"; asyncplay no longer reports it.
+FINAL_STATUSES = ("ok", "error", "timeout", "limit", "killed", "stopped")
+#: The statuses of a run the user stopped (see FINAL_STATUSES).
+STOPPED_STATUSES = ("stopped", "killed")
 #: What one run keeps at most, whatever arrives on its event channel (a snippet can
 #: write well-formed events too, by the million): the parent's memory stays bounded.
 #: Past these, finished tasks make room for new ones, stalls are counted but not
@@ -339,6 +346,11 @@ class RunState:
         return self.status in FINAL_STATUSES
 
     @property
+    def stopped(self) -> bool:
+        """Whether the user stopped the run (then its expectations are not graded)."""
+        return self.status in STOPPED_STATUSES
+
+    @property
     def lag_sorted(self) -> list[float]:
         if self._lag_sorted is None:
             self._lag_sorted = sorted(self.lag_samples_ms)
@@ -462,7 +474,7 @@ def classify_exit(
     if stop_reason == "timeout":
         return ("timeout", "wall", "Stopped: " + _LIMIT_WORDS["wall"].format(**words) + ".")
     if stop_reason == "stop":
-        return ("killed", None, "Stopped by the user.")
+        return ("stopped", None, "Stopped by the user.")
     if stop_reason == "output":
         return limited("output")
     if signal == "SIGXCPU" or (state.probe_limit or {}).get("limit") == "cpu":

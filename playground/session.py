@@ -5,7 +5,8 @@ mock API to it when the snippet needs one, reads its three channels (events, std
 stderr) without trusting any of them, enforces the wall-clock and output limits, and
 folds everything into a :class:`~playground.model.RunState`. Front ends get snapshots
 (at most ``snapshot_hz`` per second) through ``on_update`` and the final state from
-:meth:`Session.run`; :meth:`Session.stop` ends a run early (status ``killed``).
+:meth:`Session.run`; :meth:`Session.stop` ends a run early (status ``stopped``,
+not graded).
 """
 
 from __future__ import annotations
@@ -302,7 +303,11 @@ async def run_target(
 
 
 def summarize(session: Session, state: RunState) -> dict[str, Any]:
+    """The run's public summary, with ``expect`` when a lesson's run ended on its own.
+
+    A run the user stopped is not graded: what it did not get to do is not a failure.
+    """
     summary = state.summary()
-    if session.target.expect is not None:
+    if session.target.expect is not None and not state.stopped:
         summary["expect"] = check_expectations(session.target.expect, summary)
     return summary

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from conftest import SANDBOX_MODES, RunSnippet, line_of, write_snippet
 from playground import protocol as P
 from playground.model import RunState
 from playground.probe.recorder import MAX_DETAILED_TASKS
+from playground.session import RunOptions, RunTarget, Session, summarize
 
 THREE_SLEEPS = """
 import asyncio
@@ -800,3 +803,47 @@ async def test_an_http_request_waits_on_a_socket_read(run_snippet: RunSnippet) -
     summary = await run_snippet(HTTP_WAIT, on_update=look)
     assert summary["status"] == "ok", (summary["error"], summary["stderr"])
     assert ("socket read", line_of(Path(summary["_path"]), "# REQUEST")) in seen, seen
+
+
+STOPPED_MIDWAY = """
+import asyncio
+import time
+
+
+async def main():
+    time.sleep(0.2)  # BLOCK
+    print("first half done", flush=True)
+    await asyncio.sleep(60)
+    time.sleep(1)
+
+
+asyncio.run(main())
+"""
+
+
+async def test_a_run_stopped_midway_is_stopped_and_not_graded(tmp_path: Path) -> None:
+    """Stop (the app's `s`) ends the run as "stopped": what it did is kept, nothing is graded."""
+    path = write_snippet(tmp_path, STOPPED_MIDWAY)
+    expect = {"status": "ok", "stall": {"min_ms": 900}}
+    target = replace(RunTarget.from_file(path), expect=expect)
+    halfway = asyncio.Event()
+
+    def on_update(state: RunState) -> None:
+        if "first half done" in state.stdout.text:
+            halfway.set()
+
+    session = Session(target, RunOptions(timeout_s=30), on_update=on_update)
+    running = asyncio.create_task(session.run())
+    await halfway.wait()
+    session.stop()
+    state = await running
+    summary = summarize(session, state)
+    assert state.status == summary["status"] == "stopped"
+    assert state.stopped and state.finished
+    assert summary["message"] == "Stopped by the user."
+    assert "expect" not in summary  # not graded: no ✗ for what it did not get to do
+    assert [s["line"] for s in summary["stalls"]] == [line_of(path, "# BLOCK")]
+    assert summary["stdout"] == "first half done\n"
+    # the same run left to end on its own is graded
+    graded = summarize(session, replace(state, status="ok"))
+    assert graded["expect"]["met"] is False

@@ -194,7 +194,7 @@ class Hostile:
         out = Outcome(summarize(session, state), elapsed, self.marker, path)
         # ended on time, with a summary that says how
         assert elapsed < timeout_s + HANG_SLACK_S, f"took {elapsed:.1f} s: {out.why()}"
-        assert out.summary["status"] in ("ok", "error", "timeout", "limit", "killed"), out.why()
+        assert out.summary["status"] in ("ok", "error", "timeout", "limit", "stopped"), out.why()
         assert isinstance(out.summary["message"], str) and len(out.summary["message"]) > 8
         # nothing of the run left running
         left = await wait_until_gone(self.marker)
@@ -256,9 +256,9 @@ async def test_ignoring_sigterm_and_sigint_still_ends_at_the_timeout(hostile: Ho
     assert out.summary["stdout"] == "signals ignored\n"
 
 
-async def test_stop_ends_a_run_that_ignores_signals_as_killed(hostile: Hostile) -> None:
+async def test_stop_ends_a_run_that_ignores_signals_as_stopped(hostile: Hostile) -> None:
     out = await hostile.run("ignore_signals", timeout_s=5, stop_once_started=True)
-    assert out.status == ("killed", None), out.why()
+    assert out.status == ("stopped", None), out.why()
     assert out.summary["message"] == "Stopped by the user."
     assert out.elapsed < 5  # it did not wait for the time limit
 

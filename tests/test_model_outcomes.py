@@ -113,9 +113,9 @@ def test_timeout_wins_over_everything() -> None:
     assert message == "Stopped: it ran longer than the 5 s time limit."
 
 
-def test_stop_is_killed() -> None:
+def test_stop_is_stopped() -> None:
     assert classify(exit_code=None, signal="SIGKILL", stop_reason="stop") == (
-        "killed", None, "Stopped by the user.")
+        "stopped", None, "Stopped by the user.")
 
 
 @pytest.mark.parametrize(("nbytes", "text"), [

@@ -24,7 +24,7 @@ from playground.tui.code import CodeView, LineMark, render_code
 from playground.tui.formatting import inline_code, lesson_prose, relevant_tasks, stall_line, strip_comment
 from playground.tui.lessons import BrokenLessons, LessonInfo, LessonItem
 from playground.tui.messages import RunFinished, RunStarted, RunUpdated
-from playground.tui.panels import TASK_ROWS_MAX, StallPanel, StatusPanel, TaskTable, _StreamLog
+from playground.tui.panels import TASK_ROWS_MAX, ChecksPanel, StallPanel, StatusPanel, TaskTable, _StreamLog
 from playground.tui.run_pane import RunPane, marks_for
 from playground.tui.screens import HelpScreen, OpenFileScreen
 
@@ -236,7 +236,7 @@ async def test_running_both_fills_two_panes_side_by_side() -> None:
         assert "none: the loop never blocked" in text_of(good.query_one(StallPanel))
 
 
-async def test_stop_kills_a_long_run(tmp_path: Path) -> None:
+async def test_stop_kills_a_long_run_which_is_stopped_not_graded(tmp_path: Path) -> None:
     write_lesson(tmp_path, "long-wait",
                  bad="""\
                      import asyncio
@@ -247,7 +247,8 @@ async def test_stop_kills_a_long_run(tmp_path: Path) -> None:
 
                      asyncio.run(main())
                      """,
-                 good="print('quick')\n")
+                 good="print('quick')\n",
+                 extra='[expect.bad]\nstatus = "ok"\nstall = { min_ms = 900 }\n')
     catalog = load_catalog([tmp_path])
     recorder = Recorder()
     app = AsyncPlayApp(catalog=catalog)
@@ -264,10 +265,15 @@ async def test_stop_kills_a_long_run(tmp_path: Path) -> None:
                          what="the stopped run to end")
         assert time.monotonic() - started < 15
         state = recorder.finished("bad")[0].state
-        assert state.status == "killed"
+        assert state.status == "stopped"
         assert "Stopped by the user" in (state.message or "")
-        await wait_until(pilot, lambda: "killed" in text_of(bad.query_one(StatusPanel)), timeout_s=5,
-                         what="the status to say killed")
+        await wait_until(pilot, lambda: "stopped" in text_of(bad.query_one(StatusPanel)), timeout_s=5,
+                         what="the status to say stopped")
+        assert "stopped" in str(bad.border_subtitle)
+        # not graded: no ✗ for the stall it did not get to make
+        checks = bad.query_one(ChecksPanel)
+        assert bad.checks is None and not checks.display
+        assert "✗" not in text_of(checks)
 
 
 async def test_a_broken_lesson_is_listed_and_the_others_still_work(tmp_path: Path) -> None:

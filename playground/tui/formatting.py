@@ -47,6 +47,7 @@ STATUS_STYLE = {
     "timeout": "bold $error",
     "limit": "bold $error",
     "killed": "bold $warning",
+    "stopped": "bold $warning",
 }
 STATUS_ICON = {
     "idle": "○",
@@ -57,6 +58,7 @@ STATUS_ICON = {
     "timeout": "◷",
     "limit": "▲",
     "killed": "◼",
+    "stopped": "◼",
 }
 TASK_STATE_STYLE = {
     "running": "bold $warning",
