@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test setup system-deps bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@sh scripts/make-venv.sh $(PYTHON) $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'

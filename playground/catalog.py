@@ -117,11 +117,22 @@ class Catalog:
 
 
 def default_snippets_dir() -> Path:
-    """The shipped ``snippets/`` folder, or ``$ASYNCPLAY_SNIPPETS`` when set."""
+    """The shipped lessons, or ``$ASYNCPLAY_SNIPPETS`` when set.
+
+    Installed (a wheel), the lessons are the package ``playground/snippets/`` (the build
+    maps the checkout's top-level ``snippets/`` there, see setup.py); in a checkout
+    (and an editable install) they are the top-level ``snippets/`` next to
+    ``playground/``. The package folder is tried first: next to an installed
+    ``playground/`` lies site-packages, where a ``snippets`` folder is someone else's.
+    """
     override = os.environ.get(SNIPPETS_ENV)
     if override:
         return Path(os.path.abspath(os.path.expanduser(override)))
-    return Path(__file__).resolve().parent.parent / "snippets"
+    package = Path(__file__).resolve().parent
+    installed = package / "snippets"
+    if installed.is_dir():
+        return installed
+    return package.parent / "snippets"
 
 
 def load_catalog(extra_dirs: Sequence[Path] = (), *, include_default: bool = True) -> Catalog:
