@@ -422,6 +422,10 @@ class Recorder:
         where = self._snippet_frame(frame)
         del frame
         if handle is not self._stall_handle:
+            # The stall watched until now may have ended since the last batch: its
+            # end goes out first, while it is still the one watched (else it would be
+            # taken for a stall never seen, and reported twice, the copy at line 0).
+            self.events.extend(self._ended_stalls(round(self.now(), 6)))
             self._stall_seq += 1
             self._stall_handle = handle
             self._stall_lines = Counter()
@@ -487,7 +491,27 @@ class Recorder:
         if self.lag_samples:
             samples, self.lag_samples = self.lag_samples, []
             out.append({"kind": P.K_LAG, "t": t, "samples_ms": [round(s * 1000, 3) for s in samples]})
-        # stalls that ended
+        out.extend(self._ended_stalls(t))
+        # a stall still going on: refresh its running duration
+        cur = self.current()
+        if self._stall is not None and cur is not None and cur[0] is self._stall_handle:
+            now = perf_counter()
+            if now - self._stall_sent_at >= self.flush_s / 2:
+                self._send_stall(now - cur[1])
+                self._stall_sent_at = now
+        while self.events:
+            out.append(self.events.popleft())
+        tasks = self._task_deltas(final)
+        if tasks is not None:
+            tasks["t"] = t
+            out.append(tasks)
+        if out:
+            self._write(b"".join(P.encode(e) for e in out))
+
+    def _ended_stalls(self, t: float) -> list[dict[str, Any]]:
+        """The ``stall_end`` events of the callbacks that held the loop past the
+        threshold and ended since the last look."""
+        out = []
         while self.ended_callbacks:
             handle, start, dt = self.ended_callbacks.popleft()
             if handle is not self._stall_handle or self._stall is None:
@@ -504,21 +528,7 @@ class Recorder:
                 dict(stall, kind=P.K_STALL_END, t=t, ms=round(dt * 1000, 1),
                      file=file, line=line, code=code)
             )
-        # a stall still going on: refresh its running duration
-        cur = self.current()
-        if self._stall is not None and cur is not None and cur[0] is self._stall_handle:
-            now = perf_counter()
-            if now - self._stall_sent_at >= self.flush_s / 2:
-                self._send_stall(now - cur[1])
-                self._stall_sent_at = now
-        while self.events:
-            out.append(self.events.popleft())
-        tasks = self._task_deltas(final)
-        if tasks is not None:
-            tasks["t"] = t
-            out.append(tasks)
-        if out:
-            self._write(b"".join(P.encode(e) for e in out))
+        return out
 
     def _task_deltas(self, final: bool) -> dict[str, Any] | None:
         """New tasks, changed tasks and finished tasks since the last flush.
