@@ -2,8 +2,13 @@
 
 A lesson is a folder ``snippets/<slug>/`` holding ``lesson.toml`` (metadata and
 expectations), ``bad.py`` (the mistake) and ``good.py`` (the fix); see
-``docs/ARCHITECTURE.md`` for the ``lesson.toml`` format and :mod:`playground.expect`
-for the expectation vocabulary.
+``docs/ARCHITECTURE.md`` for the ``lesson.toml`` format, :mod:`playground.lessonmeta`
+for its keys and :mod:`playground.expect` for the expectation vocabulary.
+
+The catalog is a learning path: lessons sort by level (in the order of
+:data:`~playground.lessonmeta.LEVELS`; a lesson without a level comes last), then by
+``order``, then by slug. A lesson whose ``requires_python`` excludes the running Python
+is still listed, with :attr:`Lesson.unavailable` saying why, and refuses to run.
 
 Loading never raises for a broken lesson: every problem becomes a :class:`LessonError`
 naming the exact file at fault and what is wrong, and the other lessons still load.
@@ -14,7 +19,6 @@ such as ``__pycache__``) are skipped silently.
 from __future__ import annotations
 
 import os
-import re
 import sys
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
@@ -22,32 +26,37 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playground import expect as _expect
+from playground.lessonmeta import (
+    DEFAULT_ORDER,
+    LEVELS,
+    SLUG,
+    VARIANTS,
+    parse_meta,
+    python_excluded,
+)
 
 __all__ = [
     "DEFAULT_ORDER",
     "LESSON_FILE",
+    "LEVELS",
+    "NO_LEVEL",
     "SNIPPETS_ENV",
     "VARIANTS",
     "Catalog",
     "Lesson",
     "LessonError",
+    "LessonUnavailable",
     "default_snippets_dir",
     "load_catalog",
 ]
 
-#: The two snippets of every lesson, in display order.
-VARIANTS = ("bad", "good")
 #: The metadata file of a lesson folder.
 LESSON_FILE = "lesson.toml"
 #: Environment variable that replaces the default snippets directory.
 SNIPPETS_ENV = "ASYNCPLAY_SNIPPETS"
-#: Sort key of a lesson without ``order`` (after every ordered lesson).
-DEFAULT_ORDER = 1000
+#: How the front ends name the group of lessons that declare no level.
+NO_LEVEL = "other"
 
-_TEXT_FIELDS = ("title", "summary", "why", "watch", "mistake", "fix")
-_KNOWN_KEYS = frozenset((*_TEXT_FIELDS, "tags", "order", "timeout_s", "uses_api", "expect"))
-_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _LESSON_MARKERS = (LESSON_FILE, "bad.py", "good.py")
 
 
@@ -63,7 +72,21 @@ class Lesson:
     mistake: str
     fix: str
     tags: tuple[str, ...]
+    #: One of :data:`LEVELS`, or None (then the lesson comes after every level).
+    level: str | None
     order: int
+    #: Ruff rule codes that report the mistake in bad.py.
+    lint: tuple[str, ...]
+    #: Links to the documentation of what the lesson uses.
+    docs: tuple[str, ...]
+    #: Slugs of related lessons (each one is in the catalog, or an error says otherwise).
+    related: tuple[str, ...]
+    #: A version specifier such as ">=3.12", or None for every Python.
+    requires_python: str | None
+    #: What a Python version changes in what the lesson shows, or None.
+    python_notes: str | None
+    #: Why the lesson cannot run on this Python (from ``requires_python``), or None.
+    unavailable: str | None
     timeout_s: float | None
     uses_api: bool
     folder: Path
@@ -72,6 +95,16 @@ class Lesson:
     #: Expectations per variant: always both keys ``"bad"`` and ``"good"`` (maybe empty);
     #: plain dicts (JSON-ready), to be treated as read-only.
     expect: Mapping[str, Mapping[str, Any]] = field(hash=False, compare=False)
+
+    @property
+    def level_name(self) -> str:
+        """The level as the front ends show it (:data:`NO_LEVEL` when none is declared)."""
+        return self.level or NO_LEVEL
+
+    def sort_key(self) -> tuple[int, int, str]:
+        """The lesson's place in the learning path: level, then order, then slug."""
+        rank = LEVELS.index(self.level) if self.level in LEVELS else len(LEVELS)
+        return rank, self.order, self.slug
 
     def path(self, variant: str) -> Path:
         """The absolute path of the ``"bad"`` or ``"good"`` snippet."""
@@ -84,6 +117,10 @@ class Lesson:
     def source(self, variant: str) -> str:
         """The source text of the ``"bad"`` or ``"good"`` snippet."""
         return self.path(variant).read_text(encoding="utf-8")
+
+
+class LessonUnavailable(Exception):
+    """A lesson that cannot run on this Python; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +136,7 @@ class LessonError:
 
 @dataclass(frozen=True)
 class Catalog:
-    """The lessons that loaded (sorted by order, then slug) and the problems found."""
+    """The lessons that loaded (in learning-path order) and the problems found."""
 
     lessons: tuple[Lesson, ...]
     errors: tuple[LessonError, ...]
@@ -114,6 +151,15 @@ class Catalog:
     def slugs(self) -> tuple[str, ...]:
         """The slugs of the loaded lessons, in catalog order."""
         return tuple(lesson.slug for lesson in self.lessons)
+
+    def by_level(self) -> list[tuple[str, tuple[Lesson, ...]]]:
+        """The lessons grouped by level name, in learning-path order (empty levels left out)."""
+        groups: list[tuple[str, list[Lesson]]] = []
+        for lesson in self.lessons:
+            if not groups or groups[-1][0] != lesson.level_name:
+                groups.append((lesson.level_name, []))
+            groups[-1][1].append(lesson)
+        return [(name, tuple(lessons)) for name, lessons in groups]
 
 
 def default_snippets_dir() -> Path:
@@ -169,8 +215,22 @@ def load_catalog(extra_dirs: Sequence[Path] = (), *, include_default: bool = Tru
                 continue
             by_slug[lesson.slug] = lesson
             lessons.append(lesson)
-    lessons.sort(key=lambda lesson: (lesson.order, lesson.slug))
+    errors.extend(_dangling_related(lessons, by_slug))
+    lessons.sort(key=Lesson.sort_key)
     return Catalog(lessons=tuple(lessons), errors=tuple(errors))
+
+
+def _dangling_related(lessons: Sequence[Lesson], by_slug: Mapping[str, Lesson],
+                      ) -> Iterator[LessonError]:
+    """A related slug that names no loaded lesson (the lesson itself still loads)."""
+    for lesson in lessons:
+        for slug in lesson.related:
+            if slug == lesson.slug:
+                yield LessonError(lesson.folder / LESSON_FILE,
+                                  f"'related' lists the lesson itself ({slug!r})")
+            elif slug not in by_slug:
+                yield LessonError(lesson.folder / LESSON_FILE,
+                                  f"'related' names {slug!r}, which is not in the catalog")
 
 
 # -- internals ---------------------------------------------------------------------------
@@ -253,7 +313,7 @@ def _check_snippet(path: Path) -> tuple[str | None, str | None]:
 def _load_lesson(folder: Path) -> tuple[Lesson | None, list[LessonError]]:
     errors: list[LessonError] = []
     slug = folder.name
-    if not _SLUG.match(slug):
+    if not SLUG.match(slug):
         errors.append(
             LessonError(
                 folder,
@@ -271,8 +331,11 @@ def _load_lesson(folder: Path) -> tuple[Lesson | None, list[LessonError]]:
             sources[variant] = text
     toml_path = folder / LESSON_FILE
     meta = _read_meta(toml_path, errors)
-    fields = _parse_meta(meta, toml_path, errors) if meta is not None else None
-    if fields is None or errors:
+    if meta is None:
+        return None, errors
+    fields, problems = parse_meta(meta)
+    errors.extend(LessonError(toml_path, problem) for problem in problems)
+    if errors:
         return None, errors
     uses_api = fields.pop("uses_api")
     if uses_api is None:
@@ -283,6 +346,7 @@ def _load_lesson(folder: Path) -> tuple[Lesson | None, list[LessonError]]:
         bad=folder / "bad.py",
         good=folder / "good.py",
         uses_api=bool(uses_api),
+        unavailable=python_excluded(fields["requires_python"]),
         **fields,
     )
     return lesson, errors
@@ -307,85 +371,11 @@ def _read_meta(path: Path, errors: list[LessonError]) -> dict[str, Any] | None:
         return None
 
 
-def _type_name(value: object) -> str:
-    names = {str: "text", bool: "a boolean", int: "an integer", float: "a number",
-             list: "a list", dict: "a table"}
-    return names.get(type(value), type(value).__name__)
-
-
-def _parse_meta(meta: dict[str, Any], path: Path, errors: list[LessonError]) -> dict[str, Any]:
-    """The Lesson fields found in ``meta``; problems are appended to ``errors``."""
-    def bad(problem: str) -> None:
-        errors.append(LessonError(path, problem))
-
-    out: dict[str, Any] = {}
-    for key in sorted(set(meta) - _KNOWN_KEYS):
-        bad(f"unknown key {key!r} (known: {', '.join(sorted(_KNOWN_KEYS))})")
-    for key in _TEXT_FIELDS:
-        value = meta.get(key)
-        if value is None:
-            bad(f"missing {key!r} (text)")
-        elif not isinstance(value, str):
-            bad(f"{key!r} must be text, not {_type_name(value)}")
-        elif not value.strip():
-            bad(f"{key!r} must not be empty")
-        else:
-            out[key] = value.strip()
-
-    tags = meta.get("tags")
-    if tags is None:
-        bad("missing 'tags' (a list of texts)")
-    elif not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
-        bad(f"'tags' must be a list of non-empty texts, not {tags!r}")
-    else:
-        out["tags"] = tuple(tags)
-
-    order = meta.get("order", DEFAULT_ORDER)
-    if isinstance(order, bool) or not isinstance(order, int):
-        bad(f"'order' must be an integer, not {_type_name(order)}")
-    else:
-        out["order"] = order
-
-    timeout_s = meta.get("timeout_s")
-    if timeout_s is not None and (
-        isinstance(timeout_s, bool)
-        or not isinstance(timeout_s, (int, float))
-        or not 0 < timeout_s < float("inf")
-    ):
-        bad(f"'timeout_s' must be a positive number of seconds, not {timeout_s!r}")
-    else:
-        out["timeout_s"] = None if timeout_s is None else float(timeout_s)
-
-    uses_api = meta.get("uses_api")
-    if uses_api is not None and not isinstance(uses_api, bool):
-        bad(f"'uses_api' must be true or false, not {uses_api!r}")
-    else:
-        out["uses_api"] = uses_api
-
-    raw_expect = meta.get("expect", {})
-    expectations: dict[str, Mapping[str, Any]] = {}
-    if not isinstance(raw_expect, dict):
-        bad(f"'expect' must be a table with [expect.bad] and [expect.good], not {raw_expect!r}")
-    else:
-        for key in sorted(set(raw_expect) - set(VARIANTS)):
-            bad(f"unknown variant [expect.{key}] (use [expect.bad] and [expect.good])")
-        for variant in VARIANTS:
-            table = raw_expect.get(variant, {})
-            if not isinstance(table, dict):
-                bad(f"[expect.{variant}] must be a table, not {_type_name(table)}")
-                continue
-            for problem in _expect.validate(table):
-                bad(f"[expect.{variant}] {problem}")
-            expectations[variant] = dict(table)
-    out["expect"] = expectations
-    return out
-
-
 def _main(argv: Sequence[str]) -> int:
     """``python -m playground.catalog [DIR...]``: list the lessons and any problems."""
     catalog = load_catalog([Path(a) for a in argv])
     for lesson in catalog.lessons:
-        print(f"{lesson.order:5d}  {lesson.slug:24s} {lesson.title}")
+        print(f"{lesson.level_name:24s} {lesson.order:5d}  {lesson.slug:24s} {lesson.title}")
     for error in catalog.errors:
         print(f"error: {error}", file=sys.stderr)
     return 1 if catalog.errors else 0

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from playground import sandbox
-from playground.catalog import Catalog, load_catalog
+from playground.catalog import Catalog, LessonUnavailable, load_catalog
 from playground.model import RunState
 from playground.session import RunOptions, RunTarget, Session, summarize
 
@@ -113,14 +113,26 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([
             {"slug": l.slug, "title": l.title, "summary": l.summary, "tags": list(l.tags),
+             "level": l.level, "order": l.order, "lint": list(l.lint), "docs": list(l.docs),
+             "related": list(l.related), "requires_python": l.requires_python,
+             "python_notes": l.python_notes, "available": l.unavailable is None,
+             "unavailable": l.unavailable,
              "bad": str(l.bad), "good": str(l.good), "uses_api": l.uses_api}
             for l in catalog.lessons
         ], indent=2))
     else:
         width = max((len(l.slug) for l in catalog.lessons), default=4)
-        for lesson in catalog.lessons:
-            print(f"{lesson.slug:<{width}}  {lesson.title}")
-            print(f"{'':<{width}}  {lesson.summary}")
+        number = 0
+        for index, (level, lessons) in enumerate(catalog.by_level()):
+            if index:
+                print()
+            print(level)
+            for lesson in lessons:
+                number += 1
+                print(f"{number:3d}. {lesson.slug:<{width}}  {lesson.title}")
+                print(f"     {'':<{width}}  {lesson.summary}")
+                if lesson.unavailable:
+                    print(f"     {'':<{width}}  not available: {lesson.unavailable}")
         if not catalog.lessons:
             print("no lessons found")
     _report_catalog_errors(catalog)
@@ -144,7 +156,10 @@ def _target(args: argparse.Namespace) -> RunTarget:
             raise UsageError(f"lesson {args.slug!r} is broken: {broken[0]}")
         known = ", ".join(catalog.slugs()) or "none"
         raise UsageError(f"unknown lesson {args.slug!r} (known: {known})")
-    return RunTarget.from_lesson(lesson, args.variant)
+    try:
+        return RunTarget.from_lesson(lesson, args.variant)
+    except LessonUnavailable as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _run(args: argparse.Namespace) -> int:

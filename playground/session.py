@@ -22,7 +22,7 @@ from typing import Any
 
 from playground import protocol as P
 from playground import sandbox
-from playground.catalog import Lesson
+from playground.catalog import Lesson, LessonUnavailable
 from playground.expect import check as check_expectations
 from playground.mockapi import MockAPI, MockSite
 from playground.model import RunState, classify_exit
@@ -47,6 +47,10 @@ class RunTarget:
 
     @classmethod
     def from_lesson(cls, lesson: Lesson, variant: str = "bad") -> RunTarget:
+        """The target of a lesson's variant; :class:`LessonUnavailable` on a Python it excludes."""
+        if lesson.unavailable:
+            raise LessonUnavailable(
+                f"lesson {lesson.slug!r} is not available: {lesson.unavailable}")
         return cls(
             label=f"{lesson.slug}/{variant}",
             path=lesson.path(variant),

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 from playground.catalog import (
     DEFAULT_ORDER,
+    LEVELS,
+    NO_LEVEL,
     SNIPPETS_ENV,
     Catalog,
     Lesson,
     LessonError,
+    LessonUnavailable,
     default_snippets_dir,
     load_catalog,
 )
+from playground.lessonmeta import python_excluded
+from playground.session import RunTarget
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -105,6 +111,110 @@ def test_optional_fields_have_defaults(tmp_path: Path) -> None:
     assert lesson.order == DEFAULT_ORDER
     assert lesson.timeout_s is None
     assert lesson.expect == {"bad": {}, "good": {}}
+    assert (lesson.level, lesson.lint, lesson.docs, lesson.related) == (None, (), (), ())
+    assert (lesson.requires_python, lesson.python_notes, lesson.unavailable) == (None, None, None)
+    assert lesson.level_name == NO_LEVEL
+
+
+FULL_META = """level = "errors and cancellation"
+lint = ["ASYNC251", "RUF006"]
+docs = ["https://docs.python.org/3/library/asyncio-task.html#asyncio.sleep"]
+related = ["other"]
+requires_python = ">=3.11, <99"
+python_notes = "  Python 3.12 words it differently.  "
+"""
+
+
+def test_the_learning_path_fields_load(tmp_path: Path) -> None:
+    write_lesson(tmp_path, "full", toml=FULL_META + VALID_TOML)
+    write_lesson(tmp_path, "other")
+    catalog = load(tmp_path)
+    assert catalog.errors == ()
+    lesson = catalog.get("full")
+    assert lesson is not None
+    assert lesson.level == lesson.level_name == "errors and cancellation"
+    assert lesson.lint == ("ASYNC251", "RUF006")
+    assert lesson.docs == ("https://docs.python.org/3/library/asyncio-task.html#asyncio.sleep",)
+    assert lesson.related == ("other",)
+    assert lesson.requires_python == ">=3.11, <99"
+    assert lesson.python_notes == "Python 3.12 words it differently."
+    assert lesson.unavailable is None
+    assert hash(lesson) == hash(lesson)
+
+
+def test_the_path_orders_by_level_then_order_then_slug(tmp_path: Path) -> None:
+    def with_level(level: str, order: int) -> str:
+        return f'level = "{level}"\n' + VALID_TOML.replace("order = 10", f"order = {order}")
+
+    write_lesson(tmp_path, "adv", toml=with_level("advanced", 1))
+    write_lesson(tmp_path, "conc-b", toml=with_level("concurrency", 5))
+    write_lesson(tmp_path, "conc-a", toml=with_level("concurrency", 5))
+    write_lesson(tmp_path, "conc-first", toml=with_level("concurrency", -3))
+    write_lesson(tmp_path, "basic", toml=with_level("basics", 900))
+    write_lesson(tmp_path, "mine", toml=VALID_TOML.replace("order = 10", "order = 0"))
+    catalog = load(tmp_path)
+    assert catalog.errors == ()
+    assert catalog.slugs() == ("basic", "conc-first", "conc-a", "conc-b", "adv", "mine")
+    assert [(level, [l.slug for l in lessons]) for level, lessons in catalog.by_level()] == [
+        ("basics", ["basic"]),
+        ("concurrency", ["conc-first", "conc-a", "conc-b"]),
+        ("advanced", ["adv"]),
+        (NO_LEVEL, ["mine"]),
+    ]
+
+
+def test_a_related_slug_that_is_not_in_the_catalog_is_reported_and_hides_nothing(
+    tmp_path: Path,
+) -> None:
+    folder = write_lesson(tmp_path, "linked", toml='related = ["nowhere"]\n' + VALID_TOML)
+    write_lesson(tmp_path, "self", toml='related = ["self"]\n' + VALID_TOML)
+    catalog = load(tmp_path)
+    assert catalog.slugs() == ("linked", "self")
+    assert sorted((e.path, e.problem) for e in catalog.errors) == [
+        (folder / "lesson.toml", "'related' names 'nowhere', which is not in the catalog"),
+        (tmp_path / "self" / "lesson.toml", "'related' lists the lesson itself ('self')"),
+    ]
+
+
+def test_a_lesson_for_another_python_is_listed_as_not_available_and_refuses_to_run(
+    tmp_path: Path,
+) -> None:
+    write_lesson(tmp_path, "future", toml='requires_python = ">=99"\n' + VALID_TOML)
+    catalog = load(tmp_path)
+    assert catalog.errors == ()
+    lesson = catalog.get("future")
+    assert lesson is not None
+    running = ".".join(str(p) for p in sys.version_info[:3])
+    assert lesson.unavailable == f"needs Python >=99 (this is Python {running})"
+    for variant in ("bad", "good"):
+        with pytest.raises(LessonUnavailable, match=r"'future' is not available: needs Python"):
+            RunTarget.from_lesson(lesson, variant)
+
+
+@pytest.mark.parametrize(
+    ("spec", "version", "excluded"),
+    [
+        (">=3.12", (3, 11, 7), True),
+        (">=3.12", (3, 12, 0), False),
+        (">=3.11,<3.14", (3, 13, 9), False),
+        (">=3.11,<3.14", (3, 14, 0), True),
+        ("<3.14", (3, 14, 0), True),
+        ("<=3.13", (3, 13, 5), True),  # 3.13.5 > 3.13.0, as in the packaging rules
+        (">3.11", (3, 11, 0), True),
+        (">3.11", (3, 11, 1), False),
+        ("==3.12", (3, 12, 4), False),  # a lesson's "==3.12" means any 3.12
+        ("==3.12", (3, 13, 0), True),
+        ("==3.12.*", (3, 12, 4), False),
+        ("!=3.13.*", (3, 13, 1), True),
+        ("!=3.13", (3, 12, 1), False),
+    ],
+)
+def test_requires_python_specifiers(spec: str, version: tuple[int, int, int],
+                                    excluded: bool) -> None:
+    reason = python_excluded(spec, version)
+    assert (reason is not None) is excluded
+    if reason:
+        assert reason == f"needs Python {spec} (this is Python {'.'.join(map(str, version))})"
 
 
 @pytest.mark.parametrize(
@@ -216,6 +326,19 @@ def test_default_dir_and_its_override(tmp_path: Path, monkeypatch: pytest.Monkey
         (VALID_TOML.split("[expect.bad]")[0] + "expect = { bad = 3 }\n",
          "[expect.bad] must be a table"),
         (VALID_TOML.split("[expect.bad]")[0] + "expect = 3\n", "'expect' must be a table"),
+        ('level = "expert"\n' + VALID_TOML, "'level' must be one of 'basics', 'concurrency'"),
+        ("level = 1\n" + VALID_TOML, "'level' must be one of"),
+        ('lint = "ASYNC251"\n' + VALID_TOML, "'lint' must be a list of rule codes"),
+        ('lint = ["async251"]\n' + VALID_TOML, "'lint' must be a list of rule codes"),
+        ('lint = ["ASYNC251", "ASYNC251"]\n' + VALID_TOML, "'lint' lists 'ASYNC251' twice"),
+        ('docs = ["docs.python.org/3/"]\n' + VALID_TOML, "'docs' must be a list of http(s) links"),
+        ('related = ["a b"]\n' + VALID_TOML, "'related' must be a list of lesson slugs"),
+        ('requires_python = "3.12"\n' + VALID_TOML,
+         "'requires_python' must be a version specifier such as \">=3.12\""),
+        ('requires_python = ">=3.12,"\n' + VALID_TOML, "cannot read ''"),
+        ('requires_python = ">=3.*"\n' + VALID_TOML, "'.*' goes only with == or !="),
+        ("requires_python = 3.12\n" + VALID_TOML, "'requires_python' must be a version"),
+        ('python_notes = ""\n' + VALID_TOML, "'python_notes' must not be empty"),
     ],
 )
 def test_a_malformed_lesson_toml_is_reported_and_hides_nothing(
@@ -395,13 +518,13 @@ def test_missing_or_wrong_dirs_are_reported(tmp_path: Path) -> None:
 
 SHIPPED = (
     "time-sleep",
-    "blocking-http",
-    "sequential-awaits",
     "missing-await",
     "nested-run",
-    "cpu-bound",
+    "blocking-http",
+    "sequential-awaits",
     "async-context-manager",
     "stream-memory",
+    "cpu-bound",
 )
 HTTP_LESSONS = {"blocking-http", "sequential-awaits", "stream-memory"}
 
@@ -418,7 +541,8 @@ def shipped() -> Catalog:
 
 def test_the_shipped_catalog_loads_cleanly(shipped: Catalog) -> None:
     assert [str(e) for e in shipped.errors] == []
-    assert shipped.slugs() == SHIPPED
+    # The first lessons keep their places in the path (others join between them).
+    assert [slug for slug in shipped.slugs() if slug in SHIPPED] == list(SHIPPED)
 
 
 @pytest.mark.parametrize("slug", SHIPPED)
@@ -429,6 +553,10 @@ def test_each_shipped_lesson_is_complete(shipped: Catalog, slug: str) -> None:
                  lesson.fix):
         assert text.strip()
     assert lesson.tags
+    assert lesson.level in LEVELS
+    assert lesson.order != DEFAULT_ORDER
+    assert lesson.docs
+    assert lesson.related
     assert lesson.expect["bad"] and lesson.expect["good"]
     assert lesson.uses_api is (slug in HTTP_LESSONS)
     bad, good = lesson.source("bad"), lesson.source("good")

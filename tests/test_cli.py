@@ -26,12 +26,45 @@ def test_list_json_gives_slugs_titles_and_absolute_paths() -> None:
         for variant in ("bad", "good"):
             assert Path(lesson[variant]).is_absolute() and Path(lesson[variant]).is_file()
     assert "time-sleep" in {l["slug"] for l in lessons}
+    first = lessons[0]
+    assert first["slug"] == "time-sleep"
+    assert (first["level"], first["lint"], first["related"]) == (
+        "basics", ["ASYNC251"], ["blocking-http", "cpu-bound"])
+    assert first["docs"] and first["order"] == 10
+    assert (first["requires_python"], first["available"], first["unavailable"]) == (
+        None, True, None)
 
 
-def test_list_human_readable() -> None:
+def test_list_human_readable_shows_the_path_by_level() -> None:
     result = asyncplay("list")
     assert result.returncode == 0
-    assert "time-sleep" in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0] == "basics"
+    assert lines[1].split() == ["1.", "time-sleep", "Blocking", "sleep", "in", "a", "coroutine"]
+    levels = [line for line in lines if line and not line.startswith(" ")]
+    assert levels[-1] == "threads and processes" and "concurrency" in levels
+
+
+def test_a_lesson_for_another_python_is_listed_as_such_and_refuses_to_run(
+    tmp_path: Path,
+) -> None:
+    lesson = tmp_path / "future"
+    lesson.mkdir()
+    (lesson / "lesson.toml").write_text(
+        'title = "Future"\nsummary = "s"\nwhy = "w"\nwatch = "w"\nmistake = "m"\nfix = "f"\n'
+        'tags = ["x"]\nrequires_python = ">=99"\n'
+    )
+    (lesson / "bad.py").write_text("print('bad')\n")
+    (lesson / "good.py").write_text("print('good')\n")
+    listed = asyncplay("list", "--snippets", str(tmp_path))
+    assert listed.returncode == 0, listed.stderr
+    assert "not available: needs Python >=99 (this is Python 3." in listed.stdout
+    as_json = json.loads(asyncplay("list", "--json", "--snippets", str(tmp_path)).stdout)
+    entry = next(l for l in as_json if l["slug"] == "future")
+    assert entry["available"] is False and entry["unavailable"].startswith("needs Python >=99")
+    run = asyncplay("run", "future", "--snippets", str(tmp_path))
+    assert run.returncode == 2 and run.stdout == ""
+    assert "lesson 'future' is not available: needs Python >=99" in run.stderr
 
 
 def test_run_json_prints_exactly_one_object_and_exit_code_0() -> None:

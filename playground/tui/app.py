@@ -222,6 +222,9 @@ class AsyncPlayApp(App[None]):
         if lesson is None:
             self.notify("No lesson to run.", severity="warning")
             return
+        if lesson.unavailable:
+            self.notify(f"Not available: {lesson.unavailable}.", severity="warning")
+            return
         for variant in (("bad", "good") if which == "both" else (which,)):
             self._start(variant, RunTarget.from_lesson(lesson, variant))
 
