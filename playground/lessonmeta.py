@@ -147,7 +147,7 @@ def _python_spec(value: Any) -> Checked:
 
 
 TEXT = Kind("text", _text)
-TAGS = Kind("a list of non-empty texts", _list_of("non-empty texts", bool, may_be_empty=False))
+TAGS = Kind("a list of texts", _list_of("non-empty texts", bool, may_be_empty=False))
 INTEGER = Kind("an integer", _integer)
 SECONDS = Kind("a positive number of seconds", _seconds)
 BOOLEAN = Kind("true or false", _boolean)
