@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 from playground import sandbox
 from playground.catalog import Catalog, LessonUnavailable, load_catalog
-from playground.model import RunState
+from playground.model import RunState, format_mb, format_ms, place
 from playground.session import RunOptions, RunTarget, Session, summarize
 
 __all__ = ["main"]
@@ -207,10 +207,6 @@ def _printable(text: str) -> str:
     return text.translate(_CONTROL)
 
 
-def _short(path: str | None) -> str:
-    return os.path.basename(path) if path else "?"
-
-
 class _LivePrinter:
     """Human-readable progress: stalls as they happen, warnings, then a summary."""
 
@@ -229,16 +225,20 @@ class _LivePrinter:
 
     def update(self, state: RunState) -> None:
         for stall in state.stalls:
-            where = f"{_short(stall.file)}:{stall.line}" if stall.line else "?"
+            ended = self.seen_stalls.get(stall.id)
+            if ended or (ended is False and stall.live):
+                continue  # already printed as it is now
+            where = place(stall.file, stall.line) or "?"
+            task = state.stall_task(stall)
             if stall.id not in self.seen_stalls:
                 self.seen_stalls[stall.id] = False
                 if stall.live:
-                    self._p(f"  ⏸ loop blocked now by {stall.task} at {where}  {stall.code}")
+                    self._p(f"  ⏸ loop blocked now by {task} at {where}  {stall.code}")
             if not stall.live and not self.seen_stalls[stall.id]:
                 self.seen_stalls[stall.id] = True
-                self._p(f"  ■ stall {stall.ms:.1f} ms in {stall.task} at {where}  {stall.code}")
+                self._p(f"  ■ stall {format_ms(stall.ms)} in {task} at {where}  {stall.code}")
         for w in state.warnings[self.seen_warnings:]:
-            where = f" at {_short(w['file'])}:{w['line']}" if w.get("line") else ""
+            where = f" at {place(w['file'], w['line'])}" if w.get("line") else ""
             self._p(f"  ! {w['category']}{where}: {w['message']}")
         self.seen_warnings = len(state.warnings)
         for b in state.blocked[self.seen_blocked:]:
@@ -261,19 +261,22 @@ class _LivePrinter:
         tasks = summary["tasks"]
         self._p(f"■ {summary['status'].upper()}: {summary.get('message') or ''}")
         wall = summary["wall_ms"]
-        self._p(f"  time     {wall:.0f} ms in the snippet, {summary['total_ms']:.0f} ms in all"
-                if wall is not None else f"  time     {summary['total_ms']:.0f} ms in all")
-        self._p(f"  lag      p50 {lag['p50_ms']:.1f} ms, p99 {lag['p99_ms']:.1f} ms, "
-                f"max {lag['max_ms']:.1f} ms")
+        total_ms = format_ms(summary["total_ms"])
+        self._p(f"  time     {format_ms(wall)} in the snippet, {total_ms} in all"
+                if wall is not None else f"  time     {total_ms} in all")
+        note = state.lag_note()
+        self._p(f"  lag      {note}" if note else
+                f"  lag      p50 {format_ms(lag['p50_ms'])}, p99 {format_ms(lag['p99_ms'])}, "
+                f"max {format_ms(lag['max_ms'])}")
         stalls = summary["stalls"]
         total = sum(s["ms"] for s in stalls)
-        self._p(f"  stalls   {len(stalls)}" + (f" ({total:.0f} ms blocked)" if stalls else ""))
+        self._p(f"  stalls   {len(stalls)}" + (f" ({format_ms(total)} blocked)" if stalls else ""))
         self._p(f"  tasks    {tasks['created']} created, {tasks['max_alive']} at most alive, "
                 f"{tasks['failed']} failed, {tasks['cancelled']} cancelled")
-        self._p(f"  memory   {summary['peak_rss_kb'] / 1024:.1f} MB peak")
+        self._p(f"  memory   {format_mb(summary['peak_rss_kb'])} peak")
         if summary["error"]:
             e = summary["error"]
-            where = f" at {_short(e['file'])}:{e['line']}" if e.get("line") else ""
+            where = f" at {place(e['file'], e['line'])}" if e.get("line") else ""
             self._p(f"  error    {e['type']}: {e['message']}{where}")
         if state.channel_problem:
             self._p(f"  channel  {state.channel_problem}")

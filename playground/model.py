@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,10 @@ __all__ = [
     "FINAL_STATUSES",
     "STOPPED_STATUSES",
     "percentile",
+    "format_ms",
+    "format_mb",
+    "place",
+    "task_label",
     "classify_exit",
 ]
 
@@ -45,6 +50,44 @@ MAX_STALLS = 2_000
 MAX_LAG_SAMPLES = 200_000
 MAX_LAG_WINDOWS = 10_000
 MAX_PROBE_ERRORS = 100
+
+
+# ------------------------------------------------------------------------- wording
+# How a run's facts are put in words. Every front end (the app, the headless CLI)
+# says them through these, so both say the same thing for the same state.
+
+
+def format_ms(ms: float | None) -> str:
+    """A duration for people: ``0.4 ms``, ``37 ms``, ``1 002 ms`` (``–`` when unknown)."""
+    if ms is None:
+        return "–"
+    if ms < 10:
+        return f"{ms:.1f} ms"
+    return f"{ms:,.0f} ms".replace(",", " ")
+
+
+def format_mb(kb: float) -> str:
+    """Memory for people, in MB: ``94 MB``."""
+    return f"{kb / 1024:.0f} MB"
+
+
+def place(file: str | None, line: int | None) -> str:
+    """``bad.py:15``: a file's base name and a line, as short as stays clear
+    (the base name alone without a line, ``?:15`` without a file, "" without both)."""
+    if line is None:
+        return os.path.basename(file) if file else ""
+    name = os.path.basename(file) if file else "?"
+    return f"{name}:{line}"
+
+
+_DEFAULT_TASK_NAME = re.compile(r"^Task-\d+$")
+
+
+def task_label(name: str, coro: str | None) -> str:
+    """What to call a task: its own name, or its coroutine's when asyncio named it ``Task-N``."""
+    if coro and (not name or _DEFAULT_TASK_NAME.match(name)):
+        return f"{coro}()"
+    return name or "?"
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -76,6 +119,11 @@ class TaskView:
     @property
     def finished(self) -> bool:
         return self.state in ("done", "failed", "cancelled")
+
+    @property
+    def label(self) -> str:
+        """What to call it (see :func:`task_label`)."""
+        return task_label(self.name, self.coro)
 
 
 @dataclass
@@ -131,10 +179,6 @@ class OutputBuffer:
         return f"{self.head}\n[... {self.dropped_chars} characters not kept ...]\n{self.tail}"
 
 
-def _base(path: str | None) -> str:
-    return os.path.basename(path) if path else "?"
-
-
 @dataclass
 class RunState:
     """The fold of one run's events. Mutated only by :meth:`apply`."""
@@ -180,6 +224,7 @@ class RunState:
     _windows_seen: int = field(default=0, repr=False)
     _windows_stride: int = field(default=1, repr=False)
     _finished_kept: int = field(default=0, repr=False)
+    _coro_by_name: tuple[int, dict[str, str]] | None = field(default=None, repr=False)
 
     # ----------------------------------------------------------------- folding
     def apply(self, event: dict[str, Any]) -> None:
@@ -368,6 +413,31 @@ class RunState:
                 return stall
         return None
 
+    def stall_coro(self, stall: Stall) -> str | None:
+        """The coroutine of the task that stalled, when the task table knows it."""
+        task = self.tasks.get(stall.tid) if stall.tid is not None else None
+        if task is not None:
+            return task.coro
+        # no row under that id (a stall seen before its task's row): find the task by name,
+        # through an index made once per state (a list of stalls asks for each of them)
+        if self._coro_by_name is None or self._coro_by_name[0] != self.events:
+            self._coro_by_name = (self.events, {t.name: t.coro for t in self.tasks.values()})
+        return self._coro_by_name[1].get(stall.task)
+
+    def stall_task(self, stall: Stall) -> str:
+        """What to call the task that stalled (``worker()`` rather than ``Task-4``)."""
+        return task_label(stall.task, self.stall_coro(stall))
+
+    def lag_note(self) -> str | None:
+        """Why there is no lag figure to show (None when there is one)."""
+        if self.lag_samples_ms:
+            return None
+        if not self.finished:
+            return "no samples yet"
+        if self.stalls:
+            return "none measured: the loop was blocked"
+        return "none measured: the run ended too soon"
+
     @property
     def message(self) -> str | None:
         """A human sentence on how the run ended (None while it runs)."""
@@ -442,7 +512,7 @@ def _describe_error(err: dict[str, Any]) -> str:
     detail = f"{kind}: {text}" if text else kind
     line = err.get("line")
     if line and f"line {line}" not in text:  # SyntaxError messages already say where
-        detail += f" ({_base(err.get('file'))}:{line})"
+        detail += f" ({place(err.get('file'), line)})"
     return detail
 
 

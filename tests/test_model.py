@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import write_snippet
-from playground.model import OutputBuffer, RunState, percentile
+from playground.model import OutputBuffer, RunState, format_mb, format_ms, percentile, place
 from playground.session import RunOptions, RunTarget, Session
 
 
@@ -73,3 +73,30 @@ async def test_replaying_a_recorded_run_gives_the_same_summary(tmp_path: Path) -
     assert [s.ms for s in replayed.stalls] == [s.ms for s in live.stalls]
     assert len(replayed.stalls) == 1
     assert {t.state for t in replayed.tasks.values()} == {"done"}
+
+
+def test_the_model_words_a_run_for_every_front_end() -> None:
+    state = RunState(target="x")
+    assert state.lag_note() == "no samples yet"
+    state.apply({"kind": "hello", "t": 0, "v": 2, "pid": 3, "stall_ms": 50})
+    state.apply({"kind": "tasks", "t": 0.01, "created": 2, "alive": 2,
+                 "new": [[1, "Task-1", "main", None, "/w/bad.py", 9],
+                         [2, "Task-2", "worker", 1, "/w/bad.py", 5],
+                         [3, "fetcher", "fetch", 1, "/w/bad.py", 6]]})
+    for sid, task, tid in ((1, "Task-2", 2), (2, "Task-2", None), (3, "fetcher", 3), (4, "Task-9", None)):
+        state.apply({"kind": "stall_end", "t": 0.2, "id": sid, "ms": 100.0, "task": task,
+                     "file": "/w/bad.py", "line": 5, "code": "time.sleep(0.1)", "tid": tid})
+    assert [state.stall_task(s) for s in state.stalls] == ["worker()", "worker()", "fetcher", "Task-9"]
+    assert state.tasks[2].label == "worker()"
+    state.apply({"kind": "exit", "t": 0.3, "status": "ok", "message": "Finished."})
+    assert state.lag_note() == "none measured: the loop was blocked"
+    quick = RunState(target="y")
+    quick.apply({"kind": "exit", "t": 0.01, "status": "ok", "message": "Finished."})
+    assert quick.lag_note() == "none measured: the run ended too soon"
+    quick.apply({"kind": "lag", "t": 0.02, "samples_ms": [0.0]})
+    assert quick.lag_note() is None
+    assert (place("/w/bad.py", 5), place("/w/bad.py", None), place(None, 5), place(None, None)) == (
+        "bad.py:5", "bad.py", "?:5", "")
+    assert (format_ms(0.04), format_ms(37.4), format_ms(1002.2), format_ms(None)) == (
+        "0.0 ms", "37 ms", "1 002 ms", "–")
+    assert format_mb(96264) == "94 MB"

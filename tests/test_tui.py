@@ -7,6 +7,9 @@ loop instead of sleeping a guessed time.
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 import textwrap
 import time
 from collections.abc import Callable
@@ -18,13 +21,13 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, ListView, Log, Static
 
 from playground.catalog import load_catalog
-from playground.model import OutputBuffer, RunState, TaskView
+from playground.model import OutputBuffer, RunState, TaskView, format_mb, place
 from playground.tui.app import AsyncPlayApp
 from playground.tui.code import CodeView, LineMark, render_code
 from playground.tui.formatting import inline_code, lesson_prose, relevant_tasks, stall_line, strip_comment
 from playground.tui.lessons import BrokenLessons, LessonInfo, LessonItem
 from playground.tui.messages import RunFinished, RunStarted, RunUpdated
-from playground.tui.panels import TASK_ROWS_MAX, ChecksPanel, StallPanel, StatusPanel, TaskTable, _StreamLog
+from playground.tui.panels import TASK_ROWS_MAX, ChecksPanel, LagPanel, StallPanel, StatusPanel, TaskTable, _StreamLog
 from playground.tui.run_pane import RunPane, marks_for
 from playground.tui.screens import HelpScreen, OpenFileScreen
 
@@ -514,3 +517,55 @@ async def test_long_task_names_are_cut_and_keep_a_gap_before_the_state() -> None
         assert all(len(name) < width for name in names), names
         assert "_wait_for_clo…" in names and "a-name-much-l…" in names
         assert "socket con…" in waits
+
+
+async def test_the_app_and_the_headless_run_say_the_same_words(tmp_path: Path) -> None:
+    """Task names, places, lag and memory: both front ends word them through the model."""
+    folder = write_lesson(tmp_path, "same-words",
+                          bad="""\
+                              import asyncio
+                              import time
+
+                              async def worker() -> None:
+                                  time.sleep(0.1)  # BLOCK
+
+                              async def main() -> None:
+                                  await asyncio.create_task(worker())
+
+                              asyncio.run(main())
+                              """,
+                          good="print('quick')\n")
+    line = line_of(folder / "bad.py", "# BLOCK")
+    headless = {
+        variant: subprocess.run(
+            [sys.executable, "-m", "playground", "--snippets", str(tmp_path), "run", "same-words",
+             "--variant", variant], capture_output=True, text=True, timeout=60)
+        for variant in ("bad", "good")
+    }
+    for result in headless.values():
+        assert result.returncode == 0, result.stderr
+    recorder = Recorder()
+    app = AsyncPlayApp(catalog=load_catalog([tmp_path]))
+    async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
+        await select(pilot, app, "same-words")
+        await pilot.press("r")
+        await wait_until(pilot, lambda: bool(recorder.finished("bad")) and bool(recorder.finished("good")),
+                         what="both runs to finish")
+        bad, good = pane(app, "bad"), pane(app, "good")
+        await wait_until(pilot, lambda: bad.state is not None and bad.state.finished
+                         and good.state is not None and good.state.finished, what="both panes to show the end")
+        bad_state, good_state = recorder.finished("bad")[0].state, recorder.finished("good")[0].state
+        stall = bad_state.stalls[0]
+        words = f"{bad_state.stall_task(stall)} at {place(stall.file, stall.line)}"
+        assert words == f"worker() at bad.py:{line}"  # not Task-2
+        assert f"in {words}" in headless["bad"].stdout and "Task-" not in headless["bad"].stdout
+        stalls_text = text_of(bad.query_one(StallPanel))
+        assert f"worker()  bad.py:{line}" in stalls_text and "Task-" not in stalls_text
+        note = good_state.lag_note()
+        assert note == "none measured: the run ended too soon"  # not "0.0 ms"
+        assert f"lag      {note}" in headless["good"].stdout
+        assert note in text_of(good.query_one(LagPanel).query_one("#lag-numbers", Static))
+        for state, panel, cli in ((bad_state, bad, headless["bad"]), (good_state, good, headless["good"])):
+            assert state.peak_rss_kb
+            assert f"{format_mb(state.peak_rss_kb)} peak" in text_of(panel.query_one(StatusPanel))
+            assert re.search(r"memory   \d+ MB peak\n", cli.stdout), cli.stdout

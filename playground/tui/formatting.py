@@ -1,20 +1,21 @@
 """Turning lesson texts and run facts into styled Textual ``Content``.
 
 Pure functions, no widgets: the panels call them, and the tests can check them
-without an app. Every style is a theme variable (``$error``, ``$text-muted``...),
+without an app. The words themselves (durations, places, task names) come from
+:mod:`playground.model`, which the headless CLI uses too. Every style is a theme variable (``$error``, ``$text-muted``...),
 so the app follows the user's theme. User text (snippet code, task names, output)
 never goes through markup, so a ``[`` in it is shown as typed.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Sequence
 
 from textual.content import Content
 
-from playground.model import RunState, Stall, TaskView
+from playground.model import RunState, Stall, TaskView, format_mb, format_ms, task_label
+from playground.model import place as short_place
 
 __all__ = [
     "STATE_ORDER",
@@ -76,15 +77,6 @@ _KEEP_BREAK = re.compile(r"^(?:[A-Z][\w ]{0,20}:\s|[-*•]\s)")
 _LABEL = re.compile(r"^(Bad|Good):")
 
 
-def format_ms(ms: float | None) -> str:
-    """A duration for people: ``0.4 ms``, ``37 ms``, ``1 002 ms``."""
-    if ms is None:
-        return "–"
-    if ms < 10:
-        return f"{ms:.1f} ms"
-    return f"{ms:,.0f} ms".replace(",", " ")
-
-
 def format_elapsed(seconds: float) -> str:
     """Elapsed time of a run: ``0.8 s``, ``12.3 s``."""
     return f"{max(seconds, 0.0):.1f} s"
@@ -129,14 +121,6 @@ def lesson_prose(text: str) -> Content:
     return Content("\n").join(lines)
 
 
-def short_place(file: str | None, line: int | None) -> str:
-    """``bad.py:15``: a file's base name and a line, as short as stays clear."""
-    if line is None:
-        return os.path.basename(file) if file else ""
-    name = os.path.basename(file) if file else "?"
-    return f"{name}:{line}"
-
-
 def strip_comment(code: str) -> str:
     """A line of code without its trailing comment (the code view still shows it)."""
     code = code.strip()
@@ -174,7 +158,7 @@ def status_line(state: RunState | None, *, label: str) -> Content:
                   (f"{len(state.stalls)} stall{'s' * (len(state.stalls) != 1)}, worst "
                    f"{format_ms(worst)}", "$error")]
     if state.peak_rss_kb:
-        parts += [("  ·  ", "$text-muted"), f"{state.peak_rss_kb / 1024:.0f} MB peak"]
+        parts += [("  ·  ", "$text-muted"), f"{format_mb(state.peak_rss_kb)} peak"]
     return Content.assemble(*parts)
 
 
@@ -183,16 +167,6 @@ def end_message(state: RunState | None) -> Content:
     if state is None or not state.message:
         return Content("")
     return Content.styled(state.message, "$text" if state.status == "ok" else STATUS_STYLE.get(state.status, ""))
-
-
-_DEFAULT_TASK_NAME = re.compile(r"^Task-\d+$")
-
-
-def task_label(name: str, coro: str | None) -> str:
-    """What to call a task: its own name, or its coroutine's when asyncio named it ``Task-N``."""
-    if coro and (not name or _DEFAULT_TASK_NAME.match(name)):
-        return f"{coro}()"
-    return name or "?"
 
 
 def stall_line(stall: Stall, *, shown_ms: float | None = None, coro: str | None = None) -> Content:

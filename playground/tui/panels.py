@@ -120,13 +120,7 @@ class StallPanel(Static):
             return
         stalls = state.stalls
         shown: list[Stall] = list(stalls[-STALLS_SHOWN:])
-        coros = {t.name: t.coro for t in state.tasks.values()} if state.tasks else {}
-
-        def coro_of(stall: Stall) -> str | None:
-            task = state.tasks.get(stall.tid) if stall.tid is not None else None
-            return task.coro if task is not None else coros.get(stall.task)
-
-        lines = [stall_line(s, shown_ms=self._shown_ms(s), coro=coro_of(s)) for s in shown]
+        lines = [stall_line(s, shown_ms=self._shown_ms(s), coro=state.stall_coro(s)) for s in shown]
         if len(stalls) > len(shown) or state.stalls_dropped:
             worst = max(stalls, key=lambda s: s.ms)
             more = f" (+{_n(state.stalls_dropped)} not kept)" if state.stalls_dropped else ""
@@ -199,16 +193,12 @@ class LagPanel(Vertical):
         live = state.live_stall if state is not None else None
         # The heartbeat cannot beat while the loop is blocked: say so instead of a stale figure.
         blocked = Content.styled("  ● blocked now", "bold $error") if live is not None else Content("")
-        if state is None or not state.lag_samples_ms:
-            if not chart.finished:
-                none = "no samples yet"
-            elif state is not None and state.stalls:
-                none = "none measured: the loop was blocked"
-            else:
-                none = "none measured: the run ended too soon"
+        none = "no samples yet" if state is None else state.lag_note()
+        if none is not None:
             self.query_one("#lag-numbers", Static).update(
                 title + Content.styled(none, "$text-muted") + blocked)
             return
+        assert state is not None  # a state without a note has samples
         lag = state.lag()
 
         def figure(name: str, ms: float) -> Content:
