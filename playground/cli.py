@@ -215,6 +215,7 @@ class _LivePrinter:
         self.seen_stalls: dict[int, bool] = {}  # id -> reported as ended
         self.seen_warnings = 0
         self.seen_blocked = 0
+        self.shown_rss_kb: int | None = None  # memory last printed live
 
     def _p(self, text: str = "") -> None:
         print(_printable(text), file=self.out, flush=True)
@@ -244,6 +245,19 @@ class _LivePrinter:
         for b in state.blocked[self.seen_blocked:]:
             self._p(f"  ✋ {b['message']}")
         self.seen_blocked = len(state.blocked)
+        self._memory(state)
+
+    def _memory(self, state: RunState) -> None:
+        """Memory live, as it grows: a line each time it is a quarter (and 16 MB) above
+        the figure printed last, so a steady snippet prints none and a leak a few."""
+        kb = state.rss_kb
+        if kb is None:
+            return
+        if self.shown_rss_kb is None:
+            self.shown_rss_kb = state.rss_first_kb or kb
+        if kb >= self.shown_rss_kb + max(16 * 1024, self.shown_rss_kb // 4):
+            self.shown_rss_kb = kb
+            self._p(f"  ▲ memory {format_mb(kb)} resident now")
 
     def finish(self, state: RunState, summary: dict[str, Any]) -> None:
         self.update(state)
@@ -273,7 +287,11 @@ class _LivePrinter:
         self._p(f"  stalls   {len(stalls)}" + (f" ({format_ms(total)} blocked)" if stalls else ""))
         self._p(f"  tasks    {tasks['created']} created, {tasks['max_alive']} at most alive, "
                 f"{tasks['failed']} failed, {tasks['cancelled']} cancelled")
-        self._p(f"  memory   {format_mb(summary['peak_rss_kb'])} peak")
+        rss = summary.get("rss")
+        during = (f"; while running {format_mb(rss['first_kb'])} at first, "
+                  f"{format_mb(rss['max_kb'])} at most, {format_mb(rss['last_kb'])} last"
+                  if rss else "")
+        self._p(f"  memory   {format_mb(summary['peak_rss_kb'])} peak{during}")
         if summary["error"]:
             e = summary["error"]
             where = f" at {place(e['file'], e['line'])}" if e.get("line") else ""

@@ -44,7 +44,8 @@ STOPPED_STATUSES = ("stopped", "killed")
 #: What one run keeps at most, whatever arrives on its event channel (a snippet can
 #: write well-formed events too, by the million): the parent's memory stays bounded.
 #: Past these, finished tasks make room for new ones, stalls are counted but not
-#: kept, and lag samples are thinned evenly (the maximum stays exact).
+#: kept, and lag samples, lag windows and memory samples are thinned evenly (the
+#: maximum stays exact; MAX_LAG_WINDOWS bounds the memory series too).
 MAX_TASK_VIEWS = 20_000
 MAX_STALLS = 2_000
 MAX_LAG_SAMPLES = 200_000
@@ -207,6 +208,10 @@ class RunState:
     probe_limit: dict[str, Any] | None = None
     wall_ms: float | None = None
     peak_rss_kb: int | None = None
+    rss_kb: int | None = None  # resident memory, the latest sample (one per batch)
+    rss_series_kb: list[int] = field(default_factory=list)  # thinned like lag_windows
+    rss_first_kb: int | None = None  # exact, even when the series is thinned
+    rss_max_kb: int | None = None
     exit: dict[str, Any] | None = None
     sandbox: dict[str, Any] = field(default_factory=lambda: {"layers": [], "missing": []})
     stdout: OutputBuffer = field(default_factory=OutputBuffer)
@@ -223,6 +228,8 @@ class RunState:
     _lag_stride: int = field(default=1, repr=False)
     _windows_seen: int = field(default=0, repr=False)
     _windows_stride: int = field(default=1, repr=False)
+    _rss_seen: int = field(default=0, repr=False)
+    _rss_stride: int = field(default=1, repr=False)
     _finished_kept: int = field(default=0, repr=False)
     _coro_by_name: tuple[int, dict[str, str]] | None = field(default=None, repr=False)
 
@@ -271,6 +278,26 @@ class RunState:
             if len(self.lag_windows) > MAX_LAG_WINDOWS:
                 self.lag_windows = self.lag_windows[::2]
                 self._windows_stride *= 2
+
+    def _on_memory(self, e: dict[str, Any]) -> None:
+        kb = int(e["rss_kb"])
+        self.rss_kb = kb
+        if self.rss_first_kb is None:
+            self.rss_first_kb = kb
+        if self.rss_max_kb is None or kb > self.rss_max_kb:
+            self.rss_max_kb = kb
+        if self._rss_seen % self._rss_stride == 0:
+            self.rss_series_kb.append(kb)
+        self._rss_seen += 1
+        if len(self.rss_series_kb) > MAX_LAG_WINDOWS:
+            self.rss_series_kb = self.rss_series_kb[::2]
+            self._rss_stride *= 2
+
+    def rss(self) -> dict[str, int] | None:
+        """Resident memory sampled while the snippet ran: first, highest, last (KiB)."""
+        if self.rss_kb is None or self.rss_first_kb is None or self.rss_max_kb is None:
+            return None
+        return {"first_kb": self.rss_first_kb, "max_kb": self.rss_max_kb, "last_kb": self.rss_kb}
 
     def _on_stall(self, e: dict[str, Any]) -> None:
         stall = self._stall_index.get(e["id"])
@@ -467,6 +494,7 @@ class RunState:
                        "truncated": bool(ex.get("output_truncated"))
                        or self.stdout.truncated or self.stderr.truncated},
             "peak_rss_kb": self.peak_rss_kb or 0,
+            "rss": self.rss(),
             "stdout": self.stdout.text,
             "stderr": self.stderr.text,
             "blocked": list(self.blocked),

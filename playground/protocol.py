@@ -30,6 +30,7 @@ __all__ = [
     "K_STARTED",
     "K_TASKS",
     "K_LAG",
+    "K_MEMORY",
     "K_STALL",
     "K_STALL_END",
     "K_WARNING",
@@ -59,6 +60,7 @@ K_TASKS = "tasks"  # {new, upd, created, alive, max_alive, failed, cancelled, de
 #   new: [tid, name, coro, parent_tid, file, line]
 #   upd: [tid, state, waits_on, file, line, busy_us, steps, detail]
 K_LAG = "lag"  # {samples_ms: [...]}: heartbeat overshoots in this window
+K_MEMORY = "memory"  # {rss_kb}: the snippet's resident memory now, one per batch
 K_STALL = "stall"  # {id, ms, task, file, line, code}: a callback is blocking now
 K_STALL_END = "stall_end"  # {id, ms, task, file, line, code}: it ended, exact duration
 K_WARNING = "warning"  # {category, message, file, line}

@@ -195,3 +195,22 @@ def test_terminal_control_sequences_in_output_are_shown_not_obeyed(tmp_path: Pat
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "\\x1b[2J" in result.stdout and "hello" in result.stdout
+
+
+def test_run_shows_memory_as_it_grows_and_in_the_summary(tmp_path: Path) -> None:
+    snippet = tmp_path / "grow.py"
+    snippet.write_text(
+        "import asyncio\n"
+        "async def main():\n"
+        "    kept = []\n"
+        "    for _ in range(10):\n"
+        "        kept.append(bytearray(10 << 20))\n"
+        "        await asyncio.sleep(0.1)\n"
+        "asyncio.run(main())\n")
+    result = asyncplay("run", "--file", str(snippet))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    live = [line for line in out.splitlines() if line.startswith("  ▲ memory ")]
+    assert len(live) >= 2, out  # printed while it grew, not only at the end
+    assert out.index(live[-1]) < out.index("■ OK")
+    assert "MB at most" in out

@@ -288,6 +288,41 @@ async def test_back_to_back_stalls_are_each_reported_once_at_their_line(
         assert sum(s["ms"] for s in stalls) <= summary["wall_ms"], (attempt, stalls)
 
 
+GROWING_MEMORY = """
+import asyncio
+
+
+async def main():
+    kept = []
+    for _ in range(12):
+        kept.append(bytearray(8 << 20))  # 8 MB more, touched: resident
+        await asyncio.sleep(0.1)
+    kept.clear()
+    await asyncio.sleep(0.3)
+
+
+asyncio.run(main())
+"""
+
+
+async def test_resident_memory_is_reported_live_in_every_batch(run_snippet: RunSnippet) -> None:
+    """The snippet's resident memory arrives while it runs, one sample per batch: the
+    model's series climbs with the snippet's allocations before the run ends, and
+    falls when it lets them go."""
+    live: list[int] = []
+
+    def on_update(state: RunState) -> None:
+        if not state.finished and state.rss_kb is not None:
+            live.append(state.rss_kb)
+
+    summary = await run_snippet(GROWING_MEMORY, on_update=on_update)
+    assert summary["status"] == "ok", summary["message"]
+    rss = summary["rss"]
+    assert rss["max_kb"] - rss["first_kb"] >= 80 * 1024, rss  # 96 MB allocated
+    assert rss["last_kb"] <= rss["max_kb"] - 64 * 1024, rss  # and released
+    assert max(live) - min(live) >= 64 * 1024, "memory was not seen growing while it ran"
+
+
 async def test_sys_exit_code_is_reported(run_snippet: RunSnippet) -> None:
     summary = await run_snippet("import sys\nprint('bye')\nsys.exit(3)\n")
     assert summary["exit_code"] == 3
@@ -299,7 +334,7 @@ async def test_summary_has_the_public_fields(run_snippet: RunSnippet) -> None:
     summary = await run_snippet("print('hi')\n")
     for name in ("target", "status", "exit_code", "signal", "wall_ms", "total_ms", "lag",
                  "stalls", "tasks", "warnings", "error", "limit", "sandbox", "output",
-                 "peak_rss_kb"):
+                 "peak_rss_kb", "rss"):
         assert name in summary, name
     assert set(summary["lag"]) >= {"p50_ms", "p99_ms", "max_ms"}
     assert set(summary["tasks"]) >= {"created", "max_alive", "failed", "cancelled"}

@@ -80,3 +80,22 @@ def test_small_runs_are_exact() -> None:
     assert state.lag_samples_ms == [1.0, 2.0, 3.0]
     assert len(state.tasks) == 3
     assert state.summary()["dropped"] == {"tasks": 0, "stalls": 0}
+
+
+def test_memory_series_is_thinned_evenly_and_first_max_last_stay_exact() -> None:
+    n = model.MAX_LAG_WINDOWS * 3 + 7
+    events = [{"kind": "memory", "rss_kb": 20_000 + i} for i in range(n)]
+    events[n // 2] = {"kind": "memory", "rss_kb": 999_999}  # a peak the thinning may skip
+    state = fold(*events)
+    assert len(state.rss_series_kb) <= model.MAX_LAG_WINDOWS
+    first, second, third = state.rss_series_kb[:3]
+    assert first == 20_000 and second - first == third - second > 1  # evenly, thinned
+    assert state.rss_kb == 20_000 + n - 1
+    assert state.summary()["rss"] == {"first_kb": 20_000, "max_kb": 999_999,
+                                      "last_kb": 20_000 + n - 1}
+
+
+def test_memory_is_null_in_the_summary_when_never_sampled() -> None:
+    state = fold({"kind": "lag", "samples_ms": [1.0]})
+    assert state.rss_kb is None and state.rss_series_kb == []
+    assert state.summary()["rss"] is None

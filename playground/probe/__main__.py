@@ -25,7 +25,8 @@ from typing import Any
 
 from playground import protocol as P
 from playground.probe import guard, hooks
-from playground.probe.recorder import Recorder, peak_rss_kb
+from playground.probe.memory import peak_rss_kb
+from playground.probe.recorder import Recorder
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:

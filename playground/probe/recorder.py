@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import linecache
 import os
-import resource
 import signal
 import sys
 import threading
@@ -41,6 +40,7 @@ from types import FrameType
 from typing import Any
 
 from playground import protocol as P
+from playground.probe.memory import RssReader
 
 __all__ = ["TaskTable", "Recorder", "WAIT_KINDS", "MAX_DETAILED_TASKS", "M_TID", "M_REF",
            "M_PARENT", "M_FILE", "M_LINE", "M_CORO", "HEARTBEAT_S", "C_CREATED", "C_ALIVE", "C_MAX_ALIVE",
@@ -226,6 +226,7 @@ class Recorder:
         self._flush_lock = threading.Lock()
         self._thread = threading.Thread(target=self._watch, name="asyncplay-watchdog", daemon=True)
         self._module_files: dict[Any, str] = {}  # module name -> file name, for WAIT_KINDS
+        self._rss = RssReader(out_fd)  # opened now, before the guard watches opens
 
     # ------------------------------------------------------------------ writer
     def now(self) -> float:
@@ -492,6 +493,7 @@ class Recorder:
             samples, self.lag_samples = self.lag_samples, []
             out.append({"kind": P.K_LAG, "t": t, "samples_ms": [round(s * 1000, 3) for s in samples]})
         out.extend(self._ended_stalls(t))
+        out.append({"kind": P.K_MEMORY, "t": t, "rss_kb": self._rss.read_kb()})
         # a stall still going on: refresh its running duration
         cur = self.current()
         if self._stall is not None and cur is not None and cur[0] is self._stall_handle:
@@ -689,8 +691,3 @@ class Recorder:
                 return ("gather", file, line)
         return (kind or ("future" if waiter is not None else None), file, line)
 
-
-def peak_rss_kb() -> int:
-    """Peak resident set size of this process, in KiB (Linux reports KiB, macOS bytes)."""
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return int(rss // 1024) if sys.platform == "darwin" else int(rss)
