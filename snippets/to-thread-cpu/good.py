@@ -1,0 +1,31 @@
+"""A heartbeat should print every 0.05 s while three reports crunch numbers "in the background"."""
+import asyncio
+from concurrent.futures import ProcessPoolExecutor
+
+LIMIT = 4_000_000
+
+
+def sum_of_squares(limit: int) -> int:
+    return sum(n * n for n in range(limit))  # pure-Python CPU work: about a second
+
+
+async def heartbeat() -> None:
+    for i in range(30):
+        print(f"heartbeat {i}")
+        await asyncio.sleep(0.05)
+
+
+async def report(pool: ProcessPoolExecutor, name: str) -> None:
+    loop = asyncio.get_running_loop()
+    # FIX: a worker process has its own interpreter and its own GIL
+    total = await loop.run_in_executor(pool, sum_of_squares, LIMIT)
+    print(f"report {name}: total = {total}")
+
+
+async def main() -> None:
+    with ProcessPoolExecutor(max_workers=3) as pool:
+        await asyncio.gather(heartbeat(), *(report(pool, name) for name in "abc"))
+
+
+if __name__ == "__main__":  # needed: worker processes may import this file
+    asyncio.run(main())

@@ -1,0 +1,32 @@
+"""Send 64 MB of records over a socket to a collector (here in the same program)."""
+import asyncio
+import socket
+
+CHUNK = b"." * 65535 + b"\n"  # one 64 KiB record
+
+
+async def collector(sock: socket.socket) -> None:
+    reader, writer = await asyncio.open_connection(sock=sock)
+    total = 0
+    while data := await reader.read(1 << 16):
+        total += len(data)
+    print(f"collector: received {total >> 20} MB")
+    writer.close()
+
+
+async def main() -> None:
+    ours, theirs = socket.socketpair()  # a connected pair, like a TCP connection
+    collecting = asyncio.create_task(collector(theirs))
+    _, writer = await asyncio.open_connection(sock=ours)
+    for i in range(1024):
+        writer.write(CHUNK)  # MISTAKE: never waits for the peer: the data piles up in memory
+        if i % 256 == 255:
+            print(f"sender: {i + 1} chunks written, "
+                  f"{writer.transport.get_write_buffer_size() >> 20} MB waiting in the buffer")
+    writer.close()
+    await writer.wait_closed()
+    await collecting
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
