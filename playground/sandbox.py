@@ -170,6 +170,8 @@ _NPROC_SHARED_SLACK = 256
 _GATE_SCRIPT = 'read -r _ || exit 125; unset PWD OLDPWD; exec "$@" </dev/null'
 _RUN_PREFIX = "asyncplay-run-"
 _CGROUP_PREFIX = "asyncplay-"
+#: Units of the CPU times in /proc/PID/stat.
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 # prctl(2) options and Landlock syscall numbers (same on all mainstream arches).
 _PR_SET_CHILD_SUBREAPER = 36
@@ -219,7 +221,7 @@ class ExitInfo:
     signal: str | None  # "SIGKILL", "SIGXCPU", ...
     cpu_s: float  # user+sys CPU of the snippet's process (and what it reaped)
     killed_by_us: bool  # True when Child.kill() ended it (timeout or Stop)
-    peak_rss_kb: int = 0  # ru_maxrss of the snippet's process, 0 if unknown
+    peak_rss_kb: int = 0  # the run's own peak resident memory (largest process), 0 if unknown
 
 
 # --------------------------------------------------------------------------- supervisor
@@ -597,6 +599,28 @@ def _descendants(procs: Mapping[int, _Proc], roots: set[int]) -> set[int]:
                 found.add(pid)
                 todo.append(pid)
     return found
+
+
+def _proc_usage(pid: int) -> tuple[int, float] | None:
+    """(peak resident memory in KB, CPU seconds) of a live process, from /proc.
+
+    The peak is the process's own high-water mark (``VmHWM``); the CPU time is
+    its user + system time and that of the children it reaped.
+    """
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+        rest = data[data.rindex(b")") + 2 :].split()
+        ticks = sum(int(x) for x in rest[11:15])  # utime, stime, cutime, cstime
+        peak_kb = 0
+        with open(f"/proc/{pid}/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"VmHWM:"):
+                    peak_kb = int(line.split()[1])
+                    break
+    except (OSError, ValueError, IndexError):
+        return None
+    return peak_kb, ticks / _CLOCK_TICKS
 
 
 def _proc_uid(pid: int) -> int | None:
@@ -1571,6 +1595,8 @@ class Child:
         self._adopt: set[int] = set()  # pids bwrap announced (its pid 1)
         self._members: dict[int, int] = {}  # pid -> start time of every process seen in the run
         self._parent_kills = 0  # processes the parent had to SIGKILL itself (tests: 0 after a natural exit)
+        # (peak KB, CPU s) of the run's processes just before kill() (no supervisor report then)
+        self._usage_at_kill: tuple[int, float] | None = None
         self._loop = loop
         self._run_uid = plan.uid if plan.root else None
         self._transports: list[asyncio.BaseTransport] = []
@@ -1723,6 +1749,8 @@ class Child:
             victims |= {p for p in self._adopt if p in procs and procs[p].ppid == me}
             victims.discard(self.pid)
             victims.discard(me)
+            if self._killed_by_us and self._usage_at_kill is None:
+                self._usage_at_kill = _usage_of({self.pid} | victims)
             for pid in victims:
                 if pid in procs:
                     self._members.setdefault(pid, procs[pid].start)
@@ -1756,7 +1784,11 @@ class Child:
         _LIVE_PIDS.discard(self.pid)
         report, _pids = self._read_status()
         cpu_s = float(usage.ru_utime + usage.ru_stime) if usage is not None else 0.0
-        peak_rss_kb = int(usage.ru_maxrss) if usage is not None else 0
+        # Never the gate's ru_maxrss: the gate was forked from asyncplay, and exec keeps
+        # the larger of the old and new high-water marks, so it is asyncplay's own peak.
+        peak_rss_kb = 0
+        if self._usage_at_kill is not None:
+            peak_rss_kb, cpu_s = self._usage_at_kill
         raw = report.get("status")
         if isinstance(raw, int):
             status = raw
@@ -1846,6 +1878,17 @@ class Child:
             return
         self.api_socket = api
         self.api_url = f"http://{host}:{port}"
+
+
+def _usage_of(pids: set[int]) -> tuple[int, float]:
+    """(largest peak in KB, total CPU s) of the live processes among ``pids``."""
+    peak_kb, cpu_s = 0, 0.0
+    for pid in pids:
+        got = _proc_usage(pid)
+        if got is not None:
+            peak_kb = max(peak_kb, got[0])
+            cpu_s += got[1]
+    return peak_kb, cpu_s
 
 
 def _signame(num: int) -> str:

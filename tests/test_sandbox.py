@@ -489,6 +489,28 @@ async def test_exit_status_and_signal_are_exact(info: SandboxInfo, snippet: Path
     assert (result.exit_code, result.signal) == (None, "SIGSEGV")
 
 
+@pytest.mark.timeout(90)
+async def test_a_killed_runs_peak_memory_is_its_own(info: SandboxInfo, snippet: Path) -> None:
+    """A stopped run (no supervisor report) reports its processes' peak, not ours.
+
+    The gate is forked from asyncplay, and exec keeps the larger high-water mark,
+    so the gate's ru_maxrss is asyncplay's own peak: here well above the run's.
+    """
+    ballast = b"\1" * (256 << 20)  # touched pages: this process's peak >= 256 MB
+    big, _, _ = await run(info, snippet, "x = b'\\1' * (200 << 20)")
+    assert big.peak_rss_kb >= 200 << 10
+    small = "import sys, time; print('ready', flush=True); sys.argv[1:] and time.sleep(60)"
+    natural, _, _ = await run(info, snippet, small)
+    async with running(info, snippet, small, "sleep") as child:
+        assert await asyncio.wait_for(child.stdout.readline(), 20) == b"ready\n"
+        await child.kill()
+        stopped = await asyncio.wait_for(child.wait(), 20)
+    assert stopped.killed_by_us and stopped.signal == "SIGKILL"
+    assert 0 < stopped.peak_rss_kb < 2 * natural.peak_rss_kb, (stopped, natural)
+    assert stopped.cpu_s > 0
+    del ballast
+
+
 @pytest.mark.timeout(60)
 async def test_cannot_signal_asyncplay(info: SandboxInfo, snippet: Path) -> None:
     need(info, "pid-ns", "uid-drop", "landlock-scope")
