@@ -170,6 +170,11 @@ async def test_nested_asyncio_run_is_a_runtime_error_at_its_line(run_snippet: Ru
     assert error["line"] == line
     assert "Traceback" in summary["stderr"]
     assert "playground" not in summary["stderr"]  # the probe's own frames are hidden
+    # The coroutine handed to the inner asyncio.run never ran: Python says so on stderr
+    # once the error's traceback is freed, and the report says it too, at its line.
+    assert "coroutine 'inner' was never awaited" in summary["stderr"]
+    never = [w for w in summary["warnings"] if "was never awaited" in w["message"]]
+    assert [(w["category"], w["line"]) for w in never] == [("RuntimeWarning", line)], never
 
 
 async def test_uncaught_exception_in_a_task_and_never_retrieved(run_snippet: RunSnippet) -> None:
@@ -698,6 +703,24 @@ async def main():
         async with semaphore:  # SEMAPHORE
             pass
 
+    ours2, theirs2 = socket.socketpair()
+    reader2, writer2 = await asyncio.open_connection(sock=ours2)
+    queue2 = asyncio.Queue()
+
+    async def received(r):
+        while True:
+            yield await r.readline()  # AGEN_READ
+
+    async def on_async_for():
+        async for line in received(reader2):
+            return line
+
+    async def taken():
+        yield await queue2.get()  # AGEN_QUEUE
+
+    async def on_anext():
+        await anext(taken(), None)
+
     sleeping = asyncio.create_task(sleeper(), name="sleep")
 
     async def on_task():
@@ -707,7 +730,8 @@ async def main():
         await asyncio.gather(sleeping, event.wait())  # GATHER
 
     tasks = [sleeping] + [asyncio.create_task(f(), name=f.__name__) for f in (
-        on_event, on_lock, on_queue, on_semaphore, on_task, on_gather)]
+        on_event, on_lock, on_queue, on_semaphore, on_task, on_gather, on_async_for,
+        on_anext)]
     tasks.append(asyncio.create_task(helper(reader), name="on_socket"))
     await sleeping
     event.set()
@@ -715,9 +739,13 @@ async def main():
     queue.put_nowait(1)
     semaphore.release()
     theirs.send(b"x")
+    theirs2.send(b"x\\n")
+    queue2.put_nowait(1)
     await asyncio.gather(*tasks)
     writer.close()
     theirs.close()
+    writer2.close()
+    theirs2.close()
 
 
 asyncio.run(main())
@@ -725,7 +753,8 @@ asyncio.run(main())
 
 
 async def test_what_a_task_waits_on_and_where(run_snippet: RunSnippet) -> None:
-    """While they wait, the task rows say on what, at which line of the snippet."""
+    """While they wait, the task rows say on what, at which line of the snippet (the
+    innermost line of the snippet's own code, an async generator's included)."""
     seen: dict[str, tuple[str | None, int | None]] = {}
 
     def look(state: RunState) -> None:
@@ -739,7 +768,10 @@ async def test_what_a_task_waits_on_and_where(run_snippet: RunSnippet) -> None:
     expected = {"sleep": ("sleep", "# SLEEP"), "on_event": ("Event", "# EVENT"),
                 "on_lock": ("Lock", "# LOCK"), "on_queue": ("Queue.get", "# QUEUE"),
                 "on_semaphore": ("Semaphore", "# SEMAPHORE"), "on_task": ("task sleep", "# TASK"),
-                "on_gather": ("gather", "# GATHER"), "on_socket": ("socket read", "# READ")}
+                "on_gather": ("gather", "# GATHER"), "on_socket": ("socket read", "# READ"),
+                # through a snippet's async generator, to what it awaits (not a future)
+                "on_async_for": ("socket read", "# AGEN_READ"),
+                "on_anext": ("Queue.get", "# AGEN_QUEUE")}
     assert {name: seen.get(name) for name in expected} == {
         name: (kind, line_of(path, marker)) for name, (kind, marker) in expected.items()}
 

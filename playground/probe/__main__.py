@@ -169,6 +169,11 @@ def main(argv: list[str] | None = None) -> int:
         exit_code = 1
         _report_error(rec, origin, exc)
     wall_ms = (perf_counter() - start) * 1000
+    # What only the garbage collector frees (an uncaught exception's traceback holds the
+    # snippet's frames in a cycle through its task) says its last words now, while the
+    # probe still listens: a coroutine never awaited, a task destroyed while pending.
+    # Left to the interpreter's exit, they would reach stderr but not the report.
+    gc.collect()
     sys.stdout.flush()
     rec.stop({"wall_ms": round(wall_ms, 3), "peak_rss_kb": peak_rss_kb(), "exit_code": exit_code})
     return exit_code

@@ -27,6 +27,7 @@ released, with its exact duration measured on the snippet's thread.
 
 from __future__ import annotations
 
+import gc
 import linecache
 import os
 import signal
@@ -120,6 +121,30 @@ MAX_DETAILED_TASKS = 64
 
 #: TaskTable.meta fields, by index.
 M_TID, M_REF, M_PARENT, M_FILE, M_LINE, M_CORO = range(6)
+
+
+#: What ``async for`` over an async generator awaits (its ``__anext__()``, ``anext()``):
+#: objects that show neither the generator nor what it awaits, see _async_generator_of.
+_AWAITING_A_GENERATOR = frozenset(
+    {"async_generator_asend", "async_generator_athrow", "anext_awaitable"})
+
+
+def _async_generator_of(awaitable: Any) -> Any:
+    """The async generator that an ``async for`` step (``asend``) drives, so that
+    the await chain goes on through it: without it, a task iterating a snippet's async
+    generator would seem to wait on an anonymous future. The generator is found among
+    what the step object refers to (one audited call, and only at the end of a chain)."""
+    for _ in range(3):  # anext() wraps an asend
+        found = None
+        for ref in gc.get_referents(awaitable):
+            if type(ref) is types.AsyncGeneratorType:
+                return ref
+            if type(ref).__name__ in _AWAITING_A_GENERATOR:
+                found = ref
+        if found is None:
+            return None
+        awaitable = found
+    return None
 
 
 class TaskTable:
@@ -676,11 +701,14 @@ class Recorder:
                 k = by_qualname.get(qualname)
                 if k is not None:
                     kind = k
-            coro = (
+            below = (
                 getattr(coro, "cr_await", None)
                 or getattr(coro, "gi_yieldfrom", None)
                 or getattr(coro, "ag_await", None)
             )
+            if below is None and type(coro).__name__ in _AWAITING_A_GENERATOR:
+                below = _async_generator_of(coro)
+            coro = below
         if waiter is not None:
             if hasattr(waiter, "get_coro"):
                 try:
