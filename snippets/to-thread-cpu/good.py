@@ -1,5 +1,6 @@
 """A heartbeat should print every 0.05 s while three reports crunch numbers "in the background"."""
 import asyncio
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
 LIMIT = 4_000_000
@@ -22,10 +23,11 @@ async def report(pool: ProcessPoolExecutor, name: str) -> None:
     print(f"report {name}: total = {total}")
 
 
-async def main() -> None:
-    with ProcessPoolExecutor(max_workers=3) as pool:
-        await asyncio.gather(heartbeat(), *(report(pool, name) for name in "abc"))
+async def main(pool: ProcessPoolExecutor) -> None:
+    await asyncio.gather(heartbeat(), *(report(pool, name) for name in "abc"))
 
 
 if __name__ == "__main__":  # needed: worker processes may import this file
-    asyncio.run(main())
+    # "spawn" starts workers without holding the loop on every Python (see cpu-bound)
+    with ProcessPoolExecutor(3, mp_context=multiprocessing.get_context("spawn")) as pool:
+        asyncio.run(main(pool))
