@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 from playground import sandbox
 from playground.catalog import Catalog, LessonUnavailable, load_catalog
+from playground.expect import shown
 from playground.model import RunState, format_mb, format_ms, place
 from playground.session import RunOptions, RunTarget, Session, summarize
 
@@ -305,4 +306,6 @@ class _LivePrinter:
             exp = summary["expect"]
             self._p(f"  expect   {'all met' if exp['met'] else 'NOT MET'}")
             for c in exp["checks"]:
-                self._p(f"    {'✓' if c['met'] else '✗'} {c['check']}  (observed: {c['observed']})")
+                observed = shown(c)
+                self._p(f"    {'✓' if c['met'] else '✗'} {c['check']}"
+                        + (f" · {observed}" if observed else ""))

@@ -35,7 +35,9 @@ Bad query parameters answer HTTP 400 with ``{"error": "..."}``.
 Several *sites* may be served at once, one per concurrent run: :meth:`MockAPI.listen`
 opens a TCP listener on loopback, :meth:`MockAPI.serve_socket` serves an
 already-listening socket handed over by someone else (for example from inside a
-sandbox's own network namespace). Each site has its own request counters.
+sandbox's own network namespace). Each site has its own request counters, and
+:meth:`MockSite.stats` says what it saw: requests served, the most in flight at once,
+TCP connections accepted (a lesson's expectations read them).
 
 By hand: ``python -m playground.mockapi --port 8765`` then
 ``API_URL=http://127.0.0.1:8765 python snippets/<slug>/bad.py``.
@@ -165,19 +167,57 @@ class _SiteState:
 
     def __init__(self) -> None:
         self.flaky_requests = 0
+        self.requests = 0
+        self.in_flight = 0
+        self.in_flight_max = 0
+        self.connections = 0
+
+    @web.middleware
+    async def count(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Count every request (a 404 too) and how many are being answered at once."""
+        self.requests += 1
+        self.in_flight += 1
+        self.in_flight_max = max(self.in_flight_max, self.in_flight)
+        try:
+            return await handler(request)
+        finally:
+            self.in_flight -= 1
+
+    def count_connections(self, server: web.Server) -> None:
+        """Count the TCP connections ``server`` accepts.
+
+        aiohttp has no hook for a new connection, but every connection's protocol tells
+        its server through ``Server.connection_made``; wrapping that one instance's
+        method counts connections that never send a request too.
+        """
+        made = server.connection_made
+
+        def counted(handler: Any, transport: Any) -> None:
+            self.connections += 1
+            made(handler, transport)
+
+        server.connection_made = counted  # type: ignore[method-assign]
 
 
 class MockSite:
     """One listening site of the mock API: a base URL a snippet can talk to."""
 
-    def __init__(self, runner: web.AppRunner, url: str, port: int, owner: MockAPI) -> None:
+    def __init__(self, runner: web.AppRunner, url: str, port: int, owner: MockAPI,
+                 state: _SiteState) -> None:
         self._runner = runner
         self._owner = owner
+        self._state = state
         self._stopped = False
         #: Base URL as the snippet sees it, e.g. ``"http://127.0.0.1:40123"``.
         self.url = url
         #: The TCP port the site listens on.
         self.port = port
+
+    def stats(self) -> dict[str, int]:
+        """What the site saw so far: ``{"requests", "in_flight_max", "connections"}``."""
+        state = self._state
+        return {"requests": state.requests, "in_flight_max": state.in_flight_max,
+                "connections": state.connections}
 
     async def stop(self) -> None:
         """Stop listening, end in-flight requests and close the listening socket."""
@@ -231,7 +271,8 @@ class MockAPI:
         if not _is_loopback_host(host):
             raise ValueError(f"the mock API listens on loopback only, not on {host!r}")
         await self.start()
-        runner = await self._runner()
+        state = _SiteState()
+        runner = await self._runner(state)
         try:
             site = web.TCPSite(runner, host, port)
             await site.start()
@@ -240,7 +281,7 @@ class MockAPI:
             await runner.cleanup()
             raise
         bound_host, bound_port = str(bound[0]), int(bound[1])
-        return self._register(runner, _url(bound_host, bound_port), bound_port)
+        return self._register(runner, _url(bound_host, bound_port), bound_port, state)
 
     async def serve_socket(self, sock: socket.socket) -> MockSite:
         """Serve a new site on ``sock``, an already-listening TCP socket bound to loopback.
@@ -258,7 +299,8 @@ class MockAPI:
         if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN) == 0:
             raise ValueError("serve_socket needs a listening socket (call listen() first)")
         await self.start()
-        runner = await self._runner()
+        state = _SiteState()
+        runner = await self._runner(state)
         try:
             site = web.SockSite(runner, sock)
             await site.start()
@@ -266,7 +308,7 @@ class MockAPI:
             await runner.cleanup()
             raise
         url = _url("::1" if sock.family == socket.AF_INET6 else "127.0.0.1", port)
-        return self._register(runner, url, port)
+        return self._register(runner, url, port, state)
 
     async def close(self) -> None:
         """Stop every site; the API cannot serve again afterwards."""
@@ -287,25 +329,28 @@ class MockAPI:
 
     # -- internals ---------------------------------------------------------------------
 
-    def _register(self, runner: web.AppRunner, url: str, port: int) -> MockSite:
-        site = MockSite(runner, url, port, self)
+    def _register(self, runner: web.AppRunner, url: str, port: int,
+                  state: _SiteState) -> MockSite:
+        site = MockSite(runner, url, port, self, state)
         self._sites.add(site)
         return site
 
     def _forget(self, site: MockSite) -> None:
         self._sites.discard(site)
 
-    async def _runner(self) -> web.AppRunner:
+    async def _runner(self, state: _SiteState) -> web.AppRunner:
         runner = web.AppRunner(
-            self._make_app(_SiteState()),
+            self._make_app(state),
             access_log=logging.getLogger("aiohttp.access") if self._access_log else None,
             shutdown_timeout=SHUTDOWN_TIMEOUT_S,
         )
         await runner.setup()
+        assert runner.server is not None  # set up just now
+        state.count_connections(runner.server)
         return runner
 
     def _make_app(self, state: _SiteState) -> web.Application:
-        app = web.Application()
+        app = web.Application(middlewares=[state.count])
         app.router.add_get("/", self._index)
         app.router.add_get("/users/{id}", self._user)
         app.router.add_get("/stream", self._stream)

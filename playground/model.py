@@ -214,6 +214,8 @@ class RunState:
     rss_max_kb: int | None = None
     exit: dict[str, Any] | None = None
     sandbox: dict[str, Any] = field(default_factory=lambda: {"layers": [], "missing": []})
+    #: What the mock API saw: {requests, in_flight_max, connections}; None without it.
+    api: dict[str, int] | None = None
     stdout: OutputBuffer = field(default_factory=OutputBuffer)
     stderr: OutputBuffer = field(default_factory=OutputBuffer)
     channel_problem: str | None = None
@@ -401,6 +403,9 @@ class RunState:
     def _on_sandbox(self, e: dict[str, Any]) -> None:
         self.sandbox = {"layers": list(e.get("layers", [])), "missing": list(e.get("missing", []))}
 
+    def _on_api(self, e: dict[str, Any]) -> None:
+        self.api = {name: int(e[name]) for name in ("requests", "in_flight_max", "connections")}
+
     def _on_channel(self, e: dict[str, Any]) -> None:
         self.channel_problem = str(e.get("problem", "event channel corrupted"))
 
@@ -489,6 +494,7 @@ class RunState:
             "limit": ex.get("limit"),
             "message": ex.get("message"),
             "sandbox": dict(self.sandbox),
+            "api": dict(self.api) if self.api is not None else None,
             "output": {"stdout_bytes": self.stdout.total_bytes,
                        "stderr_bytes": self.stderr.total_bytes,
                        "truncated": bool(ex.get("output_truncated"))

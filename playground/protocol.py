@@ -43,6 +43,7 @@ __all__ = [
     "K_EXIT",
     "K_SANDBOX",
     "K_CHANNEL",
+    "K_API",
 ]
 
 VERSION = 2  # 2: task rows carry busy time in whole microseconds
@@ -75,6 +76,7 @@ K_STDERR = "stderr"  # {data}
 K_EXIT = "exit"  # {exit_code, signal, status, limit, message, total_ms}
 K_SANDBOX = "sandbox"  # {layers, missing}
 K_CHANNEL = "channel"  # {problem}: the event channel was corrupted or closed early
+K_API = "api"  # {requests, in_flight_max, connections}: what the mock API saw (runs that use it)
 
 
 # The C encoder, made once: ``JSONEncoder.encode`` makes a new one (and a dict to

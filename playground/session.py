@@ -198,6 +198,8 @@ class Session:
             if site is not None:
                 with contextlib.suppress(Exception):
                     await site.stop()
+                # After the stop: a request still being answered is counted in full.
+                self._parent_event(P.K_API, **site.stats())
             if child is not None:
                 with contextlib.suppress(Exception):
                     await child.aclose()

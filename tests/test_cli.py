@@ -90,6 +90,9 @@ def test_run_default_variant_is_bad_and_stalls_print_live() -> None:
     assert re.search(r"stall 1 00\d ms in \w+\(\) at bad\.py:\d+", out), out  # "stall 1 001 ms ..."
     assert "time.sleep(1)" in out
     assert out.index("loop blocked now") < out.index("■ OK")
+    # Each check says each thing once: no "status is ok · ok".
+    assert "    ✓ status is ok\n" in out
+    assert "✓ stall >= 900 ms at `time.sleep` · 1 0" in out
 
 
 def test_run_a_file_that_fails_exits_1(tmp_path: Path) -> None:

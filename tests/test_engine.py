@@ -954,3 +954,54 @@ async def test_a_run_stopped_midway_is_stopped_and_not_graded(tmp_path: Path) ->
     # the same run left to end on its own is graded
     graded = summarize(session, replace(state, status="ok"))
     assert graded["expect"]["met"] is False
+
+
+API_COUNTS = """
+import asyncio
+import os
+
+import aiohttp
+
+API_URL = os.environ["API_URL"]
+
+
+async def main():
+    async with aiohttp.ClientSession() as session:
+        for user_id in (1, 2, 3):  # one after the other: one connection
+            async with session.get(f"{API_URL}/users/{user_id}") as resp:
+                await resp.read()
+
+        async def slow():
+            async with session.get(f"{API_URL}/slow?delay_ms=1500") as resp:
+                await resp.read()
+
+        await asyncio.gather(*(slow() for _ in range(4)))  # four at once
+    async with aiohttp.ClientSession() as other:  # a new session: a new connection
+        async with other.get(f"{API_URL}/") as resp:
+            await resp.read()
+
+
+asyncio.run(main())
+"""
+
+
+async def test_what_the_mock_api_saw_is_an_event_and_in_the_summary(tmp_path: Path) -> None:
+    path = write_snippet(tmp_path, API_COUNTS)
+    session = Session(RunTarget.from_file(path), RunOptions(timeout_s=30, record=True))
+    state = await session.run()
+    summary = summarize(session, state)
+    assert summary["status"] == "ok", (summary["error"], summary["stderr"])
+    expected = {"requests": 8, "in_flight_max": 4, "connections": 5}
+    assert summary["api"] == expected
+    assert state.api == expected
+    events = [e for e in session.recording if e["kind"] == P.K_API]
+    assert len(events) == 1 and {k: events[0][k] for k in expected} == expected
+    replayed = RunState(target="replay")
+    for event in session.recording:
+        replayed.apply(event)
+    assert replayed.summary()["api"] == expected
+
+
+async def test_a_run_without_the_api_has_no_api_facts(run_snippet: RunSnippet) -> None:
+    summary = await run_snippet("print('no network')\n")
+    assert summary["api"] is None

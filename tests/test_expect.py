@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from playground.expect import KEYS, check, validate
+from playground.expect import KEYS, check, shown, validate
 
 BASE: dict[str, Any] = {
     "status": "ok",
@@ -18,8 +18,13 @@ BASE: dict[str, Any] = {
     "warnings": [],
     "error": None,
     "peak_rss_kb": 48_000,
-    "output": {"stdout_bytes": 40, "stderr_bytes": 0, "truncated": False},
+    "output": {"stdout_bytes": 40, "stderr_bytes": 21, "truncated": False,
+               "stdout_lines": 3, "stderr_lines": 1},
     "stdout": "a tick 0\nb tick 0\nworker: done\n",
+    "stderr": "Task exception was never retrieved\n",
+    "stdout_timed": [[120.5, "a tick 0"], [321.0, "b tick 0"], [802.2, "worker: done"]],
+    "rss": {"first_kb": 20_480, "max_kb": 40_960, "last_kb": 30_720},
+    "api": {"requests": 12, "in_flight_max": 4, "connections": 1},
 }
 
 STALL = {"ms": 1003.2, "task": "Task-4", "file": "/home/me/snippets/x/bad.py", "line": 7,
@@ -82,6 +87,50 @@ CASES: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = [
      summary(tasks={"created": 1, "max_alive": 1, "failed": 0, "cancelled": 0})),
     ({"tasks_max_alive_min": 5}, summary(),
      summary(tasks={"created": 6, "max_alive": 2, "failed": 0, "cancelled": 0})),
+    ({"tasks_failed_min": 2},
+     summary(tasks={"created": 6, "max_alive": 2, "failed": 2, "cancelled": 0}), summary()),
+    ({"tasks_cancelled_min": 1},
+     summary(tasks={"created": 6, "max_alive": 2, "failed": 0, "cancelled": 3}), summary()),
+    ({"stalls_min": 2}, summary(stalls=[STALL, STALL]), summary(stalls=[STALL])),
+    ({"no_warning": {"category": "RuntimeWarning"}},
+     summary(warnings=[{**WARNING, "category": "DeprecationWarning"}]),
+     summary(warnings=[WARNING])),
+    ({"no_warning": {"message": "never awaited"}}, summary(),
+     summary(warnings=[{**WARNING, "category": "ResourceWarning"}])),
+    ({"no_warning": {}}, summary(), summary(warnings=[WARNING])),
+    ({"stdout_order": ["a tick", "b tick", "done"]}, summary(),
+     summary(stdout="b tick 0\na tick 0\nworker: done\n")),
+    ({"stdout_order": ["tick", "tick"]}, summary(), summary(stdout="a tick\n")),
+    ({"stdout_not_contains": "error"}, summary(), summary(stdout="error: boom\n")),
+    ({"stdout_not_contains": ["x", "y"]}, summary(), summary(stdout="only y\n")),
+    ({"stderr_contains": "never retrieved"}, summary(), summary(stderr="")),
+    ({"stderr_contains": ["Task", "retrieved"]}, summary(), summary(stderr="Task\n")),
+    ({"stdout_lines_min": 3}, summary(),
+     summary(output={**BASE["output"], "stdout_lines": 2})),
+    ({"stdout_lines_max": 3}, summary(),
+     summary(output={**BASE["output"], "stdout_lines": 4})),
+    ({"stdout_at": {"text": "done", "below_ms": 900}}, summary(),
+     summary(stdout_timed=[[950.0, "worker: done"]])),
+    ({"stdout_at": {"text": "done", "above_ms": 800}}, summary(),
+     summary(stdout_timed=[[800.0, "worker: done"]])),  # strictly after
+    ({"stdout_at": {"text": "tick", "above_ms": 100, "below_ms": 200}}, summary(),
+     summary(stdout_timed=[[50.0, "a tick 0"], [150.0, "b tick 0"]])),  # the first one
+    ({"memory_growth_above_mb": 19}, summary(),
+     summary(rss={"first_kb": 20_480, "max_kb": 39_936, "last_kb": 30_000})),  # 19 MB
+    ({"memory_growth_below_mb": 20.5}, summary(),
+     summary(rss={"first_kb": 20_480, "max_kb": 41_984, "last_kb": 41_984})),
+    ({"api_requests_above": 11}, summary(),
+     summary(api={"requests": 11, "in_flight_max": 1, "connections": 1})),
+    ({"api_requests_below": 13}, summary(),
+     summary(api={"requests": 13, "in_flight_max": 1, "connections": 1})),
+    ({"api_in_flight_above": 3}, summary(),
+     summary(api={"requests": 12, "in_flight_max": 3, "connections": 1})),
+    ({"api_in_flight_below": 5}, summary(),
+     summary(api={"requests": 12, "in_flight_max": 5, "connections": 1})),
+    ({"api_connections_above": 0}, summary(),
+     summary(api={"requests": 0, "in_flight_max": 0, "connections": 0})),
+    ({"api_connections_below": 2}, summary(),
+     summary(api={"requests": 12, "in_flight_max": 4, "connections": 12})),
 ]
 
 
@@ -116,7 +165,7 @@ def test_stall_texts_name_the_line() -> None:
         "checks": [{
             "check": "stall >= 900 ms at `time.sleep`",
             "met": True,
-            "observed": "1003 ms at bad.py:7 `time.sleep(1)  # blocks`",
+            "observed": "1 003 ms at bad.py:7 `time.sleep(1)  # blocks`",
         }],
     }
 
@@ -148,13 +197,13 @@ def test_observed_texts() -> None:
          "error (RuntimeError: asyncio.run() cannot be called from a running event loop)"),
         ("no stall over 100 ms", False,
          "longest stall 120 ms at bad.py:7 `time.sleep(1)  # blocks`"),
-        ("lag max < 50 ms", True, "lag max 12 ms"),
-        ("wall time < 1000 ms", False, "wall time 1250 ms"),
+        ("lag max < 50 ms", True, "12 ms"),
+        ("wall time < 1000 ms", False, "1 250 ms"),
         ('warning RuntimeWarning "never awaited"', True,
          "RuntimeWarning at bad.py:12: coroutine 'save' was never awaited"),
         ("no error", False, "RuntimeError at bad.py:9: asyncio.run() cannot be called "
                             "from a running event loop"),
-        ("peak memory < 70000 KB", False, "peak memory 102400 KB (100.0 MB)"),
+        ("peak memory < 68 MB", False, "100 MB"),
         ("at least 10 tasks created", False, "6 tasks created"),
     ]
     assert result["met"] is False
@@ -177,16 +226,36 @@ def test_no_expectations_are_met() -> None:
     {"peak_rss_above_kb": 10},
     {"tasks_created_min": 1},
     {"tasks_max_alive_min": 1},
+    {"tasks_failed_min": 1},
     {"stdout_contains": "x"},
+    {"stdout_not_contains": "x"},
+    {"stdout_order": ["x"]},
+    {"stderr_contains": "x"},
+    {"stdout_lines_min": 0},
+    {"stdout_lines_max": 10},
+    {"stdout_at": {"text": "x", "below_ms": 10}},
+    {"stalls_min": 1},
+    {"memory_growth_below_mb": 10},
+    {"memory_growth_above_mb": 0},
+    {"api_requests_below": 10},
+    {"api_in_flight_above": 0},
+    {"api_connections_below": 5},
 ])
 def test_missing_measurements_are_unmet_not_errors(expectations: dict[str, Any]) -> None:
+    """A summary without the field (an early death, or a version that does not report it)."""
+    gone = ("lag", "wall_ms", "peak_rss_kb", "tasks", "stdout", "stderr", "stdout_timed",
+            "rss", "api", "stalls", "output")
     for broken in ({"status": "killed"},
-                   summary(lag=None, wall_ms=None, peak_rss_kb=None, tasks=None, stdout=None),
+                   {k: v for k, v in summary().items() if k not in gone},
+                   summary(**dict.fromkeys(gone)),
                    summary(lag={"max_ms": None}, tasks={"created": None, "max_alive": None},
-                           wall_ms=None, peak_rss_kb=None, stdout=None)):
+                           output={"stdout_bytes": 0}, rss={"first_kb": None, "max_kb": 9},
+                           api={"requests": None}, wall_ms=None, peak_rss_kb=None,
+                           stdout=None, stderr=None, stdout_timed=None, stalls=None)):
         result = check(expectations, broken)
-        assert result["met"] is False
-        assert result["checks"][0]["observed"] in {"not measured", "no output captured"}
+        assert result["met"] is False, (expectations, broken)
+        assert result["checks"][0]["observed"] in {
+            "not measured", "no output captured", "no stderr captured"}
 
 
 def test_invalid_declarations_are_unmet_checks() -> None:
@@ -222,6 +291,24 @@ def test_invalid_declarations_are_unmet_checks() -> None:
     ({"warning": {"text": "x"}}, "unknown key 'text' in warning"),
     ({"error": "RuntimeError"}, "error must be a table"),
     ({"error": {"type": 1}}, "error.type must be non-empty text"),
+    ({"stalls_min": 0}, "stalls_min must be a positive integer"),
+    ({"tasks_failed_min": "1"}, "tasks_failed_min must be a positive integer"),
+    ({"stdout_order": "first"}, "stdout_order must be a list of texts"),
+    ({"stdout_order": []}, "stdout_order must be a list of texts"),
+    ({"stdout_not_contains": 3}, "stdout_not_contains must be text or a list of texts"),
+    ({"stderr_contains": [""]}, "stderr_contains must be text or a list of texts"),
+    ({"stdout_lines_min": -1}, "stdout_lines_min must be a whole number (0 or more)"),
+    ({"stdout_lines_max": 2.5}, "stdout_lines_max must be a whole number"),
+    ({"stdout_at": {"text": "x"}}, "stdout_at needs below_ms or above_ms"),
+    ({"stdout_at": {"below_ms": 5}}, "stdout_at needs text"),
+    ({"stdout_at": {"text": "x", "below_ms": "5"}}, "stdout_at.below_ms must be a non-negative"),
+    ({"stdout_at": {"text": "x", "below_ms": 5, "at_ms": 5}}, "unknown key 'at_ms' in stdout_at"),
+    ({"no_warning": {"line": 3}}, "unknown key 'line' in no_warning"),
+    ({"no_warning": "DeprecationWarning"}, "no_warning must be a table"),
+    ({"memory_growth_above_mb": -5}, "memory_growth_above_mb must be a non-negative number"),
+    ({"api_requests_above": 1.5}, "api_requests_above must be a whole number"),
+    ({"api_in_flight_below": True}, "api_in_flight_below must be a whole number"),
+    ({"api_connections_above": -1}, "api_connections_above must be a whole number"),
 ])
 def test_validate_names_each_problem(expectations: dict[str, Any], problem: str) -> None:
     problems = validate(expectations)
@@ -248,7 +335,47 @@ def test_validate_accepts_the_documented_examples() -> None:
         "stdout_contains": ["done"],
         "tasks_created_min": 5,
         "tasks_max_alive_min": 5,
+        "stdout_order": ["first", "second"],
+        "stdout_not_contains": ["a", "b"],
+        "stderr_contains": "text",
+        "stdout_lines_min": 3,
+        "stdout_lines_max": 10,
+        "stdout_at": {"text": "first result", "below_ms": 700, "above_ms": 100},
+        "tasks_failed_min": 1,
+        "tasks_cancelled_min": 1,
+        "stalls_min": 2,
+        "no_warning": {"category": "DeprecationWarning", "message": "get_event_loop"},
+        "memory_growth_above_mb": 50,
+        "memory_growth_below_mb": 10,
+        "api_requests_above": 10,
+        "api_requests_below": 100,
+        "api_in_flight_above": 5,
+        "api_in_flight_below": 11,
+        "api_connections_above": 0,
+        "api_connections_below": 2,
     }) == []
+
+
+def test_each_thing_is_said_once() -> None:
+    """The front ends print a check, then its observation only when it adds something."""
+    s = summary(status="killed", stalls=[{**STALL, "ms": 60}], peak_rss_kb=96_264)
+    result = check({"status": "ok", "no_stalls": True, "no_error": True, "no_warnings": True,
+                    "stdout_contains": "done", "peak_rss_below_kb": 70_000,
+                    "api_requests_below": 20, "stdout_at": {"text": "done", "below_ms": 900}},
+                   s)
+    assert [(c["check"], shown(c)) for c in result["checks"]] == [
+        ("status is ok", "killed"),
+        ("no stalls", "1 stall, longest 60 ms at bad.py:7 `time.sleep(1)  # blocks`"),
+        ("no warnings", None),
+        ("no error", None),
+        ("peak memory < 68 MB", "94 MB"),
+        ('output contains "done"', None),
+        ('"done" printed within 900 ms', "printed at 802 ms"),
+        ("API requests < 20", "12 served"),
+    ]
+    ok = check({"status": "ok", "no_stalls": True}, summary())["checks"]
+    assert [(c["check"], c["observed"], shown(c)) for c in ok] == [
+        ("status is ok", "ok", None), ("no stalls", "no stalls", None)]
 
 
 def test_validate_rejects_a_non_table() -> None:

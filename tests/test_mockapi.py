@@ -383,3 +383,55 @@ async def test_command_line_refuses_non_loopback() -> None:
     _, stderr = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 2
     assert b"loopback" in stderr
+
+
+async def wait_for_stat(site: MockSite, name: str, value: int) -> None:
+    """Until the site has counted ``value`` (the server side of a request lags the client)."""
+    for _ in range(1000):
+        if site.stats()[name] >= value:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{name} never reached {value}: {site.stats()}")
+
+
+async def test_a_site_counts_requests_in_flight_and_connections(site: MockSite) -> None:
+    assert site.stats() == {"requests": 0, "in_flight_max": 0, "connections": 0}
+    # One shared session, one request after the other: one connection, one in flight.
+    async with aiohttp.ClientSession() as shared:
+        for user_id in (1, 2, 3):
+            async with shared.get(f"{site.url}/users/{user_id}") as resp:
+                assert resp.status == 200
+        async with shared.get(f"{site.url}/users/nobody") as resp:
+            assert resp.status == 404  # counted too
+    assert site.stats() == {"requests": 4, "in_flight_max": 1, "connections": 1}
+    # A new session per request: a new connection each.
+    for _ in range(2):
+        async with aiohttp.ClientSession() as own, own.get(f"{site.url}/") as resp:
+            assert resp.status == 200
+    assert site.stats() == {"requests": 6, "in_flight_max": 1, "connections": 3}
+    # Five at once that cannot finish before they are all in: five in flight.
+    async with aiohttp.ClientSession() as shared:
+        async def slow() -> None:
+            async with shared.get(f"{site.url}/slow?delay_ms=60000") as resp:
+                await resp.read()
+
+        tasks = [asyncio.create_task(slow()) for _ in range(5)]
+        await wait_for_stat(site, "requests", 11)
+        assert site.stats() == {"requests": 11, "in_flight_max": 5, "connections": 8}
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    # A connection that sends nothing is accepted all the same.
+    reader, writer = await asyncio.open_connection("127.0.0.1", site.port)
+    await wait_for_stat(site, "connections", 9)
+    writer.close()
+    await writer.wait_closed()
+    assert site.stats()["requests"] == 11 and site.stats()["in_flight_max"] == 5
+
+
+async def test_each_site_counts_its_own(api: MockAPI, client: aiohttp.ClientSession) -> None:
+    first, second = await api.listen(), await api.serve_socket(listening_socket())
+    async with client.get(f"{first.url}/users/1") as resp:
+        assert resp.status == 200
+    assert first.stats() == {"requests": 1, "in_flight_max": 1, "connections": 1}
+    assert second.stats() == {"requests": 0, "in_flight_max": 0, "connections": 0}

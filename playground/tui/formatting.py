@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from textual.content import Content
 
+from playground.expect import shown
 from playground.model import RunState, Stall, TaskView, format_mb, format_ms, task_label
 from playground.model import place as short_place
 
@@ -194,10 +195,11 @@ def checks_lines(checks: Sequence[dict[str, object]]) -> Content:
     lines = []
     for check in checks:
         met = bool(check.get("met"))
+        observed = shown(check)
         lines.append(Content.assemble(
             ("✓ " if met else "✗ ", "bold $success" if met else "bold $error"),
             inline_code(str(check.get("check", "")), "" if met else "$text-error"),
-            (" · ", "$text-muted"),
-            inline_code(str(check.get("observed", "")), "$text-muted"),
+            *(((" · ", "$text-muted"), inline_code(observed, "$text-muted"))
+              if observed else ()),
         ))
     return Content("\n").join(lines)
