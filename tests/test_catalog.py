@@ -561,7 +561,7 @@ def test_each_shipped_lesson_is_complete(shipped: Catalog, slug: str) -> None:
     assert lesson.uses_api is (slug in HTTP_LESSONS)
     bad, good = lesson.source("bad"), lesson.source("good")
     assert "# MISTAKE" in bad and "# FIX" in good
-    assert "asyncio.run(main())" in bad and "asyncio.run(main())" in good
+    assert "asyncio.run(main(" in bad and "asyncio.run(main(" in good
     for source in (bad, good):
         assert source.count("\n") < 60  # short enough to read at a glance
         if lesson.uses_api:
