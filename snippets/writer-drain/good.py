@@ -2,7 +2,7 @@
 import asyncio
 import socket
 
-CHUNK = b"." * 65535 + b"\n"  # one 64 KiB record
+DATA = b"." * (64 * 1024 - 8)  # the body of a 64 KiB record
 
 
 async def collector(sock: socket.socket) -> None:
@@ -19,10 +19,11 @@ async def main() -> None:
     collecting = asyncio.create_task(collector(theirs))
     _, writer = await asyncio.open_connection(sock=ours)
     for i in range(1024):
-        writer.write(CHUNK)
+        record = b"%07d\n" % i + DATA  # a new 64 KiB record each time
+        writer.write(record)
         await writer.drain()  # FIX: waits while the buffer is full, so the peer can catch up
         if i % 256 == 255:
-            print(f"sender: {i + 1} chunks written, "
+            print(f"sender: {i + 1} records written, "
                   f"{writer.transport.get_write_buffer_size() >> 20} MB waiting in the buffer")
     writer.close()
     await writer.wait_closed()
