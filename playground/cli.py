@@ -240,11 +240,11 @@ class _LivePrinter:
                 self.seen_stalls[stall.id] = True
                 self._p(f"  ■ stall {format_ms(stall.ms)} in {task} at {where}  {stall.code}")
         for w in state.warnings[self.seen_warnings:]:
-            where = f" at {place(w['file'], w['line'])}" if w.get("line") else ""
-            self._p(f"  ! {w['category']}{where}: {w['message']}")
+            where = f" at {place(w.file, w.line)}" if w.line else ""
+            self._p(f"  ! {w.category}{where}: {w.message}")
         self.seen_warnings = len(state.warnings)
         for b in state.blocked[self.seen_blocked:]:
-            self._p(f"  ✋ {b['message']}")
+            self._p(f"  ✋ {b.message}")
         self.seen_blocked = len(state.blocked)
         self._memory(state)
 

@@ -18,7 +18,7 @@ had to drop, and never raises.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 __all__ = [
     "VERSION",
@@ -44,6 +44,12 @@ __all__ = [
     "K_SANDBOX",
     "K_CHANNEL",
     "K_API",
+    "K_PROBE_ERROR",
+    "TASK_STATES",
+    "FINISHED_TASK_STATES",
+    "FINAL_STATUSES",
+    "STOPPED_STATUSES",
+    "LIMITS",
 ]
 
 VERSION = 2  # 2: task rows carry busy time in whole microseconds
@@ -69,6 +75,7 @@ K_ERROR = "error"  # {type, message, file, line}: uncaught exception in the snip
 K_END = "end"  # {wall_ms, peak_rss_kb, exit_code}: the snippet finished
 K_LIMIT = "limit"  # {limit, message}: the snippet hit a resource limit (seen in the child)
 K_BLOCKED = "blocked"  # {what, message}: the probe's audit hook refused an action
+K_PROBE_ERROR = "probe_error"  # {message}: the probe's own failure (the run goes on)
 
 # --- kinds synthesised by the parent (so a recorded stream replays everything) ---
 K_STDOUT = "stdout"  # {data}: a chunk of the snippet's stdout (decoded, capped)
@@ -77,6 +84,195 @@ K_EXIT = "exit"  # {exit_code, signal, status, limit, message, total_ms}
 K_SANDBOX = "sandbox"  # {layers, missing}
 K_CHANNEL = "channel"  # {problem}: the event channel was corrupted or closed early
 K_API = "api"  # {requests, in_flight_max, connections}: what the mock API saw (runs that use it)
+
+
+# --- the vocabulary both sides share (defined here once) -------------------------
+#: A task's state in a ``tasks`` row: on the loop now, queued to run, waiting on
+#: something, or finished one of three ways.
+TASK_STATES: tuple[TaskState, ...] = ("running", "ready", "waiting", "done", "failed", "cancelled")
+FINISHED_TASK_STATES: tuple[TaskState, ...] = ("done", "failed", "cancelled")
+
+#: How a run ended (``exit.status``, the summary's ``status``). "stopped": the user
+#: stopped it, and it is not graded. "killed" is what a stopped run reported before
+#: "stopped" existed: a saved summary or recording may still hold it, and readers take
+#: it for "stopped"; asyncplay no longer reports it.
+FINAL_STATUSES: tuple[Status, ...] = ("ok", "error", "timeout", "limit", "killed", "stopped")
+STOPPED_STATUSES: tuple[Status, ...] = ("stopped", "killed")
+
+#: Which limit a run met (``exit.limit``; with status "timeout" for "wall", "limit" otherwise).
+LIMITS: tuple[Limit, ...] = ("wall", "cpu", "memory", "processes", "file_size", "open_files",
+                             "output")
+
+# --- the shape of each kind of event, and the vocabulary as types. For type checkers
+# only: nothing checks events at run time (the parent reads every event defensively,
+# see RunState.apply), and defining them costs the probe's start-up 3 ms.
+if TYPE_CHECKING:
+    from typing import Literal, TypedDict, Union
+
+    TaskState = Literal["running", "ready", "waiting", "done", "failed", "cancelled"]
+    Status = Literal["ok", "error", "timeout", "limit", "killed", "stopped"]
+    #: A run's status from its start: "starting", "running", then one of FINAL_STATUSES.
+    RunStatus = Union[Literal["starting", "running"], Status]
+    Limit = Literal["wall", "cpu", "memory", "processes", "file_size", "open_files", "output"]
+
+    class HelloEvent(TypedDict):
+        kind: Literal["hello"]
+        t: float
+        v: int
+        pid: int
+        python: str
+        file: str
+        stall_ms: float
+
+
+    class StartedEvent(TypedDict):
+        kind: Literal["started"]
+        t: float
+
+
+    #: A new task: [tid, name, coro, parent_tid, file, line].
+    TaskNew = tuple[int, str, str, int | None, str | None, int | None]
+    #: A task's row: [tid, state, waits_on, file, line, busy_us, steps, detail].
+    TaskRow = tuple[int, TaskState, str | None, str | None, int | None, int, int, str | None]
+
+
+    class TasksEvent(TypedDict):
+        kind: Literal["tasks"]
+        t: float
+        new: list[TaskNew]
+        upd: list[TaskRow]
+        created: int
+        alive: int
+        max_alive: int
+        failed: int
+        cancelled: int
+        detailed_max: int
+
+
+    class LagEvent(TypedDict):
+        kind: Literal["lag"]
+        t: float
+        samples_ms: list[float]
+
+
+    class MemoryEvent(TypedDict):
+        kind: Literal["memory"]
+        t: float
+        rss_kb: int
+
+    class _StallEventFields(TypedDict):
+        kind: Literal["stall", "stall_end"]
+        t: float
+        id: int
+        ms: float
+        task: str
+        file: str | None
+        line: int | None
+        code: str
+
+
+    class StallEvent(_StallEventFields, total=False):
+        tid: int | None  # the task's id, when a task's step blocked
+
+
+    class WarningEvent(TypedDict):
+        kind: Literal["warning"]
+        t: float
+        category: str
+        message: str
+        file: str | None
+        line: int | None
+
+
+    class _ErrorEventFields(TypedDict):
+        kind: Literal["error"]
+        t: float
+        type: str
+        message: str
+        file: str | None
+        line: int | None
+
+
+    class ErrorEvent(_ErrorEventFields, total=False):
+        errno: str  # the errno's name ("EMFILE") for an OSError
+
+
+    class EndEvent(TypedDict):
+        kind: Literal["end"]
+        t: float
+        wall_ms: float
+        peak_rss_kb: int
+        exit_code: int | None
+
+
+    class LimitEvent(TypedDict):
+        kind: Literal["limit"]
+        t: float
+        limit: Limit
+        message: str
+
+
+    class BlockedEvent(TypedDict):
+        kind: Literal["blocked"]
+        t: float
+        what: str
+        message: str
+
+
+    class ProbeErrorEvent(TypedDict):
+        kind: Literal["probe_error"]
+        t: float
+        message: str
+
+
+    class _OutputEventFields(TypedDict):
+        kind: Literal["stdout", "stderr"]
+        t: float
+        data: str
+
+
+    class OutputEvent(_OutputEventFields, total=False):
+        n: int  # the chunk's size in bytes as read (0 for the decoder's last characters)
+
+
+    class ExitEvent(TypedDict):
+        kind: Literal["exit"]
+        t: float
+        exit_code: int | None
+        signal: str | None
+        status: Status
+        limit: Limit | None
+        message: str
+        total_ms: float
+        cpu_s: float
+        peak_rss_kb: int
+        output_truncated: bool
+
+
+    class SandboxEvent(TypedDict):
+        kind: Literal["sandbox"]
+        t: float
+        layers: list[str]
+        missing: list[str]
+
+
+    class ApiEvent(TypedDict):
+        kind: Literal["api"]
+        t: float
+        requests: int
+        in_flight_max: int
+        connections: int
+
+    class ChannelEvent(TypedDict):
+        kind: Literal["channel"]
+        t: float
+        problem: str
+
+
+    #: Any event of the protocol.
+    Event = Union[HelloEvent, StartedEvent, TasksEvent, LagEvent, MemoryEvent, StallEvent,
+                  WarningEvent, ErrorEvent, EndEvent, LimitEvent, BlockedEvent, ProbeErrorEvent,
+                  OutputEvent, ExitEvent, SandboxEvent, ApiEvent, ChannelEvent]
 
 
 # The C encoder, made once: ``JSONEncoder.encode`` makes a new one (and a dict to

@@ -23,9 +23,9 @@ from typing import Any
 from playground import protocol as P
 from playground import sandbox
 from playground.catalog import Lesson, LessonUnavailable
-from playground.expect import check as check_expectations
 from playground.mockapi import MockAPI, MockSite
 from playground.model import RunState, classify_exit
+from playground.model import summarize as summarize_state
 
 __all__ = ["RunTarget", "RunOptions", "Session", "run_target"]
 
@@ -309,11 +309,6 @@ async def run_target(
 
 
 def summarize(session: Session, state: RunState) -> dict[str, Any]:
-    """The run's public summary, with ``expect`` when a lesson's run ended on its own.
-
-    A run the user stopped is not graded: what it did not get to do is not a failure.
-    """
-    summary = state.summary()
-    if session.target.expect is not None and not state.stopped:
-        summary["expect"] = check_expectations(session.target.expect, summary)
-    return summary
+    """The run's public summary, graded against its lesson's expectations
+    (see :func:`playground.model.summarize`)."""
+    return summarize_state(state, session.target.expect)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from playground.model import RunState, classify_exit
+from playground.model import LimitRecord, RunState, classify_exit
 
 LIMITS: dict[str, Any] = {
     "wall_s": 5.0, "cpu_s": 10, "memory_mb": 512, "processes": 32, "file_size_mb": 8,
@@ -141,7 +141,7 @@ def test_sigkill_at_the_cpu_hard_limit_is_the_cpu_limit() -> None:
 
 
 def test_probe_seen_cpu_limit() -> None:
-    state = state_with(probe_limit={"limit": "cpu", "message": "CPU time limit reached"})
+    state = state_with(probe_limit=LimitRecord(limit="cpu", message="CPU time limit reached"))
     assert classify(state, exit_code=None, signal="SIGKILL", cpu_s=3.0)[:2] == ("limit", "cpu")
 
 

@@ -57,12 +57,13 @@ from typing import Any
 
 from playground.expect import checks as C
 from playground.expect import kinds as K
-from playground.model import format_mb
+from playground.protocol import FINAL_STATUSES
+from playground.words import format_mb
 
 __all__ = ["EXPECTATIONS", "KEYS", "STATUSES", "Expectation", "check", "shown", "validate"]
 
 #: Run statuses a summary may report.
-STATUSES = ("ok", "error", "timeout", "limit", "killed", "stopped")
+STATUSES = FINAL_STATUSES
 
 
 @dataclass(frozen=True)

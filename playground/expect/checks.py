@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from playground.model import format_mb, format_ms, place
+from playground.words import format_mb, format_ms, place
 
 #: (met, observed)
 Result = tuple[bool, str]

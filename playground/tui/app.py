@@ -303,7 +303,7 @@ class AsyncPlayApp(App[None]):
         pane = self._pane_for(message)
         if pane is not None:
             pane.state = message.state
-            if message.state.sandbox.get("layers") or message.state.sandbox.get("missing"):
+            if message.state.sandbox.layers or message.state.sandbox.missing:
                 self._show_sandbox(message.state)
 
     @on(RunFinished)
@@ -337,8 +337,8 @@ class AsyncPlayApp(App[None]):
                 ("sandbox  ", "bold $text-muted"), ("checking which layers this machine allows…", "$text-muted")))
             return
         self._sandbox_shown_from_run = True
-        self._show_sandbox_layers(list(state.sandbox.get("layers") or []),
-                                  list(state.sandbox.get("missing") or []), note=f"as used by {state.target}")
+        self._show_sandbox_layers(list(state.sandbox.layers), list(state.sandbox.missing),
+                                  note=f"as used by {state.target}")
 
     def _show_sandbox_layers(self, layers: list[str], missing: list[str], *, note: str) -> None:
         if self._sandbox_shown == (tuple(layers), tuple(missing)):

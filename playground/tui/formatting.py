@@ -149,7 +149,7 @@ def status_line(state: RunState | None, *, label: str) -> Content:
     if state.finished:
         ms = state.wall_ms
         if ms is None and state.exit is not None:
-            ms = state.exit.get("total_ms")
+            ms = state.exit.total_ms
         parts += [("  ", ""), (format_ms(ms), "bold")]
     elif state.started_t is not None or state.last_t:
         parts += [("  ", ""), (format_elapsed(state.last_t - (state.started_t or 0.0)), "bold")]

@@ -368,18 +368,18 @@ class ProblemsPanel(VerticalScroll):
         err = state.error
         if err is not None:
             lines.append(Content.assemble(
-                ("✗ ", "bold $error"), (f"{err.get('type')}", "bold $error"), (": ", ""),
-                (str(err.get("message", "")), ""),
-                (f"  {short_place(err.get('file'), err.get('line'))}", "$text-muted")))
+                ("✗ ", "bold $error"), (err.type, "bold $error"), (": ", ""),
+                (err.message, ""),
+                (f"  {short_place(err.file, err.line)}", "$text-muted")))
         for warning in state.warnings:
             lines.append(Content.assemble(
-                ("! ", "bold $warning"), (str(warning.get("category", "")), "bold $warning"),
-                (": ", ""), (str(warning.get("message", "")), ""),
-                (f"  {short_place(warning.get('file'), warning.get('line'))}", "$text-muted")))
+                ("! ", "bold $warning"), (warning.category, "bold $warning"),
+                (": ", ""), (warning.message, ""),
+                (f"  {short_place(warning.file, warning.line)}", "$text-muted")))
         for blocked in state.blocked:
             lines.append(Content.assemble(
-                ("⊘ ", "bold $error"), (f"sandbox refused {blocked.get('what') or 'an action'}", "bold"),
-                (": ", ""), (str(blocked.get("message", "")), "")))
+                ("⊘ ", "bold $error"), (f"sandbox refused {blocked.what or 'an action'}", "bold"),
+                (": ", ""), (blocked.message, "")))
         if state.channel_problem:
             lines.append(Content.assemble(("‼ ", "bold $warning"),
                                           (state.channel_problem, "$warning")))

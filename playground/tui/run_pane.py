@@ -46,10 +46,10 @@ def marks_for(state: RunState | None, snippet: str | None) -> tuple[LineMark, ..
 
     marks: list[LineMark] = []
     for warning in state.warnings:
-        if ours(warning.get("file")) and warning.get("line"):
-            marks.append(LineMark(int(warning["line"]), "warning"))
-    if state.error is not None and ours(state.error.get("file")) and state.error.get("line"):
-        marks.append(LineMark(int(state.error["line"]), "error"))
+        if ours(warning.file) and warning.line:
+            marks.append(LineMark(int(warning.line), "warning"))
+    if state.error is not None and ours(state.error.file) and state.error.line:
+        marks.append(LineMark(int(state.error.line), "error"))
     for stall in state.stalls:
         if ours(stall.file) and stall.line:
             marks.append(LineMark(stall.line, "live" if stall.live else "stall"))

@@ -1,0 +1,68 @@
+"""The model of a run: what the front ends read, and nothing else changes.
+
+- :mod:`~playground.model.fold`: :class:`RunState`, the pure fold of a run's events;
+- :mod:`~playground.model.records`: the records it keeps (tasks, stalls, output,
+  warnings, the error, the exit...), one dataclass each;
+- :mod:`~playground.model.outcome`: how a run ended (:func:`classify_exit`);
+- :mod:`~playground.model.summary`: the public JSON summary (:func:`summarize`);
+
+The words for those facts (durations, memory, places, task names) are in
+:mod:`playground.words`, re-exported here; the vocabulary (statuses, task states,
+limits) is defined once, in :mod:`playground.protocol`.
+"""
+
+from __future__ import annotations
+
+from playground.model.fold import (
+    MAX_LAG_SAMPLES,
+    MAX_LAG_WINDOWS,
+    MAX_PROBE_ERRORS,
+    MAX_STALLS,
+    MAX_TASK_VIEWS,
+    RunState,
+    percentile,
+)
+from playground.model.outcome import classify_exit
+from playground.model.records import (
+    BlockedRecord,
+    ErrorRecord,
+    ExitRecord,
+    LimitRecord,
+    OutputBuffer,
+    SandboxRecord,
+    Stall,
+    TaskView,
+    WarningRecord,
+)
+from playground.model.summary import summarize, summary_of
+from playground.words import format_bytes, format_mb, format_ms, place, task_label
+from playground.protocol import FINAL_STATUSES, STOPPED_STATUSES
+
+__all__ = [
+    "FINAL_STATUSES",
+    "MAX_LAG_SAMPLES",
+    "MAX_LAG_WINDOWS",
+    "MAX_PROBE_ERRORS",
+    "MAX_STALLS",
+    "MAX_TASK_VIEWS",
+    "STOPPED_STATUSES",
+    "BlockedRecord",
+    "ErrorRecord",
+    "ExitRecord",
+    "LimitRecord",
+    "OutputBuffer",
+    "RunState",
+    "SandboxRecord",
+    "Stall",
+    "TaskView",
+    "WarningRecord",
+    "classify_exit",
+    "format_bytes",
+    "format_mb",
+    "format_ms",
+    "percentile",
+    "place",
+    "summarize",
+    "summary_of",
+    "task_label",
+]
