@@ -1,0 +1,24 @@
+"""A command-line tool runs each command in its own asyncio.run(); jobs go through a queue."""
+import asyncio
+
+jobs: asyncio.Queue[str] = asyncio.Queue()  # MISTAKE: one queue for every event loop
+
+
+async def worker() -> None:
+    while (job := await jobs.get()) != "stop":
+        await asyncio.sleep(0.1)  # do the job
+        print(f"  did {job}")
+
+
+async def run_command(name: str, *tasks: str) -> None:
+    print(f"command {name!r}")
+    consumer = asyncio.create_task(worker())
+    await asyncio.sleep(0.1)  # the worker is now waiting on the empty queue
+    for job in (*tasks, "stop"):
+        jobs.put_nowait(job)
+    await consumer
+
+
+if __name__ == "__main__":
+    asyncio.run(run_command("backup", "copy files", "compress"))
+    asyncio.run(run_command("report", "count files"))  # a second run: a new event loop
