@@ -822,9 +822,13 @@ async def test_tasks_beyond_the_table_are_counted_and_their_stalls_named(
     assert states[-1].stalls[0].tid is None  # no row of its own
     # A burst: the tasks followed one by one came and went between two reports, so
     # they were counted without rows; none of the rest ever had one.
+    # (When a report fell between their creation and the burst, the first ones had
+    # rows: the model keeps them, beside the three made after the burst.)
     rows = states[-1].tasks
-    assert len(rows) <= MAX_DETAILED_TASKS
-    assert all(t.state in ("done", "failed") for t in rows.values())
+    burst = [t for t in rows.values() if t.name.startswith("w")]
+    assert len(burst) <= MAX_DETAILED_TASKS
+    assert all(int(t.name[1:]) < MAX_DETAILED_TASKS for t in burst)
+    assert all(t.finished for t in rows.values())  # w5 has a row, "cancelled", in those runs
 
 
 QUIET_TASK = """
@@ -846,6 +850,54 @@ async def main():
 
 asyncio.run(main())
 """
+
+
+BURST_THEN_SLEEPERS = """
+import asyncio
+
+
+async def spin():
+    for _ in range(3):
+        await asyncio.sleep(0)
+
+
+async def sleeper():
+    await asyncio.sleep(1.5)  # SLEEPING
+
+
+async def main():
+    spinning = [asyncio.create_task(spin(), name="spin") for _ in range(10_000)]
+    sleeping = [asyncio.create_task(sleeper(), name=f"sleeper-{i}") for i in range(3)]
+    await asyncio.gather(*spinning)
+    await asyncio.gather(*sleeping)  # MAIN
+
+
+asyncio.run(main())
+"""
+
+
+async def test_live_tasks_get_rows_before_finished_ones(run_snippet: RunSnippet) -> None:
+    """Tasks created while every row was taken (here, behind 10,000 short ones) get a
+    row once rows are free, while they still live, and the model lists live tasks
+    first. The three sleepers used to have no row at all: the rows went to main()
+    and to the spinning tasks that had finished."""
+    shown: list[list[tuple[str, str, str | None, int | None]]] = []
+
+    def look(state: RunState) -> None:
+        if not state.finished and state.tasks_alive == 4 and state.tasks_created == 10_004:
+            shown.append([(t.name, t.state, t.waits_on, t.line)
+                          for t in state.task_rows(MAX_DETAILED_TASKS)])
+
+    summary = await run_snippet(BURST_THEN_SLEEPERS, on_update=look)
+    assert summary["status"] == "ok", summary["message"]
+    line = line_of(Path(summary["_path"]), "# SLEEPING")
+    assert shown, "no update while only main() and the sleepers were alive"
+    rows = shown[-1]
+    assert len(rows) == MAX_DETAILED_TASKS
+    assert rows[0] == ("Task-1", "waiting", "gather", line_of(Path(summary["_path"]), "# MAIN"))
+    assert sorted(rows[1:4]) == [(f"sleeper-{i}", "waiting", "sleep", line) for i in range(3)], \
+        rows[:6]
+    assert {state for _, state, _, _ in rows[4:]} == {"done"}
 
 
 def probe_events(path: Path) -> list[dict[str, object]]:

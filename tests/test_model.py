@@ -100,3 +100,14 @@ def test_the_model_words_a_run_for_every_front_end() -> None:
     assert (format_ms(0.04), format_ms(37.4), format_ms(1002.2), format_ms(None)) == (
         "0.0 ms", "37 ms", "1 002 ms", "–")
     assert format_mb(96264) == "94 MB"
+
+
+def test_task_rows_list_live_tasks_first_and_finished_ones_in_the_room_left() -> None:
+    state = RunState(target="t.py")
+    state.apply({"kind": "tasks", "t": 1.0, "new": [[i, f"t{i}", "c", None, None, None]
+                                                    for i in range(1, 7)], "upd": [
+        [1, "done", None, None, None, 0, 1, None], [2, "waiting", "sleep", None, None, 0, 1, None],
+        [3, "failed", None, None, None, 0, 1, "E"], [4, "running", None, None, None, 0, 1, None],
+        [5, "done", None, None, None, 0, 1, None], [6, "ready", None, None, None, 0, 1, None]]})
+    assert [t.tid for t in state.task_rows()] == [4, 6, 2, 3, 1, 5]
+    assert [t.tid for t in state.task_rows(4)] == [4, 6, 2, 3]

@@ -58,6 +58,10 @@ __all__ = [
     "percentile",
 ]
 
+#: The order of a task table (RunState.task_rows): live tasks first.
+_TABLE_ORDER = {state: i for i, state in enumerate(
+    ("running", "ready", "waiting", "failed", "cancelled", "done"))}
+
 #: What one run keeps at most, whatever arrives on its event channel (a snippet can
 #: write well-formed events too, by the million): the parent's memory stays bounded.
 #: Past these, finished tasks make room for new ones, stalls are counted but not
@@ -342,6 +346,14 @@ class RunState:
         s = self.lag_sorted
         return {"p50_ms": round(percentile(s, 50), 3), "p99_ms": round(percentile(s, 99), 3),
                 "max_ms": round(max(self.lag_max_ms, s[-1]), 3) if s else 0.0}
+
+    def task_rows(self, limit: int | None = None) -> list[TaskView]:
+        """The tasks in the order to show them: live ones first (running, ready,
+        waiting), then finished ones (failed, cancelled, done) in the room left; by
+        task id within a state. At most ``limit``."""
+        order = _TABLE_ORDER
+        rows = sorted(self.tasks.values(), key=lambda t: (order.get(t.state, 9), t.tid))
+        return rows if limit is None else rows[:limit]
 
     @property
     def live_stall(self) -> Stall | None:

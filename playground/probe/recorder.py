@@ -27,6 +27,7 @@ released, with its exact duration measured on the snippet's thread.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import linecache
 import os
@@ -38,7 +39,7 @@ import weakref
 from collections import Counter, deque
 from time import perf_counter
 from types import FrameType
-from typing import Any
+from typing import Any, Iterable
 
 from playground import protocol as P
 from playground.probe.memory import RssReader
@@ -190,6 +191,32 @@ class TaskTable:
     def release(self, slot: int) -> None:
         self.meta[slot] = self.name[slot] = self.shown[slot] = None
         self.free.append(slot)
+
+    def adopt(self, tasks: Iterable[Any], counts: list[int]) -> None:
+        """Give the free slots to live tasks that were created while every slot was
+        taken (``beyond``), those waiting on something first (a sleeping task shows
+        more than one about to finish): without it, a task created in a burst would
+        have no row for as long as it lives, behind finished ones. Called from the
+        loop's thread, between two callbacks, so that no step of these tasks is
+        being accounted meanwhile. An adopted task's row counts its busy time and
+        steps from then on; its creation site and parent are not known."""
+        free, beyond, task_type = self.free, self.beyond, asyncio.Task
+        found: list[Any] = [task for task in tasks
+                            if type(task) is task_type and hash(task) in beyond]
+        found.sort(key=lambda task: task._fut_waiter is None)  # waiting ones first
+        for task in found[:len(free)]:
+            slot = free.pop()
+            tid = counts[C_NEXT_TID]
+            counts[C_NEXT_TID] = tid + 1
+            coro = task.get_coro()
+            self.meta[slot] = (tid, weakref.ref(task), None, None, None,
+                               getattr(coro, "__qualname__", None) or type(coro).__name__)
+            self.busy_s[slot] = self.steps[slot] = 0.0
+            self.sent[slot] = False
+            task._ap_slot = slot
+            beyond.discard(hash(task))
+            self.live.add(slot)
+            self.created.append((slot, tid))
 
 
 class Recorder:
