@@ -1,6 +1,5 @@
 """A heartbeat should print every 0.1 s while a report crunches numbers."""
 import asyncio
-import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
 LIMIT = 10_000_000
@@ -24,13 +23,14 @@ async def report(pool: ProcessPoolExecutor) -> None:
     print(f"report: total = {total}")
 
 
-async def main(pool: ProcessPoolExecutor) -> None:
+async def main() -> None:  # the pool is made below, before the loop runs
     await asyncio.gather(heartbeat(), report(pool))
 
 
 if __name__ == "__main__":  # needed: worker processes may import this file
-    # "spawn" starts the worker without holding the loop on every Python and OS (3.14's
-    # default on Linux, "forkserver", holds it while its server starts); the pool shuts
-    # down (joins its worker) after the loop, not on it
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        asyncio.run(main(pool))
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        # start the worker before the loop runs: starting a process blocks (on 3.14,
+        # whose default on Linux is "forkserver", for 0.1-0.5 s while its server starts);
+        # the pool shuts down (joins its worker) after the loop, not on it
+        pool.submit(abs, 0).result()
+        asyncio.run(main())

@@ -1,6 +1,5 @@
 """A heartbeat should print every 0.05 s while three reports crunch numbers "in the background"."""
 import asyncio
-import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
 LIMIT = 4_000_000
@@ -23,11 +22,14 @@ async def report(pool: ProcessPoolExecutor, name: str) -> None:
     print(f"report {name}: total = {total}")
 
 
-async def main(pool: ProcessPoolExecutor) -> None:
+async def main() -> None:  # the pool is made below, before the loop runs
     await asyncio.gather(heartbeat(), *(report(pool, name) for name in "abc"))
 
 
 if __name__ == "__main__":  # needed: worker processes may import this file
-    # "spawn" starts workers without holding the loop on every Python (see cpu-bound)
-    with ProcessPoolExecutor(3, mp_context=multiprocessing.get_context("spawn")) as pool:
-        asyncio.run(main(pool))
+    with ProcessPoolExecutor(max_workers=3) as pool:
+        # start the workers before the loop runs: starting a process blocks (on 3.14,
+        # whose default on Linux is "forkserver", for 0.1-0.5 s while its server starts);
+        # the pool shuts down (joins its workers) after the loop, not on it
+        list(pool.map(abs, range(3)))
+        asyncio.run(main())
