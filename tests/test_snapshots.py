@@ -34,6 +34,7 @@ Good: no stall, lag stays near zero."""
 mistake = "`time.sleep(1)` inside `async def worker()` holds the loop for a full second."
 fix = "`await asyncio.sleep(1)` waits just as long but lets the other tasks run."
 tags = ["blocking", "sleep"]
+level = "basics"
 order = 10
 '''
 SECOND_TOML = '''\
@@ -44,6 +45,7 @@ watch = "Bad: a RuntimeWarning. Good: no warnings."
 mistake = "`save()` without `await`."
 fix = "`await save()`."
 tags = ["await", "warnings"]
+level = "basics"
 order = 20
 '''
 BAD_PY = '''\

@@ -25,7 +25,7 @@ from playground.model import OutputBuffer, RunState, TaskView, format_mb, place
 from playground.tui.app import AsyncPlayApp
 from playground.tui.code import CodeView, LineMark, render_code
 from playground.tui.formatting import inline_code, lesson_prose, relevant_tasks, stall_line, strip_comment
-from playground.tui.lessons import BrokenLessons, LessonInfo, LessonItem
+from playground.tui.lessons import BrokenLessons, LessonInfo, LessonItem, LevelHeading
 from playground.tui.messages import RunFinished, RunStarted, RunUpdated
 from playground.tui.panels import TASK_ROWS_MAX, ChecksPanel, LagPanel, StallPanel, StatusPanel, TaskTable, _StreamLog
 from playground.tui.run_pane import RunPane, marks_for
@@ -99,10 +99,11 @@ def write_lesson(root: Path, slug: str, *, bad: str, good: str, title: str = "A 
 
 async def select(pilot: Pilot[None], app: AsyncPlayApp, slug: str) -> None:
     """Move the lesson list's cursor to ``slug`` with the keyboard."""
-    slugs = [lesson.slug for lesson in app.catalog.lessons]
     lessons = app.screen.query_one("#lessons", ListView)
     lessons.focus()
-    target = slugs.index(slug)
+    # The list holds a heading per level too: the target is the item's own index.
+    item = next(i for i in lessons.query_children(LessonItem) if i.lesson.slug == slug)
+    target = lessons.children.index(item)
     while lessons.index != target:
         await pilot.press("down" if (lessons.index or 0) < target else "up")
     await wait_until(pilot, lambda: app.lesson is not None and app.lesson.slug == slug,
@@ -573,3 +574,44 @@ async def test_the_app_and_the_headless_run_say_the_same_words(tmp_path: Path) -
             assert state.peak_rss_kb
             assert f"{format_mb(state.peak_rss_kb)} peak" in text_of(panel.query_one(StatusPanel))
             assert re.search(r"memory   \d+ MB peak", cli.stdout), cli.stdout
+
+
+async def test_the_list_groups_lessons_by_level_and_the_cursor_skips_the_headings(
+    tmp_path: Path,
+) -> None:
+    for slug, extra in (("conc", 'level = "concurrency"'), ("basic-two", 'level = "basics"'),
+                        ("basic-one", 'level = "basics"'), ("mine", "")):
+        write_lesson(tmp_path, slug, bad="print('bad')\n", good="print('good')\n", title=slug,
+                     extra=extra)
+    app = AsyncPlayApp(catalog=load_catalog([tmp_path], include_default=False))
+    async with app.run_test(size=SIZE) as pilot:
+        lessons = app.screen.query_one("#lessons", ListView)
+        shown = [(f"# {item.level}" if isinstance(item, LevelHeading)
+                  else f"{item.number}. {item.lesson.slug}")  # type: ignore[attr-defined]
+                 for item in lessons.children]
+        assert shown == ["# basics", "1. basic-one", "2. basic-two", "# concurrency", "3. conc",
+                         "# other", "4. mine"]
+        assert app.lesson is not None and app.lesson.slug == "basic-one"
+        for key, slug in (("down", "basic-two"), ("down", "conc"), ("down", "mine"),
+                          ("up", "conc"), ("up", "basic-two"), ("n", "conc"), ("p", "basic-two")):
+            await pilot.press(key)
+            await wait_until(pilot, lambda: app.lesson is not None and app.lesson.slug == slug,
+                             timeout_s=5, what=f"{key} to {slug}")
+        assert app.sub_title.endswith("2/4")
+
+
+async def test_a_lesson_for_another_python_says_why_and_does_not_run(tmp_path: Path) -> None:
+    write_lesson(tmp_path, "future", bad="print('bad')\n", good="print('good')\n",
+                 extra='requires_python = ">=99"')
+    app = AsyncPlayApp(catalog=load_catalog([tmp_path], include_default=False))
+    async with app.run_test(size=SIZE) as pilot:
+        item = app.screen.query_one(LessonItem)
+        assert "not available: needs Python >=99" in " ".join(
+            text_of(label) for label in item.query(".lesson-tags").results(Static))
+        heading = text_of(app.screen.query_one("#lesson-heading", Static))
+        assert "Not available: needs Python >=99 (this is Python 3." in heading
+        for key in ("b", "g", "r"):
+            await pilot.press(key)
+        await pilot.pause()
+        assert pane(app, "bad").state is None and pane(app, "good").state is None
+        assert any("needs Python >=99" in str(n.message) for n in app._notifications)

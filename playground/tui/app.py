@@ -106,7 +106,9 @@ class AsyncPlayApp(App[None]):
         self.query_one("#pane-file", RunPane).display = False
         lessons = self.query_one("#lessons", ListView)
         if self.catalog.lessons:
-            lessons.index = 0
+            # The first item is the first level's heading; the cursor starts on its lesson.
+            first = next(iter(lessons.query_children(LessonItem)))
+            lessons.index = lessons.children.index(first)
             self.lesson = self.catalog.lessons[0]
         lessons.focus()
 

@@ -1,7 +1,9 @@
 """The lesson side of the screen: the list of lessons, and the texts of the chosen one.
 
-Broken lesson folders are listed under the lessons with the file at fault and the
-problem, never hidden: a workshop author sees at once what to fix.
+The list is the learning path: a heading per level (not selectable: the cursor skips
+it), then that level's lessons, numbered along the whole path. Broken lesson folders
+are listed under the lessons with the file at fault and the problem, never hidden: a
+workshop author sees at once what to fix.
 """
 
 from __future__ import annotations
@@ -16,7 +18,18 @@ from textual.widgets import Label, ListItem, ListView, Static
 from playground.catalog import Catalog, Lesson, LessonError
 from playground.tui.formatting import inline_code, lesson_prose
 
-__all__ = ["BrokenLessons", "LessonInfo", "LessonItem", "LessonList"]
+__all__ = ["BrokenLessons", "LessonInfo", "LessonItem", "LessonList", "LevelHeading"]
+
+
+class LevelHeading(ListItem):
+    """A level's heading in the lesson list (disabled, so the cursor passes it by)."""
+
+    def __init__(self, level: str) -> None:
+        super().__init__(disabled=True, classes="level-heading")
+        self.level = level
+
+    def compose(self) -> ComposeResult:
+        yield Label(Content.styled(self.level, "bold $text-secondary"))
 
 
 class LessonItem(ListItem):
@@ -32,7 +45,10 @@ class LessonItem(ListItem):
             yield Label(Content.styled(f"{self.number}.", "$text-muted"), classes="lesson-number")
             with Vertical():
                 yield Label(Content.styled(self.lesson.title, "bold"), classes="lesson-title")
-                if self.lesson.tags:
+                if self.lesson.unavailable:
+                    yield Label(Content.styled(f"not available: {self.lesson.unavailable}",
+                                               "$text-warning"), classes="lesson-tags")
+                elif self.lesson.tags:
                     yield Label(Content.styled(" · ".join(self.lesson.tags), "$text-muted"),
                                 classes="lesson-tags")
 
@@ -65,14 +81,21 @@ class BrokenLessons(Vertical):
 
 
 class LessonList(Vertical):
-    """The lessons (in catalog order) and, below them, the folders that are broken."""
+    """The lessons (grouped by level, in catalog order) and, below them, the folders
+    that are broken."""
 
     def __init__(self, catalog: Catalog, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.catalog = catalog
 
     def compose(self) -> ComposeResult:
-        items = [LessonItem(lesson, n) for n, lesson in enumerate(self.catalog.lessons, start=1)]
+        items: list[ListItem] = []
+        number = 0
+        for level, lessons in self.catalog.by_level():
+            items.append(LevelHeading(level))
+            for lesson in lessons:
+                number += 1
+                items.append(LessonItem(lesson, number))
         list_view = ListView(*items, id="lessons")
         list_view.border_title = "lessons"
         yield list_view
@@ -114,6 +137,8 @@ class LessonInfo(Vertical):
             ("   " + "  ".join(f"#{tag}" for tag in lesson.tags), "$text-muted"),
             ("\n", ""),
             inline_code(lesson.summary),
+            *((("\n", ""), (f"Not available: {lesson.unavailable}", "bold $text-warning"))
+              if lesson.unavailable else ()),
         ))
         self.query_one("#why", Static).update(
             Content.styled("Why it matters\n", "bold $text-secondary") + lesson_prose(lesson.why))
