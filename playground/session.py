@@ -106,6 +106,10 @@ class Session:
         self._dirty = True
         self._output_bytes = 0
         self._t_start = time.monotonic()
+        # The child's clock as seen from here: our monotonic time minus the child's
+        # ``t``, least over the events read (an event is read after it is written, so
+        # the least is the closest). Output lines get the child's time from it.
+        self._child_offset: float | None = None
 
     @property
     def timeout_s(self) -> float:
@@ -268,8 +272,21 @@ class Session:
             chunk = await reader.read(_READ_CHUNK)
             if not chunk:
                 return
+            now = time.monotonic()
+            event: dict[str, Any] | None = None
             for event in decoder.feed(chunk):
                 self._apply(event)
+            t = event.get("t") if event is not None else None
+            if isinstance(t, (int, float)):
+                offset = now - float(t)
+                if self._child_offset is None or offset < self._child_offset:
+                    self._child_offset = offset
+
+    def _child_now(self) -> float:
+        """Now, on the child's clock (the latest event's time until one is read)."""
+        if self._child_offset is None:
+            return self.state.last_t
+        return max(0.0, time.monotonic() - self._child_offset)
 
     async def _read_output(self, reader: asyncio.StreamReader, kind: str) -> None:
         decode = codecs.getincrementaldecoder("utf-8")(errors="replace").decode
@@ -284,7 +301,8 @@ class Session:
             if self._output_bytes >= cap:
                 continue  # over the cap: drain (bounded by the kill) but keep nothing
             self._output_bytes += len(chunk)
-            self._parent_event(kind, data=decode(chunk), n=len(chunk))
+            self._apply({"kind": kind, "t": round(self._child_now(), 6), "data": decode(chunk),
+                         "n": len(chunk)})
             if self._output_bytes >= cap:
                 self.stop("output")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import write_snippet
-from playground.model import OutputBuffer, RunState, format_mb, format_ms, percentile, place
+from playground.model import RunState, format_mb, format_ms, percentile, place
 from playground.session import RunOptions, RunTarget, Session
 
 
@@ -15,16 +15,6 @@ def test_percentile_nearest_rank() -> None:
     assert percentile(values, 99) == 99
     assert percentile(values, 100) == 100
     assert percentile([], 50) == 0.0
-
-
-def test_output_buffer_keeps_head_and_tail() -> None:
-    buf = OutputBuffer(keep_chars=10)
-    for i in range(100):
-        buf.append(f"{i:03d}\n", 4)
-    assert buf.total_bytes == 400
-    assert buf.truncated
-    assert buf.text.startswith("000\n001\n00")
-    assert buf.text.endswith("098\n099\n")
 
 
 def test_stall_lives_then_ends_with_its_exact_duration() -> None:

@@ -18,16 +18,18 @@ from pathlib import Path
 import pytest
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, ListView, Log, Static
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, ListView, Static, TabbedContent
 
 from playground.catalog import load_catalog
-from playground.model import OutputBuffer, RunState, TaskView, format_mb, place
+from playground.model import RunState, TaskView, format_mb, place
+from playground.model import OutputLines
 from playground.tui.app import AsyncPlayApp
 from playground.tui.code import CodeView, LineMark, render_code
 from playground.tui.formatting import inline_code, lesson_prose, relevant_tasks, stall_line, strip_comment
 from playground.tui.lessons import BrokenLessons, LessonInfo, LessonItem, LevelHeading
 from playground.tui.messages import RunFinished, RunStarted, RunUpdated
-from playground.tui.panels import TASK_ROWS_MAX, ChecksPanel, LagPanel, StallPanel, StatusPanel, TaskTable, _StreamLog
+from playground.tui.panels import TASK_ROWS_MAX, ChecksPanel, LagPanel, StallPanel, StatusPanel, TaskTable, OutputView
 from playground.tui.run_pane import RunPane, marks_for
 from playground.tui.screens import HelpScreen, OpenFileScreen
 
@@ -422,23 +424,70 @@ def test_relevant_tasks_puts_the_active_ones_first() -> None:
     assert [t.state for t in relevant_tasks(tasks, 3)] == ["running", "ready", "waiting"]
 
 
-async def test_output_log_writes_only_what_is_new_and_marks_what_was_dropped() -> None:
+def visible_lines(view: Widget) -> list[str]:
+    """The text of the lines a line-API view shows now (its scroll position applied)."""
+    return [view.render_line(y).text.rstrip() for y in range(view.size.height)]
+
+
+async def test_output_view_scrolls_over_the_head_the_gap_and_the_tail() -> None:
     app = AsyncPlayApp()
     async with app.run_test(size=SIZE) as pilot:
-        log = pane(app, "bad").query_one("#stdout", Log)
-        assert isinstance(log, _StreamLog)
-        buffer = OutputBuffer(keep_chars=10)
-        buffer.append("head-1234\n", 10)
-        log.feed(buffer)
-        log.feed(buffer)  # nothing new: nothing written twice
-        buffer.append("a" * 30 + "\nlast line\n", 41)
-        log.feed(buffer)
+        bad = pane(app, "bad")
+        bad.query_one(TabbedContent).active = "bad-output"
+        view = bad.query_one("#stdout", OutputView)
+        state = RunState(target="t")
+        out = state.stdout
+        out.append("".join(f"line {i}\n" for i in range(20_000)), 0, 1.0)
+        bad.state = state  # a pane with a run shows its panels
         await pilot.pause()
-        lines = list(log.lines)
-        assert lines[0] == "head-1234"
-        assert any("characters not kept" in line for line in lines)
-        assert lines == ["head-1234", "[... 31 characters not kept ...]", "last line", ""]
-        assert sum("head-1234" in line for line in lines) == 1
+        view.show(out)  # nothing new: nothing redone
+        assert view.shown_lines()[999:1002] == ["line 999", "[… 18 000 lines left out …]", "line 19000"]
+        assert visible_lines(view)[-1] == "line 19999"  # it follows the end
+        view.focus()
+        await pilot.press("home")
+        assert visible_lines(view)[0] == "line 0"
+        await pilot.press("pagedown")
+        assert visible_lines(view)[0] == f"line {view.size.height}"
+        await pilot.press("end")
+        assert visible_lines(view)[-1] == "line 19999"
+        await pilot.press("pageup")
+        shown = visible_lines(view)
+        assert shown[-1] == f"line {19999 - view.size.height}" and all(shown)
+        # Scrolled up, new lines do not move the reader; back at the end, it follows again.
+        before = view.scroll_y
+        out.append("one more\n", 0, 2.0)
+        view.show(out)
+        await pilot.pause()
+        assert view.scroll_y == before and "one more" not in visible_lines(view)
+        await pilot.press("end")
+        out.append("and another\n", 0, 2.0)
+        view.show(out)
+        await pilot.pause()
+        assert visible_lines(view)[-1] == "and another"
+
+
+async def test_a_long_output_stays_readable_after_the_run(tmp_path: Path) -> None:
+    """Issue 11 item 3: 20,000 printed lines left the Output panel blank at the end."""
+    write_lesson(tmp_path, "chatty", bad="""\
+        for i in range(20_000):
+            print(f"line {i}")
+        """, good="print('quiet')\n")
+    recorder = Recorder()
+    app = AsyncPlayApp(catalog=load_catalog([tmp_path]))
+    async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
+        bad = pane(app, "bad")
+        bad.query_one(TabbedContent).active = "bad-output"
+        await pilot.press("b")
+        await wait_until(pilot, lambda: bool(recorder.finished("bad")), what="the run to finish")
+        await pilot.pause(0.2)
+        view = bad.query_one("#stdout")
+        assert visible_lines(view)[-1] == "line 19999"
+        view.focus()
+        await pilot.press("home")
+        assert visible_lines(view)[:2] == ["line 0", "line 1"]
+        await pilot.press("end")
+        assert visible_lines(view)[-2:] == ["line 19998", "line 19999"]
+        assert any("lines left out" in line for line in view.shown_lines())  # type: ignore[attr-defined]
 
 
 async def test_a_small_screen_hides_the_list_until_asked(tmp_path: Path) -> None:

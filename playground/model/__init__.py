@@ -3,6 +3,7 @@
 - :mod:`~playground.model.fold`: :class:`RunState`, the pure fold of a run's events;
 - :mod:`~playground.model.records`: the records it keeps (tasks, stalls, output,
   warnings, the error, the exit...), one dataclass each;
+- :mod:`~playground.model.output`: what it printed, as timed lines (:class:`OutputLines`);
 - :mod:`~playground.model.outcome`: how a run ended (:func:`classify_exit`);
 - :mod:`~playground.model.summary`: the public JSON summary (:func:`summarize`);
 
@@ -23,12 +24,12 @@ from playground.model.fold import (
     percentile,
 )
 from playground.model.outcome import classify_exit
+from playground.model.output import OutputLines
 from playground.model.records import (
     BlockedRecord,
     ErrorRecord,
     ExitRecord,
     LimitRecord,
-    OutputBuffer,
     SandboxRecord,
     Stall,
     TaskView,
@@ -50,7 +51,7 @@ __all__ = [
     "ErrorRecord",
     "ExitRecord",
     "LimitRecord",
-    "OutputBuffer",
+    "OutputLines",
     "RunState",
     "SandboxRecord",
     "Stall",

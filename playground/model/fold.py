@@ -18,12 +18,12 @@ from playground.model.records import (
     ErrorRecord,
     ExitRecord,
     LimitRecord,
-    OutputBuffer,
     SandboxRecord,
     Stall,
     TaskView,
     WarningRecord,
 )
+from playground.model.output import OutputLines
 from playground.model.summary import summary_of
 from playground.words import task_label
 
@@ -120,8 +120,8 @@ class RunState:
     sandbox: SandboxRecord = field(default_factory=SandboxRecord)
     #: What the mock API saw: {requests, in_flight_max, connections}; None without it.
     api: dict[str, int] | None = None
-    stdout: OutputBuffer = field(default_factory=OutputBuffer)
-    stderr: OutputBuffer = field(default_factory=OutputBuffer)
+    stdout: OutputLines = field(default_factory=OutputLines)
+    stderr: OutputLines = field(default_factory=OutputLines)
     channel_problem: str | None = None
     probe_errors: list[str] = field(default_factory=list)
     tasks_untracked: int = 0  # new tasks not kept (MAX_TASK_VIEWS live ones already)
@@ -298,10 +298,10 @@ class RunState:
 
     # -- events the parent adds -------------------------------------------------
     def _on_stdout(self, e: OutputEvent) -> None:
-        self.stdout.append(str(e["data"]), int(e.get("n", len(e["data"]))))
+        self.stdout.append(str(e["data"]), int(e.get("n", len(e["data"]))), float(e.get("t", 0.0)))
 
     def _on_stderr(self, e: OutputEvent) -> None:
-        self.stderr.append(str(e["data"]), int(e.get("n", len(e["data"]))))
+        self.stderr.append(str(e["data"]), int(e.get("n", len(e["data"]))), float(e.get("t", 0.0)))
 
     def _on_sandbox(self, e: SandboxEvent) -> None:
         self.sandbox = SandboxRecord(layers=list(e.get("layers", [])),

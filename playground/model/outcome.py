@@ -101,12 +101,12 @@ def classify_exit(
             full_disk = str(err.errno) in ("ENOSPC", "EDQUOT")
             return limited(limit, detail, words_for="disk" if full_disk else "")
         return ("error", None, f"The snippet raised {detail}.")
-    stderr = state.stderr.head + state.stderr.tail
+    stderr = state.stderr.text
     probe_failed = state.started_t is None and f"playground{os.sep}probe{os.sep}" in stderr
     if (state.pid is None or probe_failed) and (signal is not None or exit_code not in (0, None)):
         # no hello, or a traceback of the probe's own: it broke before the snippet's first line
-        last = next((ln.strip() for ln in reversed(state.stderr.tail.splitlines() or
-                                                   state.stderr.head.splitlines()) if ln.strip()), "")
+        last = next((ln.strip() for _, ln in reversed(list(state.stderr.kept_lines()))
+                     if ln.strip()), "")
         why = f": {last[:300]}" if last else f" (exit code {exit_code})" if signal is None \
             else f" (killed by {signal})"
         return ("error", None, f"The run could not start{why}.")

@@ -17,7 +17,6 @@ __all__ = [
     "ErrorRecord",
     "ExitRecord",
     "LimitRecord",
-    "OutputBuffer",
     "SandboxRecord",
     "Stall",
     "TaskView",
@@ -70,40 +69,6 @@ class Stall:
     def as_summary(self) -> dict[str, Any]:
         return {"ms": self.ms, "task": self.task, "file": self.file, "line": self.line,
                 "code": self.code}
-
-
-@dataclass
-class OutputBuffer:
-    """A stream's output with bounded memory: the head and the tail, and the count."""
-
-    keep_chars: int = 64 * 1024
-    head: str = ""
-    tail: str = ""
-    total_bytes: int = 0
-    dropped_chars: int = 0
-
-    def append(self, text: str, nbytes: int) -> None:
-        self.total_bytes += nbytes
-        room = self.keep_chars - len(self.head)
-        if room > 0 and not self.tail:
-            self.head += text[:room]
-            text = text[room:]
-        if text:
-            self.tail += text
-            if len(self.tail) > self.keep_chars:
-                cut = len(self.tail) - self.keep_chars
-                self.dropped_chars += cut
-                self.tail = self.tail[cut:]
-
-    @property
-    def truncated(self) -> bool:
-        return self.dropped_chars > 0
-
-    @property
-    def text(self) -> str:
-        if not self.truncated:
-            return self.head + self.tail
-        return f"{self.head}\n[... {self.dropped_chars} characters not kept ...]\n{self.tail}"
 
 
 @dataclass
