@@ -154,6 +154,10 @@ NO_BWRAP_ENV = "ASYNCPLAY_NO_BWRAP"
 _MIB = 1024 * 1024
 _READER_LIMIT_BYTES = 1 * _MIB
 _EVENTS_PIPE_BYTES = 1 * _MIB
+#: The snippet's stdout and stderr pipes: a flood of output then waits for the
+#: parent's reads only when 1 MiB is pending, not 64 KiB (about 15 ms of a flood,
+#: less than one frame of the app, which reads on the same event loop as it draws).
+_OUTPUT_PIPE_BYTES = 1 * _MIB
 _HANDOFF_TIMEOUT_S = 10.0
 _KILL_DEADLINE_S = 5.0
 _TRIAL_TIMEOUT_S = 20.0
@@ -1899,7 +1903,7 @@ def _signame(num: int) -> str:
 
 
 def _set_pipe_size(fd: int, size: int) -> None:
-    """Best effort: a bigger event pipe lets the probe block less often."""
+    """Best effort: a bigger pipe lets its writer (the probe, the snippet) block less often."""
     import fcntl
 
     op = getattr(fcntl, "F_SETPIPE_SZ", None)
@@ -1980,6 +1984,8 @@ async def spawn(
         events_r, events_w = pipe()
         status_r, status_w = pipe()
         _set_pipe_size(events_w, _EVENTS_PIPE_BYTES)
+        _set_pipe_size(out_w, _OUTPUT_PIPE_BYTES)
+        _set_pipe_size(err_w, _OUTPUT_PIPE_BYTES)
         pass_fds = [events_w, status_w]
         bwrap_status_w: int | None = None
         if plan.bwrap:

@@ -1057,3 +1057,32 @@ async def test_what_the_mock_api_saw_is_an_event_and_in_the_summary(tmp_path: Pa
 async def test_a_run_without_the_api_has_no_api_facts(run_snippet: RunSnippet) -> None:
     summary = await run_snippet("print('no network')\n")
     assert summary["api"] is None
+
+
+async def test_output_lines_are_counted_and_carry_the_time_they_were_printed(
+        run_snippet: RunSnippet) -> None:
+    summary = await run_snippet("""\
+        import asyncio
+
+        async def main():
+            print("first")
+            await asyncio.sleep(0.5)
+            print("second", end="")
+
+        asyncio.run(main())
+        """)
+    assert summary["output"]["stdout_lines"] == 2 and summary["output"]["stderr_lines"] == 0
+    (t1, first), (t2, second) = summary["stdout_timed"]
+    assert (first, second) == ("first", "second")
+    # The second line cannot have been printed before the sleep ended (a late read of
+    # the first one can only bring them closer, hence the margin).
+    assert 0 <= t1 and t2 - t1 >= 250
+
+
+async def test_the_snippets_output_pipes_hold_a_mebibyte(run_snippet: RunSnippet) -> None:
+    """A flood of output waits for the parent only when 1 MiB is pending (issue 11 item 4)."""
+    summary = await run_snippet("""\
+        import fcntl, sys
+        print(fcntl.fcntl(1, fcntl.F_GETPIPE_SZ), fcntl.fcntl(2, fcntl.F_GETPIPE_SZ))
+        """)
+    assert summary["stdout"].split() == [str(1 << 20)] * 2, summary["stdout"]

@@ -464,6 +464,16 @@ async def test_output_view_scrolls_over_the_head_the_gap_and_the_tail() -> None:
         view.show(out)
         await pilot.pause()
         assert visible_lines(view)[-1] == "and another"
+        # However many lines an update brings, the view asks for one redraw (issue 11
+        # item 4: a Log redrew once per line).
+        redraws: list[object] = []
+        original = view.refresh
+        view.refresh = lambda *a, **k: (redraws.append(a), original(*a, **k))[1]  # type: ignore[method-assign]
+        out.append("".join(f"flood {i}\n" for i in range(5000)), 0, 3.0)
+        view.show(out)
+        assert len(redraws) == 1
+        await pilot.pause()
+        assert visible_lines(view)[-1] == "flood 4999"
 
 
 async def test_a_long_output_stays_readable_after_the_run(tmp_path: Path) -> None:

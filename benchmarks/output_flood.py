@@ -1,0 +1,119 @@
+"""An output flood in the app vs headless: what the app's drawing costs the snippet.
+
+The snippet (``workloads/output_flood.py``) prints 200,000 short lines as fast as
+it can; the run stops at the 8 MB output limit. It runs, interleaved round by round,
+headless (a bare :class:`~playground.session.Session`, as ``asyncplay run`` does)
+and in the real Textual app (``run_test`` at 160x48: Pilot's headless driver, which
+lays out and renders every frame but writes it nowhere). For each run:
+
+- **to the limit**: ms from the session's start to its end (``total_ms``);
+- **updates**: how many times the app's panels were given a new state;
+- **clock**: how many distinct "running N s" figures the status line showed while
+  the run was live (a frozen clock shows one or two);
+- **shown**: whether the Output panel ends with the head, the "left out" marker and
+  the tail on screen.
+
+    .venv/bin/python benchmarks/output_flood.py [--rounds 5]
+
+Figures are recorded in benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+SNIPPET = HERE / "workloads" / "output_flood.py"
+
+
+async def headless() -> dict[str, Any]:
+    from playground.session import RunTarget, Session
+
+    session = Session(RunTarget.from_file(SNIPPET))
+    state = await session.run()
+    return {"total_ms": float((state.exit or {}).get("total_ms") or 0), "status": state.status,
+            "lines": getattr(state.stdout, "lines", None)}
+
+
+async def in_app() -> dict[str, Any]:
+    from textual.message import Message
+
+    from playground.tui.app import AsyncPlayApp
+    from playground.tui.messages import RunFinished
+    from playground.tui.panels import StatusPanel
+    from playground.tui.run_pane import RunPane
+
+    finished: list[RunFinished] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, RunFinished):
+            finished.append(message)
+
+    app = AsyncPlayApp()
+    clocks: set[str] = set()
+    updates = 0
+    async with app.run_test(size=(160, 48), message_hook=hook) as pilot:
+        pane = app.screen.query_one("#pane-file", RunPane)
+        original = pane.watch_state
+
+        def counting(state: Any) -> None:
+            nonlocal updates
+            updates += 1
+            original(state)
+
+        pane.watch_state = counting  # type: ignore[method-assign]
+        app._file_chosen(SNIPPET)
+        status = pane.query_one(StatusPanel)
+        deadline = time.monotonic() + 120
+        while not finished and time.monotonic() < deadline:
+            text = str(status.visual)
+            if "running" in text:
+                clocks.add(text.split("running", 1)[1].split("·")[0].strip()[:8])
+            await pilot.pause(0.02)
+        await pilot.pause(0.2)
+        state = finished[0].state
+        shown = _shown_output(pane)
+    return {"total_ms": float((state.exit or {}).get("total_ms") or 0), "status": state.status,
+            "lines": getattr(state.stdout, "lines", None), "updates": updates, "clock": len(clocks), "shown": shown}
+
+
+def _shown_output(pane: Any) -> bool:
+    """The Output panel holds the head, the marker and the tail."""
+    try:
+        from playground.tui.panels import OutputView
+    except ImportError:  # the code before the line-by-line view
+        return False
+    view = pane.query_one("#stdout", OutputView)
+    lines = view.shown_lines()
+    return bool(lines) and "line       0" in lines[0] and any("left out" in x for x in lines) \
+        and "line" in lines[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    rows: dict[str, list[dict[str, Any]]] = {"headless": [], "app": []}
+    for n in range(args.rounds):
+        order = ("headless", "app") if n % 2 == 0 else ("app", "headless")
+        for which in order:
+            result = asyncio.run(headless() if which == "headless" else in_app())
+            rows[which].append(result)
+            print(f"round {n + 1} {which:8} {result}", flush=True)
+    ratios = [a["total_ms"] / h["total_ms"] for a, h in zip(rows["app"], rows["headless"])]
+    print(f"headless to the limit: median {statistics.median(r['total_ms'] for r in rows['headless']):.0f} ms")
+    print(f"app to the limit:      median {statistics.median(r['total_ms'] for r in rows['app']):.0f} ms")
+    print(f"app / headless:        median {statistics.median(ratios):.2f}x "
+          f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
+    print(f"app updates per run:   {[r['updates'] for r in rows['app']]}")
+    print(f"distinct clock figures while live: {[r['clock'] for r in rows['app']]}")
+    print(f"head, marker and tail shown at the end: {[r['shown'] for r in rows['app']]}")
+
+
+if __name__ == "__main__":
+    main()
