@@ -14,6 +14,7 @@ import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.message import Message
@@ -468,7 +469,12 @@ async def test_output_view_scrolls_over_the_head_the_gap_and_the_tail() -> None:
         # item 4: a Log redrew once per line).
         redraws: list[object] = []
         original = view.refresh
-        view.refresh = lambda *a, **k: (redraws.append(a), original(*a, **k))[1]  # type: ignore[method-assign]
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            redraws.append(args)
+            return original(*args, **kwargs)
+
+        view.refresh = counted  # type: ignore[method-assign]
         out.append("".join(f"flood {i}\n" for i in range(5000)), 0, 3.0)
         view.show(out)
         assert len(redraws) == 1
@@ -485,6 +491,7 @@ async def test_a_long_output_stays_readable_after_the_run(tmp_path: Path) -> Non
     recorder = Recorder()
     app = AsyncPlayApp(catalog=load_catalog([tmp_path]))
     async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
+        await select(pilot, app, "chatty")
         bad = pane(app, "bad")
         bad.query_one(TabbedContent).active = "bad-output"
         await pilot.press("b")
