@@ -430,6 +430,16 @@ def visible_lines(view: Widget) -> list[str]:
     return [view.render_line(y).text.rstrip() for y in range(view.size.height)]
 
 
+async def scrolled(pilot: Pilot[None], view: Widget, key: str, *, first: str | None = None,
+                   last: str | None = None) -> None:
+    """Press ``key`` and let the (animated) scroll end where the first or last line shown
+    is the one given."""
+    await pilot.press(key)
+    await wait_until(pilot, lambda: (first is None or visible_lines(view)[0] == first)
+                     and (last is None or visible_lines(view)[-1] == last), timeout_s=10,
+                     what=f"{key} to show {first or last!r}")
+
+
 async def test_output_view_scrolls_over_the_head_the_gap_and_the_tail() -> None:
     app = AsyncPlayApp()
     async with app.run_test(size=SIZE) as pilot:
@@ -445,22 +455,18 @@ async def test_output_view_scrolls_over_the_head_the_gap_and_the_tail() -> None:
         assert view.shown_lines()[999:1002] == ["line 999", "[… 18 000 lines left out …]", "line 19000"]
         assert visible_lines(view)[-1] == "line 19999"  # it follows the end
         view.focus()
-        await pilot.press("home")
-        assert visible_lines(view)[0] == "line 0"
-        await pilot.press("pagedown")
-        assert visible_lines(view)[0] == f"line {view.size.height}"
-        await pilot.press("end")
-        assert visible_lines(view)[-1] == "line 19999"
-        await pilot.press("pageup")
-        shown = visible_lines(view)
-        assert shown[-1] == f"line {19999 - view.size.height}" and all(shown)
+        await scrolled(pilot, view, "home", first="line 0")
+        await scrolled(pilot, view, "pagedown", first=f"line {view.size.height}")
+        await scrolled(pilot, view, "end", last="line 19999")
+        await scrolled(pilot, view, "pageup", last=f"line {19999 - view.size.height}")
+        assert all(visible_lines(view))
         # Scrolled up, new lines do not move the reader; back at the end, it follows again.
         before = view.scroll_y
         out.append("one more\n", 0, 2.0)
         view.show(out)
         await pilot.pause()
         assert view.scroll_y == before and "one more" not in visible_lines(view)
-        await pilot.press("end")
+        await scrolled(pilot, view, "end", last="one more")
         out.append("and another\n", 0, 2.0)
         view.show(out)
         await pilot.pause()
@@ -500,9 +506,9 @@ async def test_a_long_output_stays_readable_after_the_run(tmp_path: Path) -> Non
         view = bad.query_one("#stdout")
         assert visible_lines(view)[-1] == "line 19999"
         view.focus()
-        await pilot.press("home")
+        await scrolled(pilot, view, "home", first="line 0")
         assert visible_lines(view)[:2] == ["line 0", "line 1"]
-        await pilot.press("end")
+        await scrolled(pilot, view, "end", last="line 19999")
         assert visible_lines(view)[-2:] == ["line 19998", "line 19999"]
         assert any("lines left out" in line for line in view.shown_lines())  # type: ignore[attr-defined]
 
