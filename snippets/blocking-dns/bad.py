@@ -2,9 +2,9 @@
 import asyncio
 import socket
 
-# Here every name is answered from /etc/hosts in microseconds, so thousands of
+# Here every name is answered from /etc/hosts in well under a millisecond, so many
 # lookups stand in for one real DNS query (which can wait seconds for a server).
-HOSTS = ["localhost"] * 5_000
+HOSTS = ["localhost"] * 1_500
 
 
 async def heartbeat() -> None:
@@ -17,7 +17,8 @@ async def resolve_all() -> None:
     await asyncio.sleep(0.2)
     addresses = set()
     for host in HOSTS:
-        addresses.add(socket.gethostbyname(host))  # MISTAKE: waits for the resolver, loop held
+        infos = socket.getaddrinfo(host, "https")  # MISTAKE: waits for the resolver, loop held
+        addresses.add(infos[0][4][0])
     print(f"resolved {len(HOSTS)} names to {sorted(addresses)}")
 
 
