@@ -1,0 +1,29 @@
+"""Find the first large order in a database table, then write the day's report."""
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+
+
+async def orders() -> AsyncIterator[int]:
+    print("database: connection opened")
+    try:
+        for amount in (20, 35, 180, 40, 75):
+            await asyncio.sleep(0.05)  # fetch the next row
+            yield amount
+    finally:
+        await asyncio.sleep(0.05)  # say goodbye to the server
+        print("database: connection closed")
+
+
+async def main() -> None:
+    async with aclosing(orders()) as rows:  # FIX: leaving the block closes the generator
+        async for amount in rows:
+            if amount > 100:
+                print(f"first large order: {amount}")
+                break
+    await asyncio.sleep(1)  # write the report (the connection is closed by now)
+    print("report written")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
