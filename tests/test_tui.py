@@ -513,6 +513,44 @@ async def test_a_long_output_stays_readable_after_the_run(tmp_path: Path) -> Non
         assert any("lines left out" in line for line in view.shown_lines())  # type: ignore[attr-defined]
 
 
+async def test_every_stall_is_listed_worst_first_and_the_rest_counted(tmp_path: Path) -> None:
+    """Issue 11 item 5: the list showed the last 4 stalls only, without saying so."""
+    write_lesson(tmp_path, "six-stalls", bad="""\
+        import asyncio
+        import time
+
+        async def main() -> None:
+            for ms in (60, 70, 400, 80, 90, 100):
+                time.sleep(ms / 1000)  # BLOCK
+                await asyncio.sleep(0.02)
+
+        asyncio.run(main())
+        """, good="print('quiet')\n")
+    recorder = Recorder()
+    app = AsyncPlayApp(catalog=load_catalog([tmp_path]))
+    async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
+        await select(pilot, app, "six-stalls")
+        await pilot.press("b")
+        await wait_until(pilot, lambda: bool(recorder.finished("bad")), what="the run to finish")
+        bad = pane(app, "bad")
+        state = recorder.finished("bad")[0].state
+        await wait_until(pilot, lambda: bad.state is state, timeout_s=5, what="the final state")
+        await pilot.pause()
+        assert len(state.stalls) == 6, state.stalls
+        panel = bad.query_one(StallPanel)
+        lines = text_of(panel).splitlines()
+        rows = [line for line in lines if "bad.py:" in line]
+        assert len(rows) == 6  # every one, not the last four
+        shown_ms = [float(re.search(r"(\d+) ms", row).group(1)) for row in rows]  # type: ignore[union-attr]
+        assert shown_ms == sorted(shown_ms, reverse=True) and shown_ms[0] >= 400
+        # They do not all fit: the panel scrolls, and its first line says how many are below.
+        box = panel.parent
+        assert isinstance(box, Widget)
+        hidden = 6 - (box.scrollable_content_region.height - 1)
+        assert hidden > 0 and box.max_scroll_y == hidden
+        assert f"6 stalls ({hidden} more below: scroll), worst first" in lines[0]
+
+
 async def test_a_small_screen_hides_the_list_until_asked(tmp_path: Path) -> None:
     broken = tmp_path / "broken-one"
     broken.mkdir()

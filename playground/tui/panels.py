@@ -60,7 +60,7 @@ __all__ = [
 
 #: The tasks table shows at most this many rows (the most relevant tasks).
 TASK_ROWS_MAX = 200
-#: Stalls listed at once (the live one and the latest others).
+#: Stall rows the panel shows before it scrolls (its CSS max-height, less the count line).
 STALLS_SHOWN = 4
 #: Lag at or above this is drawn as bad in the chart (and the chart's lowest full scale).
 LAG_BAD_MS = 100.0
@@ -127,17 +127,26 @@ class StallPanel(Static):
             self.set_class(False, "-stalled")
             return
         stalls = state.stalls
-        shown: list[Stall] = list(stalls[-STALLS_SHOWN:])
+        # The one going on now first, then the worst first: all of them, the panel scrolls.
+        shown = sorted(stalls, key=lambda s: (not s.live, -s.ms))
         lines = [stall_line(s, shown_ms=self._shown_ms(s), coro=state.stall_coro(s)) for s in shown]
-        if len(stalls) > len(shown) or state.stalls_dropped:
-            worst = max(stalls, key=lambda s: s.ms)
+        if len(stalls) > 1 or state.stalls_dropped:
             more = f" (+{_n(state.stalls_dropped)} not kept)" if state.stalls_dropped else ""
+            # The panel sits in a scrolling box: as many rows fit as it is high, less this line.
+            box = self.parent.scrollable_content_region.height if isinstance(self.parent, Widget) else 0
+            rows = max(1, (box or STALLS_SHOWN + 1) - 1)
+            rest = len(shown) - rows
+            scroll = f" ({_n(rest)} more below: scroll)" if rest > 0 else ""
             lines.insert(0, Content.styled(
-                f"{_n(len(stalls))} stalls{more}, total {format_ms(sum(s.ms for s in stalls))}, "
-                f"worst {format_ms(worst.ms)} at {short_place(worst.file, worst.line)}",
-                "$text-muted"))
+                f"{_n(len(stalls))} stalls{more}{scroll}, worst first, total "
+                f"{format_ms(sum(s.ms for s in stalls))}", "$text-muted"))
         self.update(title + Content("\n").join(lines))
         self.set_class(True, "-stalled")
+
+    def on_mount(self) -> None:
+        if isinstance(self.parent, Widget):
+            # How many rows fit in the box decides the count of those below.
+            self.watch(self.parent, "size", lambda _: self._redraw(), init=False)
 
 
 class LagChart(Widget):

@@ -12,7 +12,7 @@ import os
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static, TabbedContent, TabPane
@@ -78,7 +78,8 @@ class RunPane(Vertical):
             RunPane.state)
         yield EndMessage(classes="end-message").data_bind(RunPane.state)
         yield ChecksPanel(classes="checks").data_bind(RunPane.checks)
-        yield StallPanel(classes="stalls").data_bind(RunPane.state)
+        with VerticalScroll(classes="stalls"):  # every stall, the worst first: it scrolls
+            yield StallPanel().data_bind(RunPane.state)
         yield LagPanel(classes="lag").data_bind(RunPane.state)
         with TabbedContent(classes="details"):
             with TabPane("Tasks", id=f"{self.pane}-tasks"):
