@@ -1,7 +1,8 @@
 """Command line: ``asyncplay`` (the app), ``list``, ``run`` (headless), ``doctor``.
 
 Exit codes of ``asyncplay run``: 0 when the snippet's status is ok, 1 when it is not,
-2 for usage errors (unknown lesson, missing file) with a message on stderr.
+2 for usage errors (unknown lesson, missing file) with a message on stderr, 130 when
+Ctrl-C stopped the run (it still prints its summary, status "stopped").
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -23,6 +25,7 @@ from playground.session import RunOptions, RunTarget, Session, summarize
 __all__ = ["main"]
 
 USAGE_ERROR = 2
+STOPPED = 130  # the run was stopped with Ctrl-C (128 + SIGINT, as shells report it)
 
 
 class UsageError(Exception):
@@ -176,14 +179,35 @@ def _run(args: argparse.Namespace) -> int:
     session = Session(target, options, on_update=printer.update if printer else None)
     if printer:
         printer.start(target, options, session)
-    state = asyncio.run(session.run())
+    state = asyncio.run(_stoppable(session))
     summary = summarize(session, state)
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
         assert printer is not None
         printer.finish(state, summary)
+    if state.stopped:
+        return STOPPED
     return 0 if summary["status"] == "ok" else 1
+
+
+async def _stoppable(session: Session) -> RunState:
+    """The run, which Ctrl-C stops as the app's Stop does: it ends "stopped", with its
+    summary. A second Ctrl-C interrupts asyncplay itself."""
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        loop.remove_signal_handler(signal.SIGINT)  # back to KeyboardInterrupt
+        session.stop()
+
+    try:
+        loop.add_signal_handler(signal.SIGINT, stop)
+    except (NotImplementedError, RuntimeError, ValueError):  # no signals here: Ctrl-C aborts
+        pass
+    try:
+        return await session.run()
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
 
 
 def _doctor(args: argparse.Namespace) -> int:

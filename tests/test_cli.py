@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -221,3 +222,36 @@ def test_run_shows_memory_as_it_grows_and_in_the_summary(tmp_path: Path) -> None
     assert len(live) >= 2, out  # printed while it grew, not only at the end
     assert out.index(live[-1]) < out.index("■ OK")
     assert "MB at most" in out
+
+
+def test_ctrl_c_stops_a_headless_run_which_says_stopped_and_is_not_graded(tmp_path: Path) -> None:
+    folder = tmp_path / "long-wait"
+    folder.mkdir()
+    (folder / "lesson.toml").write_text(
+        'title = "Long"\nsummary = "s"\nwhy = "w"\nwatch = "w"\nmistake = "m"\nfix = "f"\n'
+        'tags = ["x"]\ntimeout_s = 20\n[expect.bad]\nstatus = "ok"\nstall = { min_ms = 900 }\n'
+    )
+    (folder / "bad.py").write_text(
+        "import asyncio, time\n\nasync def worker():\n    time.sleep(0.3)\n"
+        "    await asyncio.sleep(60)\n\nasyncio.run(worker())\n"
+    )
+    (folder / "good.py").write_text("print('good')\n")
+    proc = subprocess.Popen([*ASYNCPLAY, "--snippets", str(tmp_path), "run", "long-wait"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    seen = ""
+    try:
+        while "■ stall" not in seen:  # the stall ended: the snippet now waits 60 s
+            line = proc.stdout.readline()
+            assert line, f"ended before its stall: {seen}"
+            seen += line
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    out = seen + out
+    assert proc.returncode == 130, err
+    assert "■ STOPPED: Stopped by the user." in out
+    assert "stall 3" in out and "worker()" in out  # what it did is still reported
+    assert "expect" not in out and "✗" not in out  # not graded
+    assert "Traceback" not in err
