@@ -78,6 +78,10 @@ def test_the_model_words_a_run_for_every_front_end() -> None:
                      "file": "/w/bad.py", "line": 5, "code": "time.sleep(0.1)", "tid": tid})
     assert [state.stall_task(s) for s in state.stalls] == ["worker()", "worker()", "fetcher", "Task-9"]
     assert state.tasks[2].label == "worker()"
+    state.apply({"kind": "tasks", "t": 0.25, "new": [],
+                 "upd": [[1, "waiting", "task Task-2", "/w/bad.py", 9, 0, 1, None],
+                         [3, "waiting", "sleep", "/w/bad.py", 6, 0, 1, None]]})
+    assert [state.waits_label(state.tasks[t]) for t in (1, 2, 3)] == ["task worker()", None, "sleep"]
     state.apply({"kind": "exit", "t": 0.3, "status": "ok", "message": "Finished."})
     assert state.lag_note() == "none measured: the loop was blocked"
     quick = RunState(target="y")

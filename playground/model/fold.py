@@ -367,15 +367,28 @@ class RunState:
         task = self.tasks.get(stall.tid) if stall.tid is not None else None
         if task is not None:
             return task.coro
-        # no row under that id (a stall seen before its task's row): find the task by name,
-        # through an index made once per state (a list of stalls asks for each of them)
+        # no row under that id (a stall seen before its task's row): find the task by name
+        return self._coro_by_name_now().get(stall.task)
+
+    def _coro_by_name_now(self) -> dict[str, str]:
+        """Task name -> coroutine, made once per state (a list of stalls or of tasks asks
+        for each of its rows)."""
         if self._coro_by_name is None or self._coro_by_name[0] != self.events:
             self._coro_by_name = (self.events, {t.name: t.coro for t in self.tasks.values()})
-        return self._coro_by_name[1].get(stall.task)
+        return self._coro_by_name[1]
 
     def stall_task(self, stall: Stall) -> str:
         """What to call the task that stalled (``worker()`` rather than ``Task-4``)."""
         return task_label(stall.task, self.stall_coro(stall))
+
+    def waits_label(self, task: TaskView) -> str | None:
+        """What ``task`` waits on, an awaited task called as everywhere else
+        (``task worker()`` rather than ``task Task-4``)."""
+        waits = task.waits_on
+        if waits is None or not waits.startswith("task "):
+            return waits
+        name = waits[len("task "):]
+        return f"task {task_label(name, self._coro_by_name_now().get(name))}"
 
     def lag_note(self) -> str | None:
         """Why there is no lag figure to show (None when there is one)."""

@@ -314,7 +314,7 @@ class TaskTable(Vertical):
                 str(task.tid),
                 _fit(task_label(task.name, task.coro), _NAME_WIDTH),
                 Content.styled(task.state, TASK_STATE_STYLE.get(task.state, "")),
-                _fit(task.waits_on or "", _WAITS_WIDTH),
+                _fit(state.waits_label(task) or "", _WAITS_WIDTH),
                 place,
                 f"{task.busy_ms:.1f}",
                 str(task.steps),
