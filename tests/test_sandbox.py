@@ -265,15 +265,19 @@ async def test_homes_are_hidden(info: SandboxInfo, snippet: Path) -> None:
 
 @pytest.mark.timeout(60)
 async def test_process_pool_executor_works_inside(info: SandboxInfo, snippet: Path) -> None:
-    code = r"""
+    # A file run as __main__, as the probe runs a snippet: with the start methods that
+    # import the main module in the workers (forkserver, 3.14's default on Linux, and
+    # spawn), a ``python -c`` program's functions cannot reach them.
+    snippet.write_text(r"""
 from concurrent.futures import ProcessPoolExecutor
 def square(x):
     return x * x
 if __name__ == '__main__':
     with ProcessPoolExecutor(2) as pool:
         print(sum(pool.map(square, range(10))))
-"""
-    result, out, err = await run(info, snippet, code)
+""")
+    main = "import runpy, sys; runpy.run_path(sys.argv[1], run_name='__main__')"
+    result, out, err = await run(info, snippet, main, "{snippet}")
     assert result.exit_code == 0, err
     assert out.strip() == "285"
 

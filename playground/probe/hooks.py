@@ -45,19 +45,21 @@ from playground.probe.recorder import (
 
 __all__ = ["install", "ProbeLoop", "ProbePolicy", "HEARTBEAT_S"]
 
-_current_tasks = asyncio.tasks._current_tasks  # type: ignore[attr-defined]
+# Not asyncio.tasks._current_tasks: from 3.14 on, the C tasks keep the current task in
+# the thread's state and that dict stays empty.
+_current_task = asyncio.current_task
 _weakref = weakref.ref
 
 
-#: Python versions whose ``BaseEventLoop._run_once`` ProbeLoop's own copy follows
-#: (checked line by line: 3.11 and 3.13 differ only in how the timeout is clamped).
-#: Elsewhere a probe loop runs the stdlib's, and every callback goes through the
-#: ``Handle._run`` hook.
 #: How often a loop looks for tasks without a row when rows are free (see
 #: TaskTable.adopt): a look costs about 0.3 us per task of the loop.
 _ADOPT_S = 0.1
 
-_OWN_RUN_ONCE = sys.version_info[:2] in ((3, 11), (3, 12), (3, 13))
+#: Python versions whose ``BaseEventLoop._run_once`` ProbeLoop's own copy follows
+#: (checked line by line: 3.11 and 3.13 differ only in how the timeout is clamped;
+#: 3.14's is 3.13's). Elsewhere a probe loop runs the stdlib's, and every callback goes
+#: through the ``Handle._run`` hook.
+_OWN_RUN_ONCE = sys.version_info[:2] in ((3, 11), (3, 12), (3, 13), (3, 14))
 
 
 def _make_runners(rec: Recorder) -> tuple[Callable[[Any], None], Callable[[Any], Callable[[], None]]]:
@@ -446,7 +448,7 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
             file = line = None
         tid = counts[C_NEXT_TID]
         counts[C_NEXT_TID] = tid + 1
-        parent = getattr(_current_tasks.get(loop), "_ap_slot", None)
+        parent = getattr(_current_task(loop), "_ap_slot", None)
         meta[slot] = (tid, weakref_(task), meta[parent][M_TID] if parent is not None else None,
                       file, line,
                       getattr(coro, "__qualname__", None) or type(coro).__name__)
