@@ -44,6 +44,7 @@ __all__ = [
     "K_SANDBOX",
     "K_CHANNEL",
     "K_API",
+    "K_CODE",
     "K_PROBE_ERROR",
     "TASK_STATES",
     "FINISHED_TASK_STATES",
@@ -84,6 +85,7 @@ K_EXIT = "exit"  # {exit_code, signal, status, limit, message, total_ms}
 K_SANDBOX = "sandbox"  # {layers, missing}
 K_CHANNEL = "channel"  # {problem}: the event channel was corrupted or closed early
 K_API = "api"  # {requests, in_flight_max, connections}: what the mock API saw (runs that use it)
+K_CODE = "code"  # {path, text}: the snippet's code as the session copied it into the sandbox
 
 
 # --- the vocabulary both sides share (defined here once) -------------------------
@@ -269,10 +271,17 @@ if TYPE_CHECKING:
         problem: str
 
 
+    class CodeEvent(TypedDict):
+        kind: Literal["code"]
+        t: float
+        path: str
+        text: str
+
+
     #: Any event of the protocol.
     Event = Union[HelloEvent, StartedEvent, TasksEvent, LagEvent, MemoryEvent, StallEvent,
                   WarningEvent, ErrorEvent, EndEvent, LimitEvent, BlockedEvent, ProbeErrorEvent,
-                  OutputEvent, ExitEvent, SandboxEvent, ApiEvent, ChannelEvent]
+                  OutputEvent, ExitEvent, SandboxEvent, ApiEvent, ChannelEvent, CodeEvent]
 
 
 # The C encoder, made once: ``JSONEncoder.encode`` makes a new one (and a dict to

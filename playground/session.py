@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -165,15 +167,19 @@ class Session:
                 else:
                     site = await mock.listen()
                     api_mode, api_port = "port", site.port
-            child = self._child = await sandbox.spawn(
-                self.target.path,
-                origin=str(self.target.path),
-                limits=limits,
-                stall_ms=self.options.stall_ms,
-                api=api_mode,  # type: ignore[arg-type]
-                api_port=api_port,
-                info=info,
-            )
+            staged = self._stage_code()
+            try:
+                child = self._child = await sandbox.spawn(
+                    staged,
+                    origin=str(self.target.path),
+                    limits=limits,
+                    stall_ms=self.options.stall_ms,
+                    api=api_mode,  # type: ignore[arg-type]
+                    api_port=api_port,
+                    info=info,
+                )
+            finally:
+                shutil.rmtree(staged.parent, ignore_errors=True)
             if api_mode == "handoff" and child.api_socket is not None:
                 assert self._mock is not None or own_mock is not None
                 site = await (self._mock or own_mock).serve_socket(child.api_socket)  # type: ignore[union-attr]
@@ -213,6 +219,17 @@ class Session:
         self._finish(exit_info, decoder)
         self._notify()
         return self.state
+
+    def _stage_code(self) -> Path:
+        """The snippet's file, read once: the ``code`` event carries its text and the
+        sandbox copies these very bytes, so the code shown is the code that ran even
+        if the file changes on disk meanwhile (or between two runs)."""
+        raw = self.target.path.read_bytes()
+        self._parent_event(P.K_CODE, path=str(self.target.path),
+                           text=raw.decode("utf-8", errors="replace"))
+        staged = Path(tempfile.mkdtemp(prefix="asyncplay-code-")) / self.target.path.name
+        staged.write_bytes(raw)
+        return staged
 
     async def _wait(self, child: sandbox.Child) -> sandbox.ExitInfo:
         waiter = asyncio.create_task(child.wait())

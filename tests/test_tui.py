@@ -551,6 +551,36 @@ async def test_every_stall_is_listed_worst_first_and_the_rest_counted(tmp_path: 
         assert f"6 stalls ({hidden} more below: scroll), worst first" in lines[0]
 
 
+async def test_the_code_shown_is_the_code_that_ran(tmp_path: Path) -> None:
+    """Issue 11 item 7: after the file changed on disk, a run used the new code while
+    the code panel still showed the old text."""
+    folder = write_lesson(tmp_path, "edited", bad="""\
+        import asyncio, time
+
+        async def main() -> None:
+            time.sleep(0.1)  # BLOCK
+
+        asyncio.run(main())
+        """, good="print('quiet')\n")
+    recorder = Recorder()
+    app = AsyncPlayApp(catalog=load_catalog([tmp_path]))
+    async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
+        await select(pilot, app, "edited")
+        bad = pane(app, "bad")
+        assert "time.sleep(0.1)" in bad.query_one(CodeView).source
+        edited = ("import asyncio, time\n\n\nasync def main() -> None:\n"
+                  "    time.sleep(0.3)  # BLOCK, edited\n\nasyncio.run(main())\n")
+        (folder / "bad.py").write_text(edited)
+        await pilot.press("b")
+        await wait_until(pilot, lambda: bool(recorder.finished("bad")), what="the run to finish")
+        state = recorder.finished("bad")[0].state
+        assert state.code == edited
+        assert [s.code for s in state.stalls] == ["time.sleep(0.3)  # BLOCK, edited"]
+        await wait_until(pilot, lambda: bad.state is state, timeout_s=5, what="the final state")
+        assert bad.query_one(CodeView).source == edited
+        assert LineMark(5, "stall") in bad.query_one(CodeView).marks
+
+
 async def test_a_small_screen_hides_the_list_until_asked(tmp_path: Path) -> None:
     broken = tmp_path / "broken-one"
     broken.mkdir()

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         ApiEvent,
         BlockedEvent,
         ChannelEvent,
+        CodeEvent,
         EndEvent,
         ErrorEvent,
         ExitEvent,
@@ -120,6 +121,8 @@ class RunState:
     sandbox: SandboxRecord = field(default_factory=SandboxRecord)
     #: What the mock API saw: {requests, in_flight_max, connections}; None without it.
     api: dict[str, int] | None = None
+    #: The code that ran (the text the session copied into the sandbox), once known.
+    code: str | None = None
     stdout: OutputLines = field(default_factory=OutputLines)
     stderr: OutputLines = field(default_factory=OutputLines)
     channel_problem: str | None = None
@@ -310,6 +313,9 @@ class RunState:
     def _on_api(self, e: ApiEvent) -> None:
         self.api = {"requests": int(e["requests"]), "in_flight_max": int(e["in_flight_max"]),
                     "connections": int(e["connections"])}
+
+    def _on_code(self, e: CodeEvent) -> None:
+        self.code = str(e["text"])
 
     def _on_channel(self, e: ChannelEvent) -> None:
         self.channel_problem = str(e.get("problem", "event channel corrupted"))

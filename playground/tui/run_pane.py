@@ -115,7 +115,10 @@ class RunPane(Vertical):
     def watch_state(self, state: RunState | None) -> None:
         if not self.is_mounted:
             return
-        self.query_one(CodeView).marks = marks_for(state, self.snippet)
+        code = self.query_one(CodeView)
+        if state is not None and state.code is not None and state.code != code.source:
+            code.source = state.code  # the code that ran, even if the file changed since
+        code.marks = marks_for(state, self.snippet)
         status = "idle" if state is None else state.status
         wall_ms = state.wall_ms if state is not None and state.finished else None
         if (status, wall_ms) != self._subtitle_shown:
