@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from playground import protocol as P
 from playground.model.records import (
@@ -21,33 +21,12 @@ from playground.model.records import (
     SandboxRecord,
     Stall,
     TaskView,
+    Thinned,
     WarningRecord,
 )
 from playground.model.output import OutputLines
 from playground.model.summary import summary_of
 from playground.words import task_label
-
-if TYPE_CHECKING:
-    from playground.protocol import (
-        ApiEvent,
-        BlockedEvent,
-        ChannelEvent,
-        CodeEvent,
-        EndEvent,
-        ErrorEvent,
-        ExitEvent,
-        HelloEvent,
-        LagEvent,
-        LimitEvent,
-        MemoryEvent,
-        OutputEvent,
-        ProbeErrorEvent,
-        SandboxEvent,
-        StallEvent,
-        StartedEvent,
-        TasksEvent,
-        WarningEvent,
-    )
 
 __all__ = [
     "MAX_LAG_SAMPLES",
@@ -104,8 +83,6 @@ class RunState:
     tasks_max_alive: int = 0
     tasks_failed: int = 0
     tasks_cancelled: int = 0
-    lag_samples_ms: list[float] = field(default_factory=list)
-    lag_windows: list[tuple[float, float]] = field(default_factory=list)  # (t, max ms)
     stalls: list[Stall] = field(default_factory=list)
     warnings: list[WarningRecord] = field(default_factory=list)
     blocked: list[BlockedRecord] = field(default_factory=list)
@@ -114,7 +91,6 @@ class RunState:
     wall_ms: float | None = None
     peak_rss_kb: int | None = None
     rss_kb: int | None = None  # resident memory, the latest sample (one per batch)
-    rss_series_kb: list[int] = field(default_factory=list)  # thinned like lag_windows
     rss_first_kb: int | None = None  # exact, even when the series is thinned
     rss_max_kb: int | None = None
     exit: ExitRecord | None = None
@@ -133,12 +109,10 @@ class RunState:
     lag_max_ms: float = 0.0  # exact, even when the samples are thinned
     _stall_index: dict[int, Stall] = field(default_factory=dict, repr=False)
     _lag_sorted: list[float] | None = field(default=None, repr=False)
-    _lag_seen: int = field(default=0, repr=False)
-    _lag_stride: int = field(default=1, repr=False)
-    _windows_seen: int = field(default=0, repr=False)
-    _windows_stride: int = field(default=1, repr=False)
-    _rss_seen: int = field(default=0, repr=False)
-    _rss_stride: int = field(default=1, repr=False)
+    _lag: Thinned[float] = field(default_factory=lambda: Thinned(MAX_LAG_SAMPLES), repr=False)
+    _windows: Thinned[tuple[float, float]] = field(
+        default_factory=lambda: Thinned(MAX_LAG_WINDOWS), repr=False)
+    _rss: Thinned[int] = field(default_factory=lambda: Thinned(MAX_LAG_WINDOWS), repr=False)
     _finished_kept: int = field(default=0, repr=False)
     _coro_by_name: tuple[int, dict[str, str]] | None = field(default=None, repr=False)
 
@@ -157,7 +131,7 @@ class RunState:
                 if len(self.probe_errors) < MAX_PROBE_ERRORS:
                     self.probe_errors.append(f"malformed {str(event.get('kind'))[:40]} event")
 
-    def _on_hello(self, e: HelloEvent) -> None:
+    def _on_hello(self, e: P.HelloEvent) -> None:
         self.pid = e.get("pid")
         self.python = e.get("python")
         self.file = e.get("file")
@@ -165,42 +139,26 @@ class RunState:
         if self.status == "starting":
             self.status = "running"
 
-    def _on_started(self, e: StartedEvent) -> None:
+    def _on_started(self, e: P.StartedEvent) -> None:
         self.started_t = float(e["t"])
 
-    def _on_lag(self, e: LagEvent) -> None:
+    def _on_lag(self, e: P.LagEvent) -> None:
         samples = [float(s) for s in e["samples_ms"]]
         if samples:
             top = max(samples)
             self.lag_max_ms = max(self.lag_max_ms, top)
-            first = -self._lag_seen % self._lag_stride
-            self.lag_samples_ms.extend(samples[first::self._lag_stride])
-            self._lag_seen += len(samples)
-            while len(self.lag_samples_ms) > MAX_LAG_SAMPLES:
-                # keep every other one: what is left is every (2 * stride)-th sample
-                self.lag_samples_ms = self.lag_samples_ms[::2]
-                self._lag_stride *= 2
+            self._lag.extend(samples)
             self._lag_sorted = None
-            if self._windows_seen % self._windows_stride == 0:
-                self.lag_windows.append((float(e["t"]), top))
-            self._windows_seen += 1
-            if len(self.lag_windows) > MAX_LAG_WINDOWS:
-                self.lag_windows = self.lag_windows[::2]
-                self._windows_stride *= 2
+            self._windows.extend([(float(e["t"]), top)])
 
-    def _on_memory(self, e: MemoryEvent) -> None:
+    def _on_memory(self, e: P.MemoryEvent) -> None:
         kb = int(e["rss_kb"])
         self.rss_kb = kb
         if self.rss_first_kb is None:
             self.rss_first_kb = kb
         if self.rss_max_kb is None or kb > self.rss_max_kb:
             self.rss_max_kb = kb
-        if self._rss_seen % self._rss_stride == 0:
-            self.rss_series_kb.append(kb)
-        self._rss_seen += 1
-        if len(self.rss_series_kb) > MAX_LAG_WINDOWS:
-            self.rss_series_kb = self.rss_series_kb[::2]
-            self._rss_stride *= 2
+        self._rss.extend([kb])
 
     def rss(self) -> dict[str, int] | None:
         """Resident memory sampled while the snippet ran: first, highest, last (KiB)."""
@@ -208,7 +166,7 @@ class RunState:
             return None
         return {"first_kb": self.rss_first_kb, "max_kb": self.rss_max_kb, "last_kb": self.rss_kb}
 
-    def _on_stall(self, e: StallEvent) -> None:
+    def _on_stall(self, e: P.StallEvent) -> None:
         stall = self._stall_index.get(e["id"])
         if stall is None:
             if len(self.stalls) >= MAX_STALLS:
@@ -222,7 +180,7 @@ class RunState:
             stall.ms = max(stall.ms, float(e["ms"]))
             stall.file, stall.line, stall.code = e.get("file"), e.get("line"), str(e.get("code", ""))
 
-    def _on_stall_end(self, e: StallEvent) -> None:
+    def _on_stall_end(self, e: P.StallEvent) -> None:
         self._on_stall(e)
         stall = self._stall_index.get(e["id"])
         if stall is None:
@@ -233,7 +191,7 @@ class RunState:
             stall.file, stall.line, stall.code = e.get("file"), e.get("line"), str(e.get("code", ""))
         stall.live = False
 
-    def _on_tasks(self, e: TasksEvent) -> None:
+    def _on_tasks(self, e: P.TasksEvent) -> None:
         for tid, name, coro, parent, file, line in e.get("new", ()):
             self.tasks_listed += 1
             if tid not in self.tasks and len(self.tasks) >= MAX_TASK_VIEWS \
@@ -271,56 +229,56 @@ class RunState:
             self._finished_kept -= 1
         return len(self.tasks) < MAX_TASK_VIEWS
 
-    def _on_warning(self, e: WarningEvent) -> None:
+    def _on_warning(self, e: P.WarningEvent) -> None:
         if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append(WarningRecord(
                 category=str(e.get("category", "")), message=str(e.get("message", "")),
                 file=e.get("file"), line=e.get("line")))
 
-    def _on_blocked(self, e: BlockedEvent) -> None:
+    def _on_blocked(self, e: P.BlockedEvent) -> None:
         if len(self.blocked) < MAX_BLOCKED:
             self.blocked.append(BlockedRecord(what=e.get("what"), message=str(e.get("message", ""))))
 
-    def _on_error(self, e: ErrorEvent) -> None:
+    def _on_error(self, e: P.ErrorEvent) -> None:
         self.error = ErrorRecord(type=str(e.get("type", "")), message=str(e.get("message", "")),
                                  file=e.get("file"), line=e.get("line"),
                                  errno=e.get("errno") or None)
 
-    def _on_limit(self, e: LimitEvent) -> None:
+    def _on_limit(self, e: P.LimitEvent) -> None:
         self.probe_limit = LimitRecord(limit=e.get("limit"), message=e.get("message"))
 
-    def _on_end(self, e: EndEvent) -> None:
+    def _on_end(self, e: P.EndEvent) -> None:
         self.wall_ms = float(e["wall_ms"])
         self.peak_rss_kb = int(e["peak_rss_kb"])
         for stall in self.stalls:
             stall.live = False
 
-    def _on_probe_error(self, e: ProbeErrorEvent) -> None:
+    def _on_probe_error(self, e: P.ProbeErrorEvent) -> None:
         if len(self.probe_errors) < MAX_PROBE_ERRORS:
             self.probe_errors.append(str(e.get("message", ""))[:300])
 
     # -- events the parent adds -------------------------------------------------
-    def _on_stdout(self, e: OutputEvent) -> None:
+    def _on_stdout(self, e: P.OutputEvent) -> None:
         self.stdout.append(str(e["data"]), int(e.get("n", len(e["data"]))), float(e.get("t", 0.0)))
 
-    def _on_stderr(self, e: OutputEvent) -> None:
+    def _on_stderr(self, e: P.OutputEvent) -> None:
         self.stderr.append(str(e["data"]), int(e.get("n", len(e["data"]))), float(e.get("t", 0.0)))
 
-    def _on_sandbox(self, e: SandboxEvent) -> None:
+    def _on_sandbox(self, e: P.SandboxEvent) -> None:
         self.sandbox = SandboxRecord(layers=list(e.get("layers", [])),
                                      missing=list(e.get("missing", [])))
 
-    def _on_api(self, e: ApiEvent) -> None:
+    def _on_api(self, e: P.ApiEvent) -> None:
         self.api = {"requests": int(e["requests"]), "in_flight_max": int(e["in_flight_max"]),
                     "connections": int(e["connections"])}
 
-    def _on_code(self, e: CodeEvent) -> None:
+    def _on_code(self, e: P.CodeEvent) -> None:
         self.code = str(e["text"])
 
-    def _on_channel(self, e: ChannelEvent) -> None:
+    def _on_channel(self, e: P.ChannelEvent) -> None:
         self.channel_problem = str(e.get("problem", "event channel corrupted"))
 
-    def _on_exit(self, e: ExitEvent) -> None:
+    def _on_exit(self, e: P.ExitEvent) -> None:
         self.exit = ExitRecord(
             status=str(e["status"]), exit_code=e.get("exit_code"), signal=e.get("signal"),
             limit=e.get("limit"), message=e.get("message"), total_ms=e.get("total_ms"),
@@ -333,6 +291,21 @@ class RunState:
             self.peak_rss_kb = int(e["peak_rss_kb"])
 
     # ------------------------------------------------------------------ reading
+    @property
+    def lag_samples_ms(self) -> list[float]:
+        """Every heartbeat's lag, thinned evenly past MAX_LAG_SAMPLES."""
+        return self._lag.items
+
+    @property
+    def lag_windows(self) -> list[tuple[float, float]]:
+        """(t, worst lag in ms) per batch window, thinned evenly past MAX_LAG_WINDOWS."""
+        return self._windows.items
+
+    @property
+    def rss_series_kb(self) -> list[int]:
+        """Resident memory, one sample per batch, thinned like lag_windows."""
+        return self._rss.items
+
     @property
     def finished(self) -> bool:
         return self.status in P.FINAL_STATUSES

@@ -6,8 +6,9 @@ them. Each record that appears in the public summary says how with ``as_summary`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from playground import protocol as P
 from playground.words import task_label
@@ -20,8 +21,11 @@ __all__ = [
     "SandboxRecord",
     "Stall",
     "TaskView",
+    "Thinned",
     "WarningRecord",
 ]
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -146,3 +150,23 @@ class ExitRecord:
     cpu_s: float | None = None
     peak_rss_kb: int | None = None
     output_truncated: bool = False
+
+
+@dataclass
+class Thinned(Generic[T]):
+    """A series with bounded memory: past ``cap`` items it keeps every other one, so
+    what is kept stays evenly spread over all it was given (every ``stride``-th item)."""
+
+    cap: int
+    items: list[T] = field(default_factory=list)
+    seen: int = 0
+    stride: int = 1
+
+    def extend(self, new: Sequence[T]) -> None:
+        first = -self.seen % self.stride  # where the next stride-th item falls in ``new``
+        self.items.extend(new[first::self.stride])
+        self.seen += len(new)
+        while len(self.items) > self.cap:
+            # keep every other one: what is left is every (2 * stride)-th item
+            self.items = self.items[::2]
+            self.stride *= 2
