@@ -30,7 +30,17 @@ from playground.tui.code import CodeView, LineMark, render_code
 from playground.tui.formatting import inline_code, lesson_prose, relevant_tasks, stall_line, strip_comment
 from playground.tui.lessons import BrokenLessons, LessonInfo, LessonItem, LevelHeading
 from playground.tui.messages import RunFinished, RunStarted, RunUpdated
-from playground.tui.panels import TASK_ROWS_MAX, ChecksPanel, LagPanel, StallPanel, StatusPanel, TaskTable, OutputView
+from playground.tui.panels import (
+    TASK_ROWS_MAX,
+    ChecksPanel,
+    LagPanel,
+    MemoryChart,
+    MemoryPanel,
+    OutputView,
+    StallPanel,
+    StatusPanel,
+    TaskTable,
+)
 from playground.tui.run_pane import RunPane, marks_for
 from playground.tui.screens import HelpScreen, OpenFileScreen
 
@@ -579,6 +589,49 @@ async def test_the_code_shown_is_the_code_that_ran(tmp_path: Path) -> None:
         await wait_until(pilot, lambda: bad.state is state, timeout_s=5, what="the final state")
         assert bad.query_one(CodeView).source == edited
         assert LineMark(5, "stall") in bad.query_one(CodeView).marks
+
+
+async def test_memory_is_shown_live_beside_the_lag(tmp_path: Path) -> None:
+    """Issue 11 item 13: memory was shown only at the end of a run."""
+    write_lesson(tmp_path, "growing", bad="""\
+        import asyncio
+
+        async def main() -> None:
+            kept = []
+            for _ in range(12):
+                kept.append(bytearray(8 * 1024 * 1024))  # 8 MB more, touched
+                await asyncio.sleep(0.1)
+
+        asyncio.run(main())
+        """, good="print('quiet')\n")
+    recorder = Recorder()
+    live: list[str] = []
+    app = AsyncPlayApp(catalog=load_catalog([tmp_path]))
+
+    def look() -> None:
+        bad = pane(app, "bad")
+        if bad.state is not None and not bad.state.finished:
+            live.append(text_of(bad.query_one(MemoryPanel).query_one("#memory-numbers", Static)))
+
+    def hook(message: Message) -> None:
+        recorder(message)
+        if isinstance(message, RunUpdated) and message.pane == "bad":
+            app.call_later(look)
+
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        await select(pilot, app, "growing")
+        await pilot.press("b")
+        await wait_until(pilot, lambda: bool(recorder.finished("bad")), what="the run to finish")
+        bad = pane(app, "bad")
+        state = recorder.finished("bad")[0].state
+        await wait_until(pilot, lambda: bad.state is state, timeout_s=5, what="the final state")
+        figures = [int(m.group(1)) for m in (re.search(r"memory (\d+) MB", x) for x in live) if m]
+        assert figures and max(figures) >= figures[0] + 40, live  # it climbs, while it runs
+        panel = bad.query_one(MemoryPanel)
+        assert panel.query_one(MemoryChart).values == tuple(state.rss_series_kb)
+        assert len(state.rss_series_kb) >= 2
+        assert text_of(panel.query_one("#memory-numbers", Static)) == \
+            f"memory {format_mb(state.peak_rss_kb or 0)} peak"
 
 
 async def test_a_small_screen_hides_the_list_until_asked(tmp_path: Path) -> None:

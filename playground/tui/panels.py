@@ -29,8 +29,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from playground.model import RunState, Stall
-from playground.model import OutputLines
+from playground.model import OutputLines, RunState, Stall, format_mb
 from playground.tui.formatting import (
     TASK_STATE_STYLE,
     checks_lines,
@@ -48,6 +47,8 @@ __all__ = [
     "EndMessage",
     "LagChart",
     "LagPanel",
+    "MemoryChart",
+    "MemoryPanel",
     "OutputPanel",
     "OutputView",
     "ProblemsPanel",
@@ -65,6 +66,8 @@ STALLS_SHOWN = 4
 #: Lag at or above this is drawn as bad in the chart (and the chart's lowest full scale).
 LAG_BAD_MS = 100.0
 LAG_SCALE_MIN_MS = 100.0
+#: The memory chart's lowest full scale: a 20 MB snippet is a low line, not a wall.
+MEMORY_SCALE_MIN_KB = 64 * 1024
 
 
 class StatusPanel(Static):
@@ -164,19 +167,24 @@ class LagChart(Widget):
     #: Set once the run is over: an empty chart then means "no samples", not "not yet".
     finished: reactive[bool] = reactive(False)
     _BARS = " ▁▂▃▄▅▆▇█"
+    #: The lowest full scale: below it, bars are drawn against it, not stretched.
+    scale_min = LAG_SCALE_MIN_MS
+
+    def style_of(self, value: float) -> str:
+        return "$error" if value >= LAG_BAD_MS else "$warning" if value >= 20 else "$success"
 
     def render(self) -> Content:
         width, height = self.size.width, max(self.size.height, 1)
         values = self._bucketed(width)
         if not values:
             return Content("" if self.finished else "waiting for the first samples…").stylize("$text-muted")
-        scale = max(LAG_SCALE_MIN_MS, max(values))
+        scale = max(self.scale_min, max(values))
         levels = height * 8
         rows: list[list[tuple[str, str]]] = [[] for _ in range(height)]
         for value in values:
             # Any lag at all gets the thinnest bar, so a quiet loop is still drawn.
             level = min(levels, max(1, math.ceil(value / scale * levels)))
-            style = "$error" if value >= LAG_BAD_MS else "$warning" if value >= 20 else "$success"
+            style = self.style_of(value)
             for row in range(height):
                 fill = max(0, min(8, level - (height - 1 - row) * 8))
                 rows[row].append((self._BARS[fill], style))
@@ -189,6 +197,52 @@ class LagChart(Widget):
         # Too many windows for the width: each bar is the worst of its bucket.
         per = math.ceil(len(values) / width)
         return [max(values[i:i + per]) for i in range(0, len(values), per)]
+
+
+class MemoryChart(LagChart):
+    """The snippet's resident memory per batch, as bars (full scale at least 64 MB)."""
+
+    scale_min = MEMORY_SCALE_MIN_KB
+
+    def style_of(self, value: float) -> str:
+        return "$accent"
+
+
+class MemoryPanel(Vertical):
+    """Live memory beside the lag: the figure now (the peak once the run is over) and
+    a small chart of every sample, so memory that climbs is seen while it climbs."""
+
+    state: reactive[RunState | None] = reactive(None, always_update=True)
+
+    def compose(self) -> ComposeResult:
+        yield MemoryChart()
+        yield Static(id="memory-numbers")
+
+    def watch_state(self, state: RunState | None) -> None:
+        if not self.is_mounted:
+            return
+        chart = self.query_one(MemoryChart)
+        series = tuple(state.rss_series_kb) if state is not None else ()
+        if series != chart.values:
+            chart.values = series
+        chart.finished = state is not None and state.finished
+        title = Content.styled("memory ", "bold $text-muted")
+        numbers = self.query_one("#memory-numbers", Static)
+        if state is None or (state.rss_kb is None and not state.peak_rss_kb):
+            numbers.update(title + Content.styled("no samples yet" if state is None or not state.finished
+                                                  else "not measured", "$text-muted"))
+            return
+        if state.finished and state.peak_rss_kb:
+            figure = Content.assemble((format_mb(state.peak_rss_kb), "bold"), (" peak", "$text-muted"))
+        else:
+            now = state.rss_kb or 0
+            top = state.rss_max_kb or now
+            figure = Content.assemble((format_mb(now), "bold"),
+                                      (f" · max {format_mb(top)}" if top > now else "", "$text-muted"))
+        numbers.update(title + figure)
+
+    def on_mount(self) -> None:
+        self.watch_state(self.state)
 
 
 class LagPanel(Vertical):

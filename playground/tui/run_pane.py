@@ -12,7 +12,7 @@ import os
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static, TabbedContent, TabPane
@@ -24,6 +24,7 @@ from playground.tui.panels import (
     ChecksPanel,
     EndMessage,
     LagPanel,
+    MemoryPanel,
     OutputPanel,
     ProblemsPanel,
     StallPanel,
@@ -80,7 +81,9 @@ class RunPane(Vertical):
         yield ChecksPanel(classes="checks").data_bind(RunPane.checks)
         with VerticalScroll(classes="stalls"):  # every stall, the worst first: it scrolls
             yield StallPanel().data_bind(RunPane.state)
-        yield LagPanel(classes="lag").data_bind(RunPane.state)
+        with Horizontal(classes="gauges"):  # the loop's lag and, beside it, memory
+            yield LagPanel(classes="lag").data_bind(RunPane.state)
+            yield MemoryPanel(classes="memory").data_bind(RunPane.state)
         with TabbedContent(classes="details"):
             with TabPane("Tasks", id=f"{self.pane}-tasks"):
                 yield TaskTable().data_bind(RunPane.state)
