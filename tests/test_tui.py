@@ -634,6 +634,29 @@ async def test_memory_is_shown_live_beside_the_lag(tmp_path: Path) -> None:
             f"memory {format_mb(state.peak_rss_kb or 0)} peak"
 
 
+async def test_a_long_check_wraps_instead_of_being_cut(tmp_path: Path) -> None:
+    """Issue 11 item 12: a check line was cut at the pane's edge (``96264 KB (94.0 M…``)."""
+    wanted = "a rather long sentence that the snippet prints, and the check names in full"
+    write_lesson(tmp_path, "long-check", bad=f"print({wanted!r})\n", good="print('quiet')\n",
+                 extra=f'[expect.bad]\nstdout_contains = "{wanted}"\npeak_rss_below_kb = 10\n')
+    recorder = Recorder()
+    app = AsyncPlayApp(catalog=load_catalog([tmp_path]))
+    async with app.run_test(size=(80, 40), message_hook=recorder) as pilot:
+        await select(pilot, app, "long-check")
+        await pilot.press("b")
+        await wait_until(pilot, lambda: bool(recorder.finished("bad")), what="the run to finish")
+        bad = pane(app, "bad")
+        await wait_until(pilot, lambda: bad.checks is not None, timeout_s=5, what="the checks")
+        await pilot.pause()
+        panel = bad.query_one(ChecksPanel)
+        shown = [panel.render_line(y).text.rstrip() for y in range(panel.size.height)]
+        assert not any(line.endswith("…") for line in shown), shown
+        flat = " ".join(line.strip() for line in shown)
+        assert " ".join(wanted.split()) in flat, shown
+        peak = format_mb(recorder.finished("bad")[0].state.peak_rss_kb or 0)
+        assert peak in flat and "KB" not in flat, shown
+
+
 async def test_a_small_screen_hides_the_list_until_asked(tmp_path: Path) -> None:
     broken = tmp_path / "broken-one"
     broken.mkdir()
