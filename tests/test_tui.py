@@ -698,6 +698,8 @@ async def test_each_shipped_lesson_runs_both_variants_side_by_side(slug: str) ->
     async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
         lesson = app.catalog.get(slug)
         assert lesson is not None
+        if lesson.unavailable:  # the app refuses it (tested on its own); other versions run it
+            pytest.skip(lesson.unavailable)
         await select(pilot, app, slug)
         await pilot.press("r")
         await wait_until(pilot, lambda: bool(recorder.finished("bad")) and bool(recorder.finished("good")),
