@@ -1,8 +1,11 @@
-"""Command line: ``asyncplay`` (the app), ``list``, ``run`` (headless), ``doctor``.
+"""Command line: ``asyncplay`` (the app), ``list``, ``run`` (headless), ``replay``,
+``export``, ``doctor``.
 
 Exit codes of ``asyncplay run``: 0 when the snippet's status is ok, 1 when it is not,
 2 for usage errors (unknown lesson, missing file) with a message on stderr, 130 when
-Ctrl-C stopped the run (it still prints its summary, status "stopped").
+Ctrl-C stopped the run (it still prints its summary, status "stopped"). ``replay``
+exits as the recorded run did; ``replay`` and ``export`` exit 2 on a file that is not
+a readable recording.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from playground import sandbox
 from playground.catalog import Catalog, LessonUnavailable, load_catalog
 from playground.expect import shown
 from playground.model import RunState, format_mb, format_ms, place
+from playground.recording import Recording, RecordingError
+from playground.recording import load as load_recording
+from playground.replay import Replay
 from playground.session import RunOptions, RunTarget, Session, summarize
 
 __all__ = ["main"]
@@ -66,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="do not use bubblewrap even when it is available")
     p_run.add_argument("--json", action="store_true",
                        help="print one JSON summary when the run ends")
+    p_run.add_argument("--record", type=Path, metavar="FILE",
+                       help="save the run's events to FILE (see `asyncplay replay`)")
+    p_replay = sub.add_parser("replay", parents=[common], help="replay a recorded run")
+    p_replay.add_argument("file", type=Path, help="a recording (`asyncplay run --record`)")
+    p_replay.add_argument("--json", action="store_true", help="print the run's JSON summary")
     sub.add_parser("doctor", parents=[common], help="show which sandbox layers are active")
     return parser
 
@@ -80,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list(args)
         if args.command == "run":
             return _run(args)
+        if args.command == "replay":
+            return _replay(args)
         if args.command == "doctor":
             return _doctor(args)
     except UsageError as exc:
@@ -170,17 +183,33 @@ def _run(args: argparse.Namespace) -> int:
     target = _target(args)
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError("--timeout must be positive")
+    if args.record is not None and not args.record.parent.is_dir():
+        raise UsageError(f"--record {args.record}: no folder {args.record.parent}")
     options = RunOptions(
         stall_ms=args.stall_ms,
         use_bwrap=False if args.no_bwrap else None,
         timeout_s=args.timeout,
+        record=args.record is not None,
     )
     printer = None if args.json else _LivePrinter(sys.stdout)
     session = Session(target, options, on_update=printer.update if printer else None)
     if printer:
         printer.start(target, options, session)
     state = asyncio.run(_stoppable(session))
-    summary = summarize(session, state)
+    code = _show(args, state, summarize(session, state), printer)
+    if args.record is not None:
+        try:
+            session.save_recording(args.record)
+        except OSError as exc:
+            print(f"asyncplay: cannot write the recording {args.record}: "
+                  f"{exc.strerror or exc}", file=sys.stderr)
+            return USAGE_ERROR
+    return code
+
+
+def _show(args: argparse.Namespace, state: RunState, summary: dict[str, Any],
+          printer: _LivePrinter | None) -> int:
+    """Print a run's end (JSON or for people) and return its exit code."""
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
@@ -189,6 +218,26 @@ def _run(args: argparse.Namespace) -> int:
     if state.stopped:
         return STOPPED
     return 0 if summary["status"] == "ok" else 1
+
+
+def _recording(path: Path) -> Recording:
+    try:
+        return load_recording(path)
+    except RecordingError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _replay(args: argparse.Namespace) -> int:
+    recording = _recording(args.file)
+    replay = Replay(recording)
+    printer = None if args.json else _LivePrinter(sys.stdout)
+    if printer is not None:
+        head = recording.header
+        printer._p(f"▶ replay of {recording.target}  (recorded {head.get('started') or '?'}, "
+                   f"{len(replay)} events, Python {head.get('python') or '?'})")
+        if recording.cap_note:
+            printer._p(f"  ! {recording.cap_note}")
+    return _show(args, replay.final, replay.summary(), printer)
 
 
 async def _stoppable(session: Session) -> RunState:

@@ -14,11 +14,13 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
+import platform
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from playground.catalog import Lesson, LessonUnavailable
 from playground.mockapi import MockAPI, MockSite
 from playground.model import RunState, classify_exit
 from playground.model import summarize as summarize_state
+from playground.recording import DEFAULT_CAP_BYTES, Recorder
 
 __all__ = ["RunTarget", "RunOptions", "Session", "run_target"]
 
@@ -82,7 +85,8 @@ class RunOptions:
     use_bwrap: bool | None = None  # None: use it when the machine has it
     snapshot_hz: float = 20.0
     timeout_s: float | None = None  # overrides the lesson's and the limits' wall time
-    record: bool = False  # keep every event (for replay and export)
+    record: bool = False  # keep every event (for replay and export), see Session.save_recording
+    record_cap_bytes: int = DEFAULT_CAP_BYTES  # a recording keeps this much at most
 
 
 class Session:
@@ -99,7 +103,9 @@ class Session:
         self.target = target
         self.options = options or RunOptions()
         self.state = RunState(target=target.label)
-        self.recording: list[dict[str, Any]] = []
+        self.recorder: Recorder | None = (
+            Recorder(self.options.record_cap_bytes) if self.options.record else None)
+        self.started_at: datetime | None = None  # wall-clock time of the start (UTC)
         self._mock = mock
         self._on_update = on_update
         self._stop_reason: str | None = None
@@ -117,10 +123,31 @@ class Session:
     def timeout_s(self) -> float:
         return float(self.options.timeout_s or self.target.timeout_s or self.options.limits.wall_s)
 
+    # ------------------------------------------------------------------ recording
+    @property
+    def recording(self) -> list[dict[str, Any]]:
+        """The events kept so far (empty unless ``RunOptions.record``)."""
+        return self.recorder.events if self.recorder is not None else []
+
+    def save_recording(self, path: Path) -> None:
+        """Write the run's recording (see :mod:`playground.recording`); OSError when
+        the file cannot be written, ValueError when the run was not recorded."""
+        if self.recorder is None:
+            raise ValueError("this run was not recorded (RunOptions.record is off)")
+        state, target = self.state, self.target
+        self.recorder.save(path, {
+            "target": target.label, "slug": target.slug, "variant": target.variant,
+            "path": str(target.path),
+            "expect": dict(target.expect) if target.expect is not None else None,
+            "code": state.code, "python": state.python or platform.python_version(),
+            "sandbox": state.sandbox.as_summary(), "stall_ms": self.options.stall_ms,
+            "started": self.started_at.isoformat() if self.started_at else None,
+        })
+
     # ------------------------------------------------------------------ folding
     def _apply(self, event: dict[str, Any]) -> None:
-        if self.options.record:
-            self.recording.append(event)
+        if self.recorder is not None:
+            self.recorder.add(event)
         self.state.apply(event)
         self._dirty = True
 
@@ -144,6 +171,7 @@ class Session:
     async def run(self) -> RunState:
         """Run to the end and return the final state (never raises for the snippet's sake)."""
         self._t_start = time.monotonic()
+        self.started_at = datetime.now(timezone.utc)
         limits = self.options.limits
         info = sandbox.detect(use_bwrap=self.options.use_bwrap)
         self._parent_event(P.K_SANDBOX, layers=list(info.layers), missing=list(info.missing))

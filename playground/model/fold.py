@@ -8,6 +8,7 @@ app, the headless CLI, a future exporter) reads the same facts.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,13 +109,34 @@ class RunState:
     stalls_dropped: int = 0  # stalls past MAX_STALLS, counted only
     lag_max_ms: float = 0.0  # exact, even when the samples are thinned
     _stall_index: dict[int, Stall] = field(default_factory=dict, repr=False)
-    _lag_sorted: list[float] | None = field(default=None, repr=False)
+    _lag_sorted: list[float] | None = field(default=None, repr=False, compare=False)
     _lag: Thinned[float] = field(default_factory=lambda: Thinned(MAX_LAG_SAMPLES), repr=False)
     _windows: Thinned[tuple[float, float]] = field(
         default_factory=lambda: Thinned(MAX_LAG_WINDOWS), repr=False)
     _rss: Thinned[int] = field(default_factory=lambda: Thinned(MAX_LAG_WINDOWS), repr=False)
     _finished_kept: int = field(default=0, repr=False)
-    _coro_by_name: tuple[int, dict[str, str]] | None = field(default=None, repr=False)
+    _coro_by_name: tuple[int, dict[str, str]] | None = field(default=None, repr=False,
+                                                             compare=False)
+
+    def snapshot(self) -> RunState:
+        """An independent copy: folding more events into either leaves the other as it
+        was (a replay keeps these as checkpoints). What the fold replaces and never
+        changes (task views, the error, the exit...) is shared; the rest is copied."""
+        twin = copy.copy(self)
+        twin.tasks = dict(self.tasks)
+        twin.stalls = [copy.copy(stall) for stall in self.stalls]
+        twin._stall_index = {stall.id: stall for stall in twin.stalls}
+        twin.warnings = list(self.warnings)
+        twin.blocked = list(self.blocked)
+        twin.probe_errors = list(self.probe_errors)
+        twin.stdout = self.stdout.snapshot()
+        twin.stderr = self.stderr.snapshot()
+        twin._lag = self._lag.snapshot()
+        twin._windows = self._windows.snapshot()
+        twin._rss = self._rss.snapshot()
+        twin._lag_sorted = None
+        twin._coro_by_name = None
+        return twin
 
     # ----------------------------------------------------------------- folding
     def apply(self, event: dict[str, Any]) -> None:
@@ -204,13 +226,14 @@ class RunState:
             self.tasks[tid] = TaskView(tid=tid, name=str(name), coro=str(coro), parent=parent,
                                        created_file=file, created_line=line)
         for tid, state, waits, file, line, busy_us, steps, detail in e.get("upd", ()):
-            task = self.tasks.get(tid)
-            if task is None:
+            old = self.tasks.get(tid)
+            if old is None:
                 continue
-            was_finished = task.finished
-            task.state, task.waits_on, task.file, task.line = state, waits, file, line
-            task.busy_ms, task.steps, task.detail = float(busy_us) / 1000, int(steps), detail
-            self._finished_kept += task.finished - was_finished
+            # A new view, not the old one changed: snapshots share the views.
+            task = self.tasks[tid] = TaskView(
+                old.tid, old.name, old.coro, old.parent, old.created_file, old.created_line,
+                state, waits, file, line, float(busy_us) / 1000, int(steps), detail)
+            self._finished_kept += task.finished - old.finished
         self.tasks_created = int(e.get("created", self.tasks_created))
         self.tasks_alive = int(e.get("alive", self.tasks_alive))
         self.tasks_max_alive = int(e.get("max_alive", self.tasks_max_alive))

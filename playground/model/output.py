@@ -13,6 +13,7 @@ The same facts serve the app's Output panel, ``asyncplay run`` and a replay.
 
 from __future__ import annotations
 
+import copy
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -46,6 +47,13 @@ class OutputLines:
     #: An over-long unfinished line: ``partial`` is its beginning, this its end.
     _partial_end: str = field(default="", repr=False)
     _partial_cut: int = field(default=0, repr=False)
+
+    def snapshot(self) -> OutputLines:
+        """An independent copy (lines are immutable tuples; the containers are copied)."""
+        twin = copy.copy(self)
+        twin.head = list(self.head)
+        twin.tail = copy.copy(self.tail)
+        return twin
 
     def append(self, text: str, nbytes: int, t: float) -> None:
         """Add a chunk of the stream (any cut: lines may end in a later chunk)."""

@@ -30,7 +30,8 @@ T = TypeVar("T")
 
 @dataclass
 class TaskView:
-    """One task as the probe last reported it."""
+    """One task as the probe last reported it. Never changed once made: the fold
+    makes a new view for each report (snapshots of a RunState share them)."""
 
     tid: int
     name: str
@@ -161,6 +162,10 @@ class Thinned(Generic[T]):
     items: list[T] = field(default_factory=list)
     seen: int = 0
     stride: int = 1
+
+    def snapshot(self) -> Thinned[T]:
+        """An independent copy (the items themselves are immutable values)."""
+        return Thinned(self.cap, list(self.items), self.seen, self.stride)
 
     def extend(self, new: Sequence[T]) -> None:
         first = -self.seen % self.stride  # where the next stride-th item falls in ``new``
