@@ -22,6 +22,7 @@ from typing import Any, Sequence
 from playground import sandbox
 from playground.catalog import Catalog, LessonUnavailable, load_catalog
 from playground.expect import shown
+from playground.export import perfetto_trace
 from playground.model import RunState, format_mb, format_ms, place
 from playground.recording import Recording, RecordingError
 from playground.recording import load as load_recording
@@ -77,6 +78,14 @@ def _parser() -> argparse.ArgumentParser:
     p_replay = sub.add_parser("replay", parents=[common], help="replay a recorded run")
     p_replay.add_argument("file", type=Path, help="a recording (`asyncplay run --record`)")
     p_replay.add_argument("--json", action="store_true", help="print the run's JSON summary")
+    p_export = sub.add_parser("export", parents=[common],
+                              help="write recorded runs as a trace for Perfetto")
+    p_export.add_argument("files", type=Path, nargs="+", metavar="FILE",
+                          help="one recording, or two (bad and good) side by side")
+    p_export.add_argument("--format", choices=("perfetto",), default="perfetto",
+                          help="Chrome Trace Event JSON, for ui.perfetto.dev and chrome://tracing")
+    p_export.add_argument("-o", "--output", type=Path, required=True, metavar="OUT",
+                          help="the file to write")
     sub.add_parser("doctor", parents=[common], help="show which sandbox layers are active")
     return parser
 
@@ -93,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
         if args.command == "replay":
             return _replay(args)
+        if args.command == "export":
+            return _export(args)
         if args.command == "doctor":
             return _doctor(args)
     except UsageError as exc:
@@ -257,6 +268,20 @@ async def _stoppable(session: Session) -> RunState:
         return await session.run()
     finally:
         loop.remove_signal_handler(signal.SIGINT)
+
+
+def _export(args: argparse.Namespace) -> int:
+    if len(args.files) > 2:
+        raise UsageError("export takes one recording, or two (bad and good side by side)")
+    trace = perfetto_trace([_recording(path) for path in args.files])
+    try:
+        args.output.write_text(json.dumps(trace, separators=(",", ":")), encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"-o {args.output}: cannot write it ({exc.strerror or exc})") from None
+    lanes = sum(1 for e in trace["traceEvents"] if e["name"] == "thread_name")
+    print(f"wrote {args.output}: {len(args.files)} run(s), {lanes} lanes, "
+          f"{len(trace['traceEvents'])} trace events (open it in https://ui.perfetto.dev)")
+    return 0
 
 
 def _doctor(args: argparse.Namespace) -> int:
