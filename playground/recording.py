@@ -1,6 +1,6 @@
 """A run saved to a file, and read back: the recording format.
 
-A recording is JSON lines (UTF-8):
+A recording is JSON lines (ASCII: other characters are escaped as JSON does):
 
 1. a header: ``{"asyncplay_recording": FORMAT_VERSION, "target", "slug", "variant",
    "path", "expect", "code", "python", "sandbox": {layers, missing}, "stall_ms",
@@ -13,7 +13,7 @@ A recording is JSON lines (UTF-8):
 4. a closing line ``{"recording": "end", "events", "dropped"}``: a file without
    it was cut short.
 
-:class:`Recorder` keeps the events of a run in memory under the cap and
+:class:`Recorder` keeps the events of a run in memory (encoded) under the cap and
 :meth:`Recorder.save` writes the file; :func:`load` reads one and raises
 :class:`RecordingError` (naming the file and the problem) for anything that is
 not a whole recording of this format version.
@@ -72,23 +72,29 @@ class Recording:
 
 @dataclass
 class Recorder:
-    """Keeps a run's events as they arrive, up to ``cap_bytes`` of encoded JSON."""
+    """Keeps a run's events as they arrive, up to ``cap_bytes`` of encoded JSON. They
+    are kept encoded (the lines of the file to be), so the cap bounds memory too."""
 
     cap_bytes: int = DEFAULT_CAP_BYTES
-    events: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
     size: int = 0
     dropped: int = 0
     capped_at: int | None = None  # the index of the first event not kept
 
     def add(self, event: dict[str, Any]) -> None:
-        line = len(_encode(event)) + 1
-        if self.capped_at is None and self.size + line > self.cap_bytes:
-            self.capped_at = len(self.events)
+        line = _encode(event)
+        if self.capped_at is None and self.size + len(line) + 1 > self.cap_bytes:
+            self.capped_at = len(self.lines)
         if self.capped_at is not None and event.get("kind") not in CLOSING_KINDS:
             self.dropped += 1
             return
-        self.size += line
-        self.events.append(event)
+        self.size += len(line) + 1
+        self.lines.append(line)
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """The events kept, decoded (a new list of new dicts at each call)."""
+        return [json.loads(line) for line in self.lines]
 
     def save(self, path: Path, header: dict[str, Any]) -> None:
         """Write the recording to ``path`` (whole or not at all: a temporary file is
@@ -99,13 +105,13 @@ class Recorder:
         try:
             with open(tmp, "w", encoding="utf-8", newline="\n") as out:
                 out.write(_encode(head) + "\n")
-                for index, event in enumerate(self.events):
+                for index, line in enumerate(self.lines):
                     if index == self.capped_at:
                         out.write(_encode(self._cap_note()) + "\n")
-                    out.write(_encode(event) + "\n")
-                if self.capped_at is not None and self.capped_at >= len(self.events):
+                    out.write(line + "\n")
+                if self.capped_at is not None and self.capped_at >= len(self.lines):
                     out.write(_encode(self._cap_note()) + "\n")
-                out.write(_encode({"recording": "end", "events": len(self.events),
+                out.write(_encode({"recording": "end", "events": len(self.lines),
                                    "dropped": self.dropped}) + "\n")
             os.replace(tmp, path)
         finally:
@@ -120,7 +126,8 @@ class Recorder:
 
 
 def _encode(obj: dict[str, Any]) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    # ASCII only (other characters escaped): a line's length is its size in bytes
+    return json.dumps(obj, separators=(",", ":"))
 
 
 def load(path: Path) -> Recording:

@@ -126,7 +126,7 @@ class Session:
     # ------------------------------------------------------------------ recording
     @property
     def recording(self) -> list[dict[str, Any]]:
-        """The events kept so far (empty unless ``RunOptions.record``)."""
+        """The events kept so far, decoded anew (empty unless ``RunOptions.record``)."""
         return self.recorder.events if self.recorder is not None else []
 
     def save_recording(self, path: Path) -> None:

@@ -201,3 +201,19 @@ def test_past_its_cap_a_recording_says_so_and_keeps_the_closing_events(tmp_path:
     assert recording.events[-1]["kind"] == "exit"
     assert sum(len(json.dumps(e)) for e in recording.events[:-1]) <= 200
     assert Replay(recording).final.status == "ok"
+
+
+def test_scrubbing_to_the_middle_of_a_stall_shows_the_blocked_task_and_line(
+    recorded: tuple[Path, dict],
+) -> None:
+    path, live = recorded
+    replay = Replay(load(path))
+    stall = replay.final.stalls[0]
+    middle = replay.state_at_time(stall.t + stall.ms / 2000)
+    blocking = middle.live_stall
+    assert blocking is not None and blocking.id == stall.id
+    assert (blocking.line, middle.stall_task(blocking)) == (live["stalls"][0]["line"], "worker()")
+    assert middle.tasks[blocking.tid].state == "running"  # type: ignore[index]
+    assert middle.exit is None and not middle.finished
+    after = replay.state_at_time(stall.t + stall.ms / 1000 + 0.06)
+    assert after.live_stall is None and after.stalls[0].ms == stall.ms
