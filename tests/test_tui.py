@@ -693,9 +693,6 @@ async def test_each_shipped_lesson_runs_both_variants_side_by_side(slug: str) ->
 
     One test per lesson: a catalog of thirty lessons, some ended by their time limit,
     would not fit one test's time limit."""
-    needs = load_catalog().get(slug)
-    if needs is not None and needs.unavailable:  # requires_python: run on the versions it names
-        pytest.skip(needs.unavailable)
     recorder = Recorder()
     app = AsyncPlayApp()
     async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
