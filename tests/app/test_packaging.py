@@ -20,7 +20,7 @@ import pytest
 
 from playground.catalog import load_catalog
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 # Building needs setuptools from PyPI and installing needs the dependencies: minutes
 # on a cold cache.
 pytestmark = pytest.mark.timeout(900)

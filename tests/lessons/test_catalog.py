@@ -21,7 +21,7 @@ from playground.catalog import (
 from playground.lessonmeta import python_excluded
 from playground.session import RunTarget
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 VALID_TOML = """\
 title = "A title"

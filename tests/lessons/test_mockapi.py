@@ -15,7 +15,7 @@ import pytest
 
 from playground.mockapi import MockAPI, MockSite, flaky_fails, stream_line
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

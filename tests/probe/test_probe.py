@@ -369,7 +369,7 @@ def test_probe_runs_on_the_standard_library_alone(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    repo = Path(__file__).resolve().parent.parent
+    repo = Path(__file__).resolve().parents[2]
     snippet = tmp_path / "s.py"
     snippet.write_text("import asyncio\nasync def main():\n    await asyncio.sleep(0.01)\n"
                        "asyncio.run(main())\nprint('ran')\n")

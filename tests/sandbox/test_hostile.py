@@ -1,7 +1,7 @@
 """Hostile snippets through the real pipeline: asyncplay ends each on time, says
 clearly why, stays alive and leaves the machine as it was.
 
-Every case runs a snippet from ``tests/hostile/`` in-process through
+Every case runs a snippet from ``tests/sandbox/hostile/`` in-process through
 :class:`playground.session.Session` (a few also through the real ``asyncplay run``
 command), with bubblewrap and without, under small limits. Besides what is
 specific to the case, each run must:
@@ -41,7 +41,7 @@ from playground import sandbox
 from playground.sandbox import Limits
 from playground.session import RunOptions, RunTarget, Session, summarize
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 HOME = Path(os.path.expanduser("~"))
 TMP = Path(tempfile.gettempdir())
