@@ -258,6 +258,8 @@ def _make_finish(rec: Recorder) -> Callable[..., None]:
         counts[C_ALIVE] -= 1
         if ended is not None:
             state, detail = ended
+            if state == "cancelled":  # the count agrees with the row it shows
+                counts[C_CANCELLED] += 1
         elif task.cancelled():
             counts[C_CANCELLED] += 1
             state, detail = "cancelled", None
@@ -278,18 +280,19 @@ def _make_finish(rec: Recorder) -> Callable[..., None]:
     return finish
 
 
-def _make_end_beyond(rec: Recorder) -> Callable[[Any], None]:
+def _make_end_beyond(rec: Recorder) -> Callable[..., None]:
     counts = rec.counts
     beyond = rec.tasks.beyond
     task_type = asyncio.Task
 
-    def end_beyond(task: Any) -> None:
+    def end_beyond(task: Any, destroyed: bool = False) -> None:
         """A task without a row ended (or was destroyed): count it. Also the done
-        callback of such tasks when the callback hook cannot tell them."""
+        callback of such tasks when the callback hook cannot tell them. ``destroyed``:
+        it was destroyed while pending, counted as cancelled like a task with a row."""
         if type(task) is task_type:
             beyond.discard(hash(task))
         counts[C_ALIVE] -= 1
-        if task.cancelled():
+        if destroyed or task.cancelled():
             counts[C_CANCELLED] += 1
         elif getattr(task, "_exception", None) is not None:
             counts[C_FAILED] += 1
@@ -545,7 +548,7 @@ class ProbeLoop(asyncio.SelectorEventLoop):
                 if slot is not None:
                     self._ap.finish(slot, task, ("cancelled", "destroyed while still pending"))
                 elif type(task) is asyncio.Task and hash(task) in t.beyond:
-                    self._ap.end_beyond(task)
+                    self._ap.end_beyond(task, destroyed=True)
             if file is None:
                 coro = task.get_coro()
                 frame = getattr(coro, "cr_frame", None)

@@ -456,6 +456,10 @@ async def test_tasks_destroyed_while_pending_are_reported_and_no_longer_alive(
     # MAX_DETAILED_TASKS rows at once, main's included
     assert len(rows) == MAX_DETAILED_TASKS - 1, len(rows)
     assert all(t.state == "cancelled" for t in rows), rows[:3]
+    # The counts agree with the rows: every destroyed task is a cancelled one, with a
+    # row or without (the header and the summary once said 0 cancelled).
+    assert summary["tasks"]["cancelled"] == 300, summary["tasks"]
+    assert states[-1].tasks_cancelled == 300
 
 
 GUARD_NEW_CODE = """
