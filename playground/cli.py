@@ -391,6 +391,10 @@ class _LivePrinter:
                   f"{format_mb(rss['max_kb'])} at most, {format_mb(rss['last_kb'])} last"
                   if rss else "")
         self._p(f"  memory   {format_mb(summary['peak_rss_kb'])} peak{during}")
+        api = summary.get("api")
+        if api:
+            self._p(f"  mock API {api['requests']} requests, {api['in_flight_max']} at most in "
+                    f"flight, {api['connections']} connections")
         if summary["error"]:
             e = summary["error"]
             where = f" at {place(e['file'], e['line'])}" if e.get("line") else ""

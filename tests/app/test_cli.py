@@ -96,6 +96,16 @@ def test_run_default_variant_is_bad_and_stalls_print_live() -> None:
     assert "✓ stall >= 900 ms at `time.sleep` · 1 0" in out
 
 
+def test_run_shows_what_the_mock_api_saw() -> None:
+    result = asyncplay("run", "sequential-awaits", "--variant", "good")
+    assert result.returncode == 0, result.stderr
+    # Five users fetched at once on one shared session.
+    assert re.search(r"  mock API 5 requests, \d at most in flight, \d connections\n",
+                     result.stdout), result.stdout
+    plain = asyncplay("run", "time-sleep", "--variant", "good")
+    assert "mock API" not in plain.stdout
+
+
 def test_run_a_file_that_fails_exits_1(tmp_path: Path) -> None:
     snippet = tmp_path / "boom.py"
     snippet.write_text("raise ValueError('boom')\n")
