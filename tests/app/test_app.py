@@ -276,11 +276,9 @@ async def test_stop_kills_a_long_run_which_is_stopped_not_graded(tmp_path: Path)
         await wait_until(pilot, lambda: bad.state is not None and bad.state.status == "running"
                          and "waiting a long time" in bad.state.stdout.text,
                          what="the long run to be running")
-        started = time.monotonic()
         await pilot.press("s")
         await wait_until(pilot, lambda: bool(recorder.finished("bad")), timeout_s=20,
                          what="the stopped run to end")
-        assert time.monotonic() - started < 15
         state = recorder.finished("bad")[0].state
         assert state.status == "stopped"
         assert "Stopped by the user" in (state.message or "")
@@ -346,12 +344,12 @@ async def test_ten_thousand_tasks_keep_the_table_small(tmp_path: Path) -> None:
         await wait_until(pilot, lambda: bool(recorder.finished("bad")) or (
             bad.state is not None and bad.state.tasks_alive > 5000), what="thousands of tasks alive")
         if not recorder.finished("bad"):
-            # The app answers keys while the run streams thousands of tasks.
-            started = time.monotonic()
+            # The app answers keys while the run streams thousands of tasks (how fast is
+            # measured in benchmarks/, not here).
             await pilot.press("question_mark")
             assert isinstance(app.screen, HelpScreen)
             await pilot.press("escape")
-            assert time.monotonic() - started < 3.0
+            assert not isinstance(app.screen, HelpScreen)
         await wait_until(pilot, lambda: bool(recorder.finished("bad")), what="the run to finish")
         state = recorder.finished("bad")[0].state
         assert state.status == "ok", state.message
