@@ -390,7 +390,6 @@ for _ in range(500):
 print(made, err, flush=True)
 os._exit(0)
 """
-    started = time.monotonic()
     result, out, err = await run(
         info, snippet, code, kind, limits=Limits(cpu_s=10, memory_mb=1024, processes=16)
     )
@@ -401,7 +400,6 @@ os._exit(0)
     assert int(made) < bound, out
     assert why.strip() in (str(errno.EAGAIN), "can't start new thread"), out
     assert result.exit_code == 0, err
-    assert time.monotonic() - started < 20
 
 
 _ESCAPE = r"""
@@ -435,13 +433,11 @@ async def test_escapees_are_gone_after_kill_and_wait(
         assert (await asyncio.wait_for(child.stdout.readline(), 20)).strip() == b"ready"
         if mode == "stay":
             assert len(procs_with(token)) == 2  # the SIGTERM-ignoring main + the escapee
-            started = time.monotonic()
             await child.kill()
             await child.kill()  # idempotent
             result = await asyncio.wait_for(child.wait(), 20)
             assert result.killed_by_us
             assert result.signal == "SIGKILL"
-            assert time.monotonic() - started < 10
         else:
             result = await asyncio.wait_for(child.wait(), 20)
             assert result.exit_code == 0
@@ -464,12 +460,10 @@ subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', sys.argv
 print('started', flush=True)
 """
     async with running(info, snippet, code, token) as child:
-        started = time.monotonic()
         result = await asyncio.wait_for(child.wait(), 20)
         assert result.exit_code == 0
         assert child._parent_kills == 0  # the supervisor cleaned up by itself
         assert await asyncio.wait_for(child.stdout.read(), 10) == b"started\n"
-        assert time.monotonic() - started < 10
         assert procs_with(token) == []
     assert zombie_children() == []
 
