@@ -1,6 +1,6 @@
 # Two commands on a fresh Debian/Ubuntu machine with python3 and make:
 #   make run    set everything up and launch asyncplay
-#   make test   set everything up and run the whole test suite
+#   make test   set everything up and run the whole test suite (and the version matrix)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -23,10 +23,12 @@ system-deps:
 run: setup
 	$(BIN)/asyncplay
 
+# The whole suite on .venv's Python, the engine, sandbox and lesson tests on every other
+# supported Python, and (as root) those as an ordinary user: scripts/matrix.py.
 test: setup system-deps
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python scripts/matrix.py
 
 bench: setup
 	$(BIN)/python benchmarks/overhead.py

@@ -7,7 +7,12 @@ a noisy machine slows them alike; we report the median of the per-round ratios w
 a 95% confidence interval for it (how far the noise leaves the median uncertain), and
 the peak RSS ratio (``ru_maxrss`` of the child).
 
-    .venv/bin/python benchmarks/overhead.py [--rounds 7] [--only many_tasks]
+    .venv/bin/python benchmarks/overhead.py [--rounds 7] [--only many_tasks] [--versions]
+
+``--versions`` measures, side by side, this Python and every other one that the test
+matrix (scripts/matrix.py) installed asyncplay for: each ``.venv-3.X`` (through
+scripts/in-chroot.sh when it lives in a Debian root). ``--python CMD`` adds one
+interpreter command of your own (repeatable).
 
 Budgets (issue 2): <= 1.35x on many_tasks, <= 1.05x on queue_pipeline and
 http_gets; peak RSS <= 1.15x. The figures are recorded in benchmarks/README.md.
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import socket
 import statistics
 import subprocess
@@ -102,8 +108,35 @@ def run_measured(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
     return wall, int(usage.ru_maxrss)
 
 
+def matrix_pythons() -> list[list[str]]:
+    """The interpreters of the test matrix's ``.venv-3.X``: each as a command."""
+    root = HERE.parent
+    found = []
+    for venv in sorted(root.glob(".venv-3.*"), key=lambda p: int(p.name.rsplit(".", 1)[1])):
+        python = venv / "bin" / "python"
+        if not os.path.lexists(python):  # a Debian root's venv links to its /usr/bin
+            continue
+        chroot = venv / ".chroot"  # written by scripts/matrix.py for a Debian root's venv
+        prefix = ([str(root / "scripts" / "in-chroot.sh"), chroot.read_text().strip()]
+                  if chroot.exists() else [])
+        found.append([*prefix, str(python)])
+    return found
+
+
+def version_of(python: list[str]) -> str:
+    out = subprocess.run([*python, "-c", "import sys; print(sys.version.split()[0])"],
+                         capture_output=True, text=True, cwd=HERE.parent)
+    if out.returncode != 0:
+        raise SystemExit(f"{shlex.join(python)} does not run: {out.stderr.strip()[-500:]}")
+    return out.stdout.strip()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--python", action="append", default=[], metavar="CMD",
+                        help="also measure this interpreter command (repeatable)")
+    parser.add_argument("--versions", action="store_true",
+                        help="also measure every .venv-3.X of the test matrix")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--only", choices=sorted(WORKLOADS), action="append")
     parser.add_argument("--skip-debug", action="store_true",
@@ -115,17 +148,22 @@ def main() -> int:
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHONASYNCIODEBUG")}
     base_env["API_URL"] = f"http://127.0.0.1:{port}"
 
-    py = sys.executable
+    pythons = [[sys.executable], *(shlex.split(c) for c in args.python)]
+    if args.versions:
+        pythons += matrix_pythons()
+    versions = [version_of(py) for py in pythons]
     failed = False
     try:
-        print(f"{'workload':<16}{'probe':>9} {'95% interval':<15}{'debug':>8}{'rss':>8}"
-              "   plain s   budget")
-        for name in args.only or list(WORKLOADS):
+        print(f"{'workload':<16}{'python':<9}{'probe':>9} {'95% interval':<15}{'debug':>8}"
+              f"{'rss':>8}   plain s   budget")
+        for name, py, version in (
+            (n, p, v) for n in args.only or list(WORKLOADS) for p, v in zip(pythons, versions)
+        ):
             path, budget = WORKLOADS[name]
             variants = {
-                "plain": ([py, str(path)], base_env),
-                "probe": ([py, "-I", "-m", "playground.probe", str(path)], base_env),
-                "debug": ([py, str(path)], dict(base_env, PYTHONASYNCIODEBUG="1")),
+                "plain": ([*py, str(path)], base_env),
+                "probe": ([*py, "-I", "-m", "playground.probe", str(path)], base_env),
+                "debug": ([*py, str(path)], dict(base_env, PYTHONASYNCIODEBUG="1")),
             }
             if args.skip_debug:
                 del variants["debug"]
@@ -148,7 +186,7 @@ def main() -> int:
             ok = probe <= budget and rss <= RSS_BUDGET
             failed |= not ok
             print(
-                f"{name:<16}{probe:>8.3f}x {'%.3f-%.3f' % median_interval(ratios['probe']):<15}"
+                f"{name:<16}{version:<9}{probe:>8.3f}x {'%.3f-%.3f' % median_interval(ratios['probe']):<15}"
                 f"{'%.2fx' % debug if debug == debug else '-':>8}{rss:>7.2f}x"
                 f"   {statistics.median(plains):7.3f}   <= {budget}x {'ok' if ok else 'OVER'}"
             )
