@@ -144,11 +144,14 @@ def status(value: Any) -> Built:
 
     def evaluate(summary: Mapping[str, Any]) -> Result:
         got = summary.get("status")
+        met = got in wanted
         observed = str(got)
         error = summary.get("error")
         if isinstance(error, Mapping) and error.get("type"):
-            observed += f" ({error['type']}: {error.get('message', '')})"
-        return got in wanted, observed
+            named = f"{error['type']}: {error.get('message', '')}"
+            # Met, the status is the check's own word: only the error adds something.
+            observed = named if met else f"{observed} ({named})"
+        return met, observed
 
     return described, evaluate
 

@@ -376,6 +376,11 @@ def test_each_thing_is_said_once() -> None:
     ok = check({"status": "ok", "no_stalls": True}, summary())["checks"]
     assert [(c["check"], c["observed"], shown(c)) for c in ok] == [
         ("status is ok", "ok", None), ("no stalls", "no stalls", None)]
+    # A met status with an error names the error, not the status again
+    # (once: "status is error · error (RuntimeError: ...)").
+    failed = check({"status": "error"}, summary(status="error", error=ERROR))["checks"]
+    assert [(c["check"], shown(c)) for c in failed] == [
+        ("status is error", "RuntimeError: asyncio.run() cannot be called from a running event loop")]
 
 
 def test_validate_rejects_a_non_table() -> None:
