@@ -25,6 +25,9 @@ from conftest import zombie_children
 
 from playground import sandbox
 from playground.sandbox import Child, ExitInfo, Limits, SandboxInfo, detect, spawn
+from playground.sandbox.child import LIVE_PIDS
+from playground.sandbox.command import NPROC_SHARED_SLACK
+from playground.sandbox.detection import plan as sandbox_plan
 
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -396,7 +399,7 @@ os._exit(0)
     made, why = out.split(maxsplit=1)
     bound = 30  # 16 + the wrappers
     if "cgroup-pids" not in info.layers and os.geteuid() != 0:
-        bound += sandbox._NPROC_SHARED_SLACK  # RLIMIT_NPROC with slack for the user's programs
+        bound += NPROC_SHARED_SLACK  # RLIMIT_NPROC with slack for the user's programs
     assert int(made) < bound, out
     assert why.strip() in (str(errno.EAGAIN), "can't start new thread"), out
     assert result.exit_code == 0, err
@@ -570,9 +573,9 @@ async def test_no_fd_or_zombie_leak_across_50_spawns(info: SandboxInfo, snippet:
             assert result.exit_code == (3 if i % 2 else 0)
     assert set(os.listdir("/proc/self/fd")) == fds_before
     assert zombie_children() == []
-    assert not sandbox._LIVE_PIDS
+    assert not LIVE_PIDS
     assert not any(w.exists() for w in workdirs)
-    plan = sandbox._plan(info.bwrap)
+    plan = sandbox_plan(info.bwrap)
     for base in plan.cgroups:
         assert not list(base.path.glob(f"asyncplay-{os.getpid()}-*"))
 
