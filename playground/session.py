@@ -28,7 +28,7 @@ from playground import protocol as P
 from playground import sandbox
 from playground.catalog import Lesson, LessonUnavailable
 from playground.mockapi import MockAPI, MockSite
-from playground.model import RunState, classify_exit
+from playground.model import RunState, classify_exit, limit_of_error
 from playground.model import summarize as summarize_state
 from playground.recording import DEFAULT_CAP_BYTES, Recorder
 
@@ -321,6 +321,12 @@ class Session:
             event: dict[str, Any] | None = None
             for event in decoder.feed(chunk):
                 self._apply(event)
+                if event.get("kind") == P.K_ERROR and self.state.error is not None \
+                        and limit_of_error(self.state.error) == "processes":
+                    # One of the run's processes was refused a process or thread: the run
+                    # is at its limit. End it now: where the limit is the uid's shared
+                    # budget, the rest of a fork bomb would go on until the time limit.
+                    self.stop("processes")
             t = event.get("t") if event is not None else None
             if isinstance(t, (int, float)):
                 offset = now - float(t)

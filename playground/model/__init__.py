@@ -23,7 +23,7 @@ from playground.model.fold import (
     RunState,
     percentile,
 )
-from playground.model.outcome import classify_exit
+from playground.model.outcome import classify_exit, limit_of_error
 from playground.model.output import OutputLines
 from playground.model.records import (
     BlockedRecord,
@@ -58,6 +58,7 @@ __all__ = [
     "TaskView",
     "WarningRecord",
     "classify_exit",
+    "limit_of_error",
     "format_bytes",
     "format_mb",
     "format_ms",

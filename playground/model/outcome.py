@@ -13,7 +13,7 @@ from playground.words import format_bytes, place
 if TYPE_CHECKING:
     from playground.model.fold import RunState
 
-__all__ = ["classify_exit"]
+__all__ = ["classify_exit", "limit_of_error"]
 _ERRNO_LIMITS = {"EMFILE": "open_files", "ENFILE": "open_files", "EFBIG": "file_size",
                  "ENOSPC": "file_size", "EDQUOT": "file_size", "EAGAIN": "processes",
                  "ENOMEM": "memory"}
@@ -45,6 +45,19 @@ def _describe_error(err: ErrorRecord) -> str:
     return detail
 
 
+def limit_of_error(err: ErrorRecord) -> str | None:
+    """The limit an uncaught error shows the run ran into ("memory", "processes",
+    "open_files", "file_size"), or None for an ordinary error."""
+    if err.type == "MemoryError":
+        return "memory"
+    if err.type == "RuntimeError" and "can't start new thread" in err.message:
+        return "processes"
+    limit = _ERRNO_LIMITS.get(str(err.errno))
+    if limit == "processes" and err.type != "BlockingIOError":
+        return None
+    return limit
+
+
 def classify_exit(
     state: RunState,
     *,
@@ -59,7 +72,8 @@ def classify_exit(
     """(status, limit, message) for a run that ended; a pure function of the facts.
 
     ``stop_reason`` is why the parent killed the child, if it did: "timeout",
-    "stop" or "output". ``peak_rss_kb`` is the snippet's peak resident memory as
+    "stop", "output" or "processes" (one of its processes was refused a process or
+    thread). ``peak_rss_kb`` is the snippet's peak resident memory as
     its reaper measured it (0 when unknown). ``oom_killed`` is whether the run's
     memory cgroup saw an OOM kill (None when unknown: then a SIGKILL we did not send,
     after a large share of the memory limit, is taken for one).
@@ -88,15 +102,11 @@ def classify_exit(
         at = f" at {format_bytes(rss_kb * 1024)} of memory" if rss_kb else ""
         return limited("memory", f"The system killed it{at}.")
     err = state.error
+    if stop_reason == "processes":
+        return limited("processes", _describe_error(err) if err is not None else "")
     if err is not None:
         detail = _describe_error(err)
-        if err.type == "MemoryError":
-            return limited("memory", detail)
-        if err.type == "RuntimeError" and "can't start new thread" in err.message:
-            return limited("processes", detail)
-        limit = _ERRNO_LIMITS.get(str(err.errno))
-        if limit == "processes" and err.type != "BlockingIOError":
-            limit = None
+        limit = limit_of_error(err)
         if limit is not None:
             full_disk = str(err.errno) in ("ENOSPC", "EDQUOT")
             return limited(limit, detail, words_for="disk" if full_disk else "")

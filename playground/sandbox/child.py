@@ -240,6 +240,11 @@ class Child:
                     os.waitpid(pid, os.WNOHANG)
             if not alive and not ours:
                 return
+            # A process group is killed at once, which a fork bomb cannot outrun (the
+            # run's processes are in its own session: never in our group).
+            for pgid in {procs[v].pgid for v in alive} - {os.getpgrp(), 0, 1}:
+                with contextlib.suppress(OSError):
+                    os.killpg(pgid, signal.SIGKILL)
             for pid in alive:
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from playground.sandbox import supervisor
+from playground.sandbox.cgroups import WRAPPER_TASKS
 from playground.sandbox.landlock import landlock_spec
 from playground.sandbox.plan import Plan, under
 from playground.sandbox.procfs import count_tasks_of_uid
@@ -103,7 +104,11 @@ def nproc_margin(plan: Plan, limits: Limits) -> int:
 def rlimits(plan: Plan, limits: Limits) -> list[tuple[int, int, int]]:
     run_uid = plan.uid if plan.uid is not None else os.getuid()
     nproc = limits.processes
-    if run_uid != 0 and plan.linux:
+    if plan.own_user_ns:
+        # RLIMIT_NPROC counts the tasks of a uid *in a user namespace*: in the run's own,
+        # only its own tasks (bwrap's pid 1, the supervisor and the snippet's)
+        nproc = limits.processes + WRAPPER_TASKS
+    elif run_uid != 0 and plan.linux:
         nproc = count_tasks_of_uid(run_uid) + nproc_margin(plan, limits)
     wanted = [
         (resource.RLIMIT_CPU, limits.cpu_s, limits.cpu_s + 2),
@@ -142,6 +147,7 @@ def bwrap_args(
         "--hostname",
         "asyncplay",
         "--unshare-cgroup-try",
+        *(["--unshare-user"] if plan.own_user_ns else []),
         "--cap-drop",
         "ALL",
     ]
@@ -238,6 +244,7 @@ def build(
         "securebits": root_child and plan.bwrap is None,
         "clear_caps": plan.root and (plan.bwrap is None or plan.uid is not None),
         "linux": plan.linux,
+        "own_pid_ns": plan.bwrap is not None,  # bwrap --unshare-pid
         "parent_pid": os.getpid() if plan.bwrap is None and plan.linux else None,
         "landlock": landlock_spec(plan, workdir, api_port),
         "private_mounts": {

@@ -30,6 +30,7 @@ from playground.sandbox.landlock import landlock_abi
 from playground.sandbox.plan import HIDDEN_DIRS, Plan
 from playground.sandbox.trial import TRIAL_TIMEOUT_S, trial
 from playground.sandbox.types import NO_BWRAP_ENV, SandboxInfo
+from playground.sandbox.userns import userns_blocked
 
 __all__ = ["detect", "plan_for", "plan"]
 
@@ -223,25 +224,41 @@ def _bwrap_plan(base: Plan, found: _Found) -> tuple[Plan | None, str]:
         if help_text and not ("--size" in help_text and "--perms" in help_text):
             why = "too old (needs --perms and --size: bubblewrap >= 0.5)"
         elif help_text:
-            candidate = replace(base, bwrap=path)
+            abi, ll_why = landlock_abi()
+            candidate = replace(base, bwrap=path, landlock_abi=abi if abi >= 6 else 0)
             ok, trial_why = trial(candidate)
             if not ok and base.uid is not None:
                 uid_why = trial_why
-                candidate = replace(base, bwrap=path, uid=None, gid=None)
+                candidate = replace(candidate, uid=None, gid=None)
                 ok, trial_why = trial(candidate)
                 if ok:
                     found.lack("uid-drop", f"failed inside bwrap: {uid_why}")
+            if not ok and candidate.landlock_abi:
+                ll_why = f"trial run failed: {trial_why}"
+                candidate = replace(candidate, landlock_abi=0)
+                ok, trial_why = trial(candidate)
             if ok:
-                found.layers += ["bwrap", "ro-root", "net-isolated", "pid-ns", "hidden-homes",
-                                 "workdir-quota"]
-                found.layers.append("cap-drop")  # --cap-drop ALL (the uid change clears the rest)
-                if candidate.uid is not None:
-                    found.layers.append("uid-drop")
-                elif not base.root:
-                    found.lack("uid-drop", "asyncplay does not run as root (the run keeps its uid)")
+                _bwrap_layers(candidate, abi, ll_why, found)
                 return candidate, ""
-            why = f"trial run failed: {trial_why}"
+            blocked = None if base.root else userns_blocked()
+            why = blocked or f"trial run failed: {trial_why}"
     return None, why
+
+
+def _bwrap_layers(chosen: Plan, abi: int, ll_why: str, found: _Found) -> None:
+    found.layers += ["bwrap", "ro-root", "net-isolated", "pid-ns", "hidden-homes", "workdir-quota"]
+    found.layers.append("cap-drop")  # --cap-drop ALL (the uid change clears the rest)
+    if chosen.uid is not None:
+        found.layers.append("uid-drop")
+        return
+    if not chosen.root:
+        found.lack("uid-drop", "asyncplay does not run as root (the run keeps its uid)")
+        found.layers.append("user-ns")
+    if chosen.landlock_abi >= 6:
+        found.layers.append("landlock-scope")
+    else:
+        found.lack("landlock-scope", (ll_why or f"needs Landlock ABI >= 6 (this kernel has {abi})")
+                   + ": the snippet could signal its supervisor, which ends the run")
 
 
 def _fallback_plan(base: Plan, found: _Found) -> Plan:

@@ -68,7 +68,13 @@ def _readable_dirs_cached(hidden: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def landlock_spec(plan: Plan, workdir: Path, api_port: int | None) -> dict[str, Any] | None:
-    if plan.bwrap is not None or plan.landlock_abi < 1:
+    if plan.bwrap is not None:
+        # The mount and network namespaces already confine files and sockets; what is
+        # left is signals: the snippet has the supervisor's uid when nobody drops it.
+        if plan.landlock_abi >= 6 and plan.uid is None:
+            return {"abi": plan.landlock_abi, "fs": False, "scope": True}
+        return None
+    if plan.landlock_abi < 1:
         return None
     reads = list(_readable_dirs_cached(plan.hidden))
     reads += [r for r in plan.roots if r not in reads]

@@ -25,12 +25,17 @@ class Plan:
     uid: int | None  # drop to this uid/gid (None: keep ours)
     gid: int | None
     root: bool  # asyncplay runs as root
-    landlock_abi: int  # used without bwrap only; 0 = off
+    landlock_abi: int  # 0 = off; inside bwrap only its scope (signals) is used
     cgroups: tuple[CgroupBase, ...]
     roots: tuple[str, ...]  # directories the interpreter and the package need
     hidden: tuple[str, ...]  # existing directories hidden from the run
     subreaper: bool
     private_mounts: bool = False  # without bwrap: own mount + IPC namespace (root only)
+
+    @property
+    def own_user_ns(self) -> bool:
+        """The run has a user namespace of its own (bwrap as an ordinary user)."""
+        return self.bwrap is not None and not self.root
 
     @property
     def run_uid(self) -> int | None:

@@ -153,6 +153,8 @@ def landlock(ll: dict) -> None:
         write |= LL_TRUNCATE
         file_rights |= LL_TRUNCATE
     handled_fs = write | (read if ll.get("read") is not None else 0)
+    if not ll.get("fs", True):  # inside bwrap: the mount namespace already limits files
+        handled_fs = 0
     handled_net = LL_CONNECT_TCP if abi >= 4 and ll.get("net") else 0
     scoped = LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL if abi >= 6 and ll.get("scope") else 0
     if abi >= 6:
@@ -300,8 +302,20 @@ def main() -> None:
             break
         if got == pid:
             status, usage = st, ru
-    # The snippet's process is gone: nothing it started may outlive it.
+    # The snippet's process is gone: nothing it started may outlive it. A signal to a
+    # process group, or to everything in our own pid namespace (there kill(-1) spares
+    # only us and the namespace's init), is atomic against fork: a fork bomb cannot
+    # outrun it, while the walk of /proc (for what left the group) sees only what exists.
     for _ in range(1000):
+        try:
+            os.killpg(pid, signal.SIGKILL)  # the snippet's group: it did setpgid(0, 0)
+        except OSError:
+            pass
+        if spec.get("own_pid_ns"):
+            try:
+                os.kill(-1, signal.SIGKILL)
+            except OSError:
+                pass
         for victim in descendants(children_of(), [me]):
             try:
                 os.kill(victim, signal.SIGKILL)

@@ -12,7 +12,9 @@ import json
 import os
 import secrets
 import socket
+import shutil
 import stat
+import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -21,13 +23,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import zombie_children
+from conftest import sandbox_mode_skipped, zombie_children
 
 from playground import sandbox
 from playground.sandbox import Child, ExitInfo, Limits, SandboxInfo, detect, spawn
 from playground.sandbox.child import LIVE_PIDS
 from playground.sandbox.command import NPROC_SHARED_SLACK
 from playground.sandbox.detection import plan as sandbox_plan
+from playground.sandbox.userns import userns_blocked
 
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -36,6 +39,8 @@ SMALL = Limits(wall_s=20, cpu_s=10, memory_mb=1024, processes=32, file_size_mb=8
 
 @pytest.fixture(params=["bwrap", "no-bwrap"])
 def info(request: pytest.FixtureRequest) -> SandboxInfo:
+    if why := sandbox_mode_skipped(request.param):
+        pytest.skip(why)
     if request.param == "bwrap":
         got = detect(use_bwrap=True)
         if not got.bwrap:
@@ -116,6 +121,62 @@ def test_layers_reported(info: SandboxInfo) -> None:
         assert "uid-drop" in info.layers or any(m.startswith("uid-drop: ") for m in info.missing)
     assert "cgroup" in info.layers or any(m.startswith("cgroup: ") for m in info.missing)
     assert detect(use_bwrap=info.bwrap) is info  # probed once per process
+
+
+@pytest.mark.parametrize(("sysctl", "blocking", "allowing", "fix"), [
+    ("kernel/apparmor_restrict_unprivileged_userns", "1", "0",
+     "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0"),
+    ("kernel/unprivileged_userns_clone", "0", "1", "sudo sysctl -w kernel.unprivileged_userns_clone=1"),
+    ("user/max_user_namespaces", "0", "63000", "sudo sysctl -w user.max_user_namespaces="),
+])
+def test_blocked_user_namespaces_are_named_with_the_fix(
+    tmp_path: Path, sysctl: str, blocking: str, allowing: str, fix: str
+) -> None:
+    """What `asyncplay doctor` says when bubblewrap cannot make a user namespace
+    (read from a copy of /proc/sys: the real settings are the machine's)."""
+    knob = tmp_path / sysctl
+    knob.parent.mkdir(parents=True)
+    knob.write_text(allowing + "\n")
+    assert userns_blocked(tmp_path) is None
+    knob.write_text(blocking + "\n")
+    why = userns_blocked(tmp_path)
+    assert why is not None and fix in why
+    assert sysctl.replace("/", ".") in why  # names the setting
+
+
+_BLOCKED_USERNS = r"""
+import ctypes, os, sys
+uid, gid = os.getuid(), os.getgid()
+if ctypes.CDLL(None, use_errno=True).unshare(0x10000000) != 0:  # CLONE_NEWUSER
+    sys.exit(77)
+for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+    with open(f"/proc/self/{name}", "w") as f:
+        f.write(text)
+with open("/proc/sys/user/max_user_namespaces", "w") as f:  # in this namespace only
+    f.write("0")
+os.execv(sys.executable, [sys.executable, "-m", "playground", "doctor"])  # without capabilities
+"""
+
+
+@pytest.mark.timeout(120)
+def test_bwrap_falls_back_where_user_namespaces_are_blocked() -> None:
+    """An ordinary user on a machine that blocks user namespaces (as Ubuntu 24.04's
+    AppArmor does): bubblewrap cannot work, runs use the other layers, and the doctor
+    says why and what to change."""
+    if os.geteuid() == 0:
+        pytest.skip("root needs no user namespace for bwrap: scripts/test-as-user.sh runs this")
+    if shutil.which("bwrap") is None:
+        pytest.skip("bubblewrap is not installed")
+    proc = subprocess.run([PY, "-c", _BLOCKED_USERNS], capture_output=True, text=True, timeout=100,
+                          cwd=REPO)
+    if proc.returncode == 77:
+        pytest.skip("this machine allows no user namespaces at all: nothing to simulate")
+    assert proc.returncode == 0, proc.stderr
+    default = proc.stdout.split("sandbox (without bubblewrap):")[0]
+    assert ("  - bwrap: user namespaces are switched off (user.max_user_namespaces = 0); "
+            "to use bubblewrap: sudo sysctl -w user.max_user_namespaces=") in default, proc.stdout
+    assert "  + bwrap" not in default
+    assert "  + landlock" in default or "  - landlock: " in default  # the fallback's layers
 
 
 def test_env_switch_turns_bwrap_off(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -398,7 +459,7 @@ os._exit(0)
     )
     made, why = out.split(maxsplit=1)
     bound = 30  # 16 + the wrappers
-    if "cgroup-pids" not in info.layers and os.geteuid() != 0:
+    if not {"cgroup-pids", "user-ns"} & set(info.layers) and os.geteuid() != 0:
         bound += NPROC_SHARED_SLACK  # RLIMIT_NPROC with slack for the user's programs
     assert int(made) < bound, out
     assert why.strip() in (str(errno.EAGAIN), "can't start new thread"), out
