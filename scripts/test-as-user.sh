@@ -37,6 +37,10 @@ esac
 say() { echo "test-as-user: $*"; }
 
 if [ "$(id -u)" = 0 ]; then
+    if ! command -v runuser >/dev/null 2>&1; then
+        say "needs runuser (util-linux) to run the tests as $TEST_USER" >&2
+        exit 1
+    fi
     if ! id "$TEST_USER" >/dev/null 2>&1; then
         if command -v useradd >/dev/null 2>&1; then
             useradd --create-home --shell /bin/sh --comment "asyncplay tests" "$TEST_USER" || exit 1
