@@ -32,7 +32,7 @@ from playground.sandbox.command import NPROC_SHARED_SLACK
 from playground.sandbox.detection import plan as sandbox_plan
 from playground.sandbox.userns import userns_blocked
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PY = sys.executable
 SMALL = Limits(wall_s=20, cpu_s=10, memory_mb=1024, processes=32, file_size_mb=8)
 
