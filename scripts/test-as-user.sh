@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs pytest as an ordinary (unprivileged) user, with and without bubblewrap.
 #
-#   scripts/test-as-user.sh [PYTEST ARGS...]     e.g. tests/test_sandbox.py tests/test_hostile.py
+#   scripts/test-as-user.sh [PYTEST ARGS...]     e.g. tests/sandbox tests/probe
 #
 # As root: creates the user asyncplay-test if it is missing, makes a virtual environment
 # that user can run (this checkout, editable, with its test extras; kept under that
