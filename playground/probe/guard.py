@@ -9,7 +9,7 @@ rlimits); code can get around an audit hook (a subprocess has none), but then it
 meets the sandbox's wall, with a less friendly message.
 
 The same hook also tells the recorder when new code appears while the snippet runs
-(``Recorder.check_files``), so that task creation sites stay exact cheaply.
+(``Snippet.check_files``), so that task creation sites stay exact cheaply.
 """
 
 from __future__ import annotations
@@ -150,6 +150,7 @@ def install(rec: Recorder, api_url: str | None, workdir: str) -> None:
         checks[fs_event] = lambda args, _event=fs_event: _check_fs(_event, args)
 
     getframe = sys._getframe
+    snippet = rec.snippet
 
     def _new_code(args: tuple[Any, ...]) -> None:
         # Code compiled or built by the snippet's own code (exec, eval, compile,
@@ -157,14 +158,14 @@ def install(rec: Recorder, api_url: str | None, workdir: str) -> None:
         # name: frames are then checked by name too. Code that other modules make
         # for themselves (an import, a namedtuple) runs with their globals: it is
         # left alone, or every import would turn the check on.
-        if rec.check_files:
+        if snippet.check_files:
             return
         try:
             caller = getframe(2)  # 0: this function, 1: the hook, 2: who made the code
         except ValueError:
             return
-        if caller.f_globals is rec.snippet_globals:
-            rec.check_files = True
+        if caller.f_globals is snippet.globals:
+            snippet.check_files = True
 
     for code_event in ("compile", "exec", "code.__new__", "marshal.loads"):
         checks[code_event] = _new_code

@@ -1,10 +1,9 @@
 """The instrumentation installed into asyncio before the snippet runs.
 
-One hook on callback execution (``Handle._run``) times every callback the loop runs;
-this is the single place where a later "step the loop" feature would pause. A loop
-policy gives every new loop a task factory (creation site, parent, counters), a
-heartbeat for lag, and an exception handler that turns asyncio's complaints into
-events. Warnings (including never-awaited coroutines, with the line that created the
+Every callback the loop runs goes through one runner (see runner: the probe loop's
+own iteration and the ``Handle._run`` replacement both call it). A loop policy gives
+every new loop a task factory (creation site, parent, counters), a heartbeat for
+lag, and an exception handler that turns asyncio's complaints into events. Warnings (including never-awaited coroutines, with the line that created the
 coroutine) become events too.
 """
 
@@ -13,34 +12,23 @@ from __future__ import annotations
 import asyncio
 import sys
 import warnings
+import weakref
 from asyncio import events as _events
-from asyncio import format_helpers as _format_helpers
-from asyncio.base_events import (  # type: ignore[attr-defined]
-    _MIN_CANCELLED_TIMER_HANDLES_FRACTION,
-    _MIN_SCHEDULED_TIMER_HANDLES,
-    MAXIMUM_SELECT_TIMEOUT as _MAXIMUM_SELECT_TIMEOUT,
-)
-from heapq import heapify, heappop
-from time import perf_counter
 from types import FrameType, TracebackType
 from typing import Any, Callable, Generator
 
 from playground import protocol as P
-import weakref
-
 from playground.probe.origins import UnawaitedCalls, creation_line
-from playground.probe.recorder import (
+from playground.probe.recorder import HEARTBEAT_S, Recorder
+from playground.probe.runner import make_end_beyond, make_finish, make_runner
+from playground.probe.tasks import (
     C_ALIVE,
-    C_CANCELLED,
     C_CREATED,
-    C_FAILED,
     C_MAX_ALIVE,
     C_NEXT_TID,
-    HEARTBEAT_S,
     M_FILE,
     M_LINE,
     M_TID,
-    Recorder,
 )
 
 __all__ = ["install", "ProbeLoop", "ProbePolicy", "HEARTBEAT_S"]
@@ -58,246 +46,8 @@ _ADOPT_S = 0.1
 #: Python versions whose ``BaseEventLoop._run_once`` ProbeLoop's own copy follows
 #: (checked line by line: 3.11 and 3.13 differ only in how the timeout is clamped;
 #: 3.14's is 3.13's). Elsewhere a probe loop runs the stdlib's, and every callback goes
-#: through the ``Handle._run`` hook.
+#: through the ``Handle._run`` replacement (see runner).
 _OWN_RUN_ONCE = sys.version_info[:2] in ((3, 11), (3, 12), (3, 13), (3, 14))
-
-
-def _make_runners(rec: Recorder) -> tuple[Callable[[Any], None], Callable[[Any], Callable[[], None]]]:
-    """Build what runs the loop's callbacks, timed: the replacement for
-    ``Handle._run``, and (per probe loop) the loop's ``_run_once``.
-
-    The probe loop's ``_run_once`` is the stdlib's, with the running of callbacks
-    written out: one clock read per callback (a callback starts when the one before
-    it ended) and no Python call per callback, which is most of the probe's cost on
-    step-heavy workloads. The ``Handle._run`` hook times the callbacks of any other
-    loop, and of a probe loop in debug mode (which runs the stdlib's ``_run_once``).
-    Both keep the running callback and its start in the same closure cells, the
-    cheapest store Python has; the watchdog reads them (Recorder.current).
-
-    The accounting after each callback is the same in both: keep them in step.
-    """
-    perf = perf_counter
-    stall_s = rec.stall_s
-    ended = rec.ended_callbacks
-    busy = rec.tasks.busy_s
-    steps = rec.tasks.steps
-    finish = _make_finish(rec)
-    beyond = rec.tasks.beyond
-    other_types = rec.tasks.other_types
-    end_beyond = _make_end_beyond(rec)
-    task_type = asyncio.Task
-    # The unbound method: calling it skips the lookup of ``done`` on each task, which
-    # looks in the instance dict (a task with a row has one) before the class.
-    task_done = task_type.done
-    cur_handle: Any = None
-    cur_start = 0.0
-
-    def _run(self: Any) -> None:
-        nonlocal cur_handle, cur_start
-        callback = self._callback
-        args = self._args
-        cur_start = start = perf()  # start first: the watchdog reads the handle, then the start
-        cur_handle = self
-        try:
-            # What the stdlib's body does, without its list and tuple per call when
-            # there are no arguments (a task's step, a transport's read).
-            if args:
-                self._context.run(callback, *args)
-            else:
-                self._context.run(callback)
-        except (SystemExit, KeyboardInterrupt):
-            cur_handle = None
-            raise
-        except BaseException as exc:
-            _callback_failed(self, callback, args, exc)
-        dt = perf() - start
-        cur_handle = None
-        # A task's step or wake-up is a method of the task, and create_task gave every
-        # task with a row its slot as an attribute: one lookup, no table. Only tasks
-        # are asked for it: on other objects (a transport, a protocol) a missing
-        # attribute is a walk through their classes. The tasks beyond the table are
-        # known by their hashes, i.e. their addresses (an attribute would give each a
-        # dict, and a done callback costs a call_soon). Every bytecode here runs for
-        # every callback of the snippet: keep it short.
-        owner: Any = getattr(callback, "__self__", None)
-        if (kind := type(owner)) is task_type or (other_types and kind in other_types):
-            slot = getattr(owner, "_ap_slot", None)
-            if slot is not None:
-                busy[slot] += dt
-                steps[slot] += 1.0
-                if task_done(owner):
-                    finish(slot, owner)
-            elif beyond and kind is task_type and task_done(owner) and hash(owner) in beyond:
-                end_beyond(owner)  # the last step of a task without a row
-        if dt >= stall_s:
-            ended.append((self, start, dt))
-
-    def make_run_once(loop: Any) -> Callable[[], None]:
-        ready = loop._ready
-        base_run_once = asyncio.BaseEventLoop._run_once  # type: ignore[attr-defined]
-
-        def _run_once() -> None:
-            """One iteration of the loop: BaseEventLoop._run_once, callbacks timed."""
-            nonlocal cur_handle, cur_start
-            if loop._debug:
-                return base_run_once(loop)  # through the Handle._run hook
-            scheduled = loop._scheduled
-            sched_count = len(scheduled)
-            if (sched_count > _MIN_SCHEDULED_TIMER_HANDLES
-                    and loop._timer_cancelled_count / sched_count
-                    > _MIN_CANCELLED_TIMER_HANDLES_FRACTION):
-                # Remove delayed calls that were cancelled if their number is too high
-                new_scheduled = []
-                for handle in scheduled:
-                    if handle._cancelled:
-                        handle._scheduled = False
-                    else:
-                        new_scheduled.append(handle)
-                heapify(new_scheduled)
-                loop._scheduled = scheduled = new_scheduled
-                loop._timer_cancelled_count = 0
-            else:
-                # Remove delayed calls that were cancelled from head of queue.
-                while scheduled and scheduled[0]._cancelled:
-                    loop._timer_cancelled_count -= 1
-                    handle = heappop(scheduled)
-                    handle._scheduled = False
-
-            timeout = None
-            if ready or loop._stopping:
-                timeout = 0
-            elif scheduled:
-                timeout = scheduled[0]._when - loop.time()
-                if timeout > _MAXIMUM_SELECT_TIMEOUT:
-                    timeout = _MAXIMUM_SELECT_TIMEOUT
-                elif timeout < 0:
-                    timeout = 0
-
-            event_list = loop._selector.select(timeout)
-            loop._process_events(event_list)
-            event_list = None  # Needed to break cycles when an exception occurs.
-
-            # Handle 'later' callbacks that are ready.
-            end_time = loop.time() + loop._clock_resolution
-            while scheduled:
-                handle = scheduled[0]
-                if handle._when >= end_time:
-                    break
-                handle = heappop(scheduled)
-                handle._scheduled = False
-                ready.append(handle)
-
-            # Run the callbacks ready now (not those they schedule: next time round).
-            ntodo = len(ready)
-            if not ntodo:
-                return
-            end = perf()
-            for _ in range(ntodo):
-                handle = ready.popleft()
-                if handle._cancelled:
-                    continue
-                callback = handle._callback
-                args = handle._args
-                cur_start = start = end  # start first: the watchdog reads the handle, then the start
-                cur_handle = handle
-                try:
-                    if args:
-                        handle._context.run(callback, *args)
-                    else:
-                        handle._context.run(callback)
-                except (SystemExit, KeyboardInterrupt):
-                    cur_handle = None
-                    raise
-                except BaseException as exc:
-                    _callback_failed(handle, callback, args, exc)
-                end = perf()
-                dt = end - start
-                cur_handle = None
-                owner: Any = getattr(callback, "__self__", None)  # as in _run above
-                if (kind := type(owner)) is task_type or (other_types and kind in other_types):
-                    slot = getattr(owner, "_ap_slot", None)
-                    if slot is not None:
-                        busy[slot] += dt
-                        steps[slot] += 1.0
-                        if task_done(owner):
-                            finish(slot, owner)
-                    elif beyond and kind is task_type and task_done(owner) and hash(owner) in beyond:
-                        end_beyond(owner)
-                if dt >= stall_s:
-                    ended.append((handle, start, dt))
-            handle = None  # Needed to break cycles when an exception occurs.
-
-        return _run_once
-
-    assert _run.__closure__ is not None
-    cells = dict(zip(_run.__code__.co_freevars, _run.__closure__))
-    rec.watch_cells(cells["cur_handle"], cells["cur_start"])
-    return _run, make_run_once
-
-
-def _callback_failed(handle: Any, callback: Any, args: Any, exc: BaseException) -> None:
-    """A callback raised: what ``Handle._run`` does, a report to the loop."""
-    cb = _format_helpers._format_callback_source(callback, args)
-    context: dict[str, Any] | None = {
-        "message": f"Exception in callback {cb}", "exception": exc, "handle": handle}
-    if handle._source_traceback:
-        context["source_traceback"] = handle._source_traceback  # type: ignore[index]
-    handle._loop.call_exception_handler(context)
-    context = None  # break the cycle through the traceback, as the stdlib does
-
-
-def _make_finish(rec: Recorder) -> Callable[..., None]:
-    counts = rec.counts
-    t = rec.tasks
-    live, finished, sent, names, meta = t.live, t.finished, t.sent, t.name, t.meta
-
-    def finish(slot: int, task: Any, ended: tuple[str, str] | None = None) -> None:
-        """A task's last step ran: count it, and queue its last row. ``ended``: the
-        state and detail of a task that ends without finishing (destroyed pending)."""
-        del task._ap_slot  # its slot will serve another task: the task lets it go
-        counts[C_ALIVE] -= 1
-        if ended is not None:
-            state, detail = ended
-            if state == "cancelled":  # the count agrees with the row it shows
-                counts[C_CANCELLED] += 1
-        elif task.cancelled():
-            counts[C_CANCELLED] += 1
-            state, detail = "cancelled", None
-        else:
-            # _exception, not exception(): reading it must not count as retrieving
-            # it, or asyncio would never say "Task exception was never retrieved".
-            exc = getattr(task, "_exception", None)
-            if exc is None:
-                state, detail = "done", None
-            else:
-                counts[C_FAILED] += 1
-                state, detail = "failed", f"{type(exc).__name__}: {exc}"[:200]
-        live.discard(slot)
-        if not sent[slot]:
-            names[slot] = task.get_name()  # not announced yet, and soon gone
-        finished.append((slot, meta[slot][M_TID], state, detail))
-
-    return finish
-
-
-def _make_end_beyond(rec: Recorder) -> Callable[..., None]:
-    counts = rec.counts
-    beyond = rec.tasks.beyond
-    task_type = asyncio.Task
-
-    def end_beyond(task: Any, destroyed: bool = False) -> None:
-        """A task without a row ended (or was destroyed): count it. Also the done
-        callback of such tasks when the callback hook cannot tell them. ``destroyed``:
-        it was destroyed while pending, counted as cancelled like a task with a row."""
-        if type(task) is task_type:
-            beyond.discard(hash(task))
-        counts[C_ALIVE] -= 1
-        if destroyed or task.cancelled():
-            counts[C_CANCELLED] += 1
-        elif getattr(task, "_exception", None) is not None:
-            counts[C_FAILED] += 1
-
-    return end_beyond
 
 
 def _traceback_location(rec: Recorder, tb: TracebackType | None) -> tuple[str | None, int | None]:
@@ -323,8 +73,8 @@ class _LoopState:
         self.due = 0.0
         self.period = rec.heartbeat_s
         self.adopt_at = 0.0  # the next look for tasks without a row (see _ap_heartbeat)
-        self.finish = _make_finish(rec)  # the end of a task with a row
-        self.end_beyond = _make_end_beyond(rec)  # counts the end of a task without a row
+        self.finish = make_finish(rec)  # the end of a task with a row
+        self.end_beyond = make_end_beyond(rec)  # counts the end of a task without a row
 
 
 def _resumer_frames() -> Generator[FrameType | None, Any, None]:
@@ -363,7 +113,8 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
     beyond = t.beyond
     other_types = t.other_types
     origin = rec.origin
-    snippet_globals = rec.snippet_globals
+    snippet = rec.snippet
+    snippet_globals = snippet.globals
     getframe = sys._getframe
     resumer = _make_resumer()
     weakref_ = _weakref
@@ -397,7 +148,7 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
             counts[C_MAX_ALIVE] = alive
         if not free:
             # No row: no slot, no per-step accounting, no creation-site lookup. The
-            # callback hook counts its end (see _make_runners).
+            # callback runner counts its end (see runner).
             if type(task) is task_type and not task.done():
                 # Known by its hash: an asyncio.Task's is its address (rotated), as
                 # unique as id() while it lives, and id() is an audited event (the
@@ -439,7 +190,7 @@ def _make_create_task(loop: Any, rec: Recorder, state: _LoopState) -> Any:
         file: str | None
         line: int | None
         depth = 16
-        check_files = rec.check_files
+        check_files = snippet.check_files
         while frame is not None and depth:
             if frame.f_globals is snippet_globals and (
                     not check_files or frame.f_code.co_filename == origin):
@@ -477,7 +228,7 @@ class ProbeLoop(asyncio.SelectorEventLoop):
         # each call_soon).
         self._ap = state = _LoopState(rec)
         self.create_task = _make_create_task(self, rec, state)  # type: ignore[method-assign]
-        if run_once is not None:  # see _make_runners
+        if run_once is not None:  # see runner
             self._run_once = run_once(self)  # type: ignore[method-assign]
 
     # -- a user's own task factory is kept, and called from our create_task ----
@@ -521,7 +272,7 @@ class ProbeLoop(asyncio.SelectorEventLoop):
             # Rows are free and tasks have none: live tasks get them. The look goes
             # through every task of the loop, so it comes at most every _ADOPT_S.
             state.adopt_at = now + _ADOPT_S
-            t.adopt(asyncio.all_tasks(self), rec.counts)
+            t.adopt(asyncio.all_tasks(self))
 
     # -- asyncio's complaints ------------------------------------------------------
     def call_exception_handler(self, context: dict[str, Any]) -> None:
@@ -638,7 +389,8 @@ def _install_warnings(rec: Recorder) -> None:
 
 def install(rec: Recorder) -> None:
     """Instrument asyncio for the rest of this process."""
-    handle_run, run_once = _make_runners(rec)
-    _events.Handle._run = handle_run  # type: ignore[method-assign,assignment]
-    asyncio.set_event_loop_policy(ProbePolicy(rec, run_once if _OWN_RUN_ONCE else None))
+    runner = make_runner(rec)
+    _events.Handle._run = runner.handle_run  # type: ignore[method-assign,assignment]
+    asyncio.set_event_loop_policy(
+        ProbePolicy(rec, runner.make_run_once if _OWN_RUN_ONCE else None))
     _install_warnings(rec)
