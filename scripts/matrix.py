@@ -3,13 +3,13 @@
 Legs:
 
 - **main**: the whole suite on the main interpreter (``.venv``);
-- **Python 3.X**, for every other supported version: the engine, sandbox and lesson
+- **Python 3.X**, for every other supported version: the probe, sandbox and lesson
   tests in ``.venv-3.X``. The interpreter is ``python3.X`` on the PATH, else a pyenv
   build (``$PYENV_ROOT/versions/3.X.*``), else (as root, with debootstrap or apt-get)
   Debian sid's ``python3.X`` (and bubblewrap) in a Debian root under
   ``~/.cache/asyncplay`` whose tests run in a chroot (scripts/in-chroot.sh). A version that cannot be had is a skipped leg
   with the reason;
-- **as an ordinary user** (when run as root): the engine, sandbox and hostile tests
+- **as an ordinary user** (when run as root): the probe, sandbox and hostile tests
   through scripts/test-as-user.sh, with bubblewrap and without.
 
 Legs run in parallel, as many at once as there are CPUs (at most 2: the lessons measure
@@ -38,9 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / ".matrix"
 SUPPORTED = ("3.11", "3.12", "3.13", "3.14")
 #: What runs on the other Python versions (the whole suite runs on the main one).
-VERSION_TESTS = ("tests/test_engine.py", "tests/test_sandbox.py", "tests/test_lessons.py")
+VERSION_TESTS = ("tests/probe", "tests/sandbox/test_sandbox.py", "tests/lessons/test_shipped_lessons.py")
 #: What runs as an ordinary user (item 4 of issue 13: the engine and the hostile cases).
-USER_TESTS = ("tests/test_engine.py", "tests/test_sandbox.py", "tests/test_hostile.py")
+USER_TESTS = ("tests/probe", "tests/sandbox")
 DEBIAN_SUITE = "sid"
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 #: Installs into the tree (egg-info, build/) and debootstrap run one at a time.
@@ -192,7 +192,7 @@ def _bwrap_column() -> str:
 
 
 def version_leg(minor: str) -> Leg:
-    """The engine, sandbox and lesson tests on Python ``minor``, in .venv-``minor``."""
+    """The probe, sandbox and lesson tests on Python ``minor``, in .venv-``minor``."""
 
     def run(leg: Leg) -> None:
         interp = find_python(minor, leg)
@@ -276,6 +276,10 @@ def run_leg(leg: Leg) -> None:
     start = time.monotonic()
     try:
         assert leg.run is not None
+        # tests moved without this list following them must fail loudly, not run nothing
+        gone = [p for p in {*VERSION_TESTS, *USER_TESTS} if not (ROOT / p).exists()]
+        if gone:
+            raise LegFailed(f"no such test path: {', '.join(sorted(gone))} (scripts/matrix.py)")
         leg.run(leg)
         if leg.status == "pending":
             leg.status = "passed"
