@@ -139,10 +139,11 @@ class StallPanel(Static):
             box = self.parent.scrollable_content_region.height if isinstance(self.parent, Widget) else 0
             rows = max(1, (box or STALLS_SHOWN + 1) - 1)
             rest = len(shown) - rows
-            scroll = f" ({_n(rest)} more below: scroll)" if rest > 0 else ""
+            scroll = f"; {_n(rest)} more below" if rest > 0 else ""
+            # The total before the rest: a pane 60 cells wide shows it whole.
             lines.insert(0, Content.styled(
-                f"{_n(len(stalls))} stalls{more}{scroll}, worst first, total "
-                f"{format_ms(sum(s.ms for s in stalls))}", "$text-muted"))
+                f"{_n(len(stalls))} stalls{more}, {format_ms(sum(s.ms for s in stalls))} in all, "
+                f"worst first{scroll}", "$text-muted"))
         self.update(title + Content("\n").join(lines))
         self.set_class(True, "-stalled")
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -43,6 +44,7 @@ from playground.tui.panels import (
 )
 from playground.tui.run_pane import RunPane, marks_for
 from playground.tui.screens import HelpScreen, OpenFileScreen
+from playground.words import format_ms
 
 SIZE = (160, 48)
 
@@ -556,7 +558,10 @@ async def test_every_stall_is_listed_worst_first_and_the_rest_counted(tmp_path: 
         assert isinstance(box, Widget)
         hidden = 6 - (box.scrollable_content_region.height - 1)
         assert hidden > 0 and box.max_scroll_y == hidden
-        assert f"6 stalls ({hidden} more below: scroll), worst first" in lines[0]
+        total = format_ms(sum(s.ms for s in state.stalls))
+        assert lines[0] == f"stalls 6 stalls, {total} in all, worst first; {hidden} more below"
+        # The whole line fits the panel at 160x48: the total is not cut to "1…".
+        assert cell_len(lines[0]) <= panel.content_region.width, (lines[0], panel.content_region)
 
 
 async def test_the_code_shown_is_the_code_that_ran(tmp_path: Path) -> None:
