@@ -178,10 +178,18 @@ def find_python(minor: str, leg: Leg) -> Interpreter | None:
 # -- the legs ------------------------------------------------------------------------------
 
 
+#: Every lesson's two variants: run on two workers (pytest-xdist), with their time.
+LESSON_TESTS = "tests/lessons/test_shipped_lessons.py"
+
+
 def main_leg(python: str) -> Leg:
     def run(leg: Leg) -> None:
-        if run_logged(leg, [python, "-m", "pytest", "-q"], "pytest") != 0:
+        if run_logged(leg, [python, "-m", "pytest", "-q", f"--ignore={LESSON_TESTS}"],
+                      "pytest") != 0:
             raise LegFailed("pytest failed")
+        if run_logged(leg, [python, "-m", "pytest", "-q", "-n", "2", "--durations=5",
+                            LESSON_TESTS], "pytest") != 0:
+            raise LegFailed("pytest (lessons) failed")
 
     return Leg("main", version_of(python) or "?", "root" if os.geteuid() == 0 else "user",
                _bwrap_column(), run)
