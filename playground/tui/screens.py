@@ -22,6 +22,7 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("s", "stop every run now"),
     ("n  p  ↑ ↓", "next / previous lesson"),
     ("i", "show or hide the lesson's texts (more room for the runs)"),
+    ("l", "show or hide the lesson list"),
     ("o", "open and run a file of your own"),
     ("tab", "move between the lesson list and the tables"),
     ("?  F1", "this help"),

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from rich.cells import cell_len
+from textual.binding import Binding
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -43,7 +44,7 @@ from playground.tui.panels import (
     TaskTable,
 )
 from playground.tui.run_pane import RunPane, marks_for
-from playground.tui.screens import HelpScreen, OpenFileScreen
+from playground.tui.screens import HELP_KEYS, HelpScreen, OpenFileScreen
 from playground.words import format_ms
 
 SIZE = (160, 48)
@@ -181,6 +182,14 @@ async def test_help_opens_and_closes() -> None:
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
         assert pane(app, "bad").state is None
+
+
+def test_help_lists_every_key_the_footer_shows() -> None:
+    """The help named every key but l (show or hide the lesson list)."""
+    listed = {key for keys, _ in HELP_KEYS for key in keys.split()}
+    shown = {b.key_display or b.key for b in AsyncPlayApp.BINDINGS
+             if isinstance(b, Binding) and b.show}
+    assert shown <= listed, shown - listed
 
 
 # ------------------------------------------------------------------------ runs
