@@ -306,6 +306,21 @@ def _printable(text: str) -> str:
     return text.translate(_CONTROL)
 
 
+_SHOWN_LINES = 40  # the output's last lines printed after a run
+
+
+def _last_lines(text: str, left_out: int, marker: str) -> list[str]:
+    """The last lines of ``text``, after a line saying how many came before them (the
+    lines the model left out included), so that a cut never passes for the whole."""
+    lines = text.splitlines()
+    if len(lines) <= _SHOWN_LINES:
+        return lines
+    hidden = lines[:-_SHOWN_LINES]
+    earlier = len(hidden) + (left_out - 1 if left_out and marker in hidden else 0)
+    return [f"[… {earlier:,} earlier lines not shown …]".replace(",", " "),
+            *lines[-_SHOWN_LINES:]]
+
+
 class _LivePrinter:
     """Human-readable progress: stalls as they happen, warnings, then a summary."""
 
@@ -360,16 +375,12 @@ class _LivePrinter:
 
     def finish(self, state: RunState, summary: dict[str, Any]) -> None:
         self.update(state)
-        out = state.stdout.text.rstrip("\n")
-        err = state.stderr.text.rstrip("\n")
-        if out:
-            self._p("  ── stdout " + "─" * 40)
-            for line in out.splitlines()[-40:]:
-                self._p(f"  │ {line}")
-        if err:
-            self._p("  ── stderr " + "─" * 40)
-            for line in err.splitlines()[-40:]:
-                self._p(f"  │ {line}")
+        for name, stream in (("stdout", state.stdout), ("stderr", state.stderr)):
+            text = stream.text.rstrip("\n")
+            if text:
+                self._p(f"  ── {name} " + "─" * 40)
+                for line in _last_lines(text, stream.left_out, stream.marker):
+                    self._p(f"  │ {line}")
         lag = summary["lag"]
         tasks = summary["tasks"]
         self._p(f"■ {summary['status'].upper()}: {summary.get('message') or ''}")

@@ -106,6 +106,19 @@ def test_run_shows_what_the_mock_api_saw() -> None:
     assert "mock API" not in plain.stdout
 
 
+def test_run_says_how_many_lines_it_does_not_show(tmp_path: Path) -> None:
+    """The last 40 lines came with no sign of the ones before (here 2 960, and for a
+    flood the head and the "lines left out" marker too)."""
+    snippet = tmp_path / "chatty.py"
+    snippet.write_text("for i in range(3000):\n    print(f'line {i}')\n")
+    result = asyncplay("run", "--file", str(snippet))
+    assert result.returncode == 0, result.stderr
+    shown = result.stdout.split("── stdout ")[1].split("■ OK")[0].splitlines()[1:]
+    assert shown[0] == "  │ [… 2 960 earlier lines not shown …]", shown[:2]
+    assert shown[1] == "  │ line 2960" and shown[-1] == "  │ line 2999", shown[-2:]
+    assert len(shown) == 41
+
+
 def test_run_a_file_that_fails_exits_1(tmp_path: Path) -> None:
     snippet = tmp_path / "boom.py"
     snippet.write_text("raise ValueError('boom')\n")
