@@ -217,3 +217,15 @@ def test_scrubbing_to_the_middle_of_a_stall_shows_the_blocked_task_and_line(
     assert middle.exit is None and not middle.finished
     after = replay.state_at_time(stall.t + stall.ms / 1000 + 0.06)
     assert after.live_stall is None and after.stalls[0].ms == stall.ms
+
+
+def test_the_cap_counts_bytes_and_any_text_comes_back_as_it_was(tmp_path: Path) -> None:
+    text = "naïve café ☕ \x00 \udcff end\n"  # non-ASCII, a NUL, a lone surrogate
+    recorder = Recorder()
+    recorder.add({"kind": "stdout", "t": 0.1, "data": text, "n": 40})
+    path = tmp_path / "text.jsonl"
+    recorder.save(path, {"target": "ünïcode"})
+    event_line = path.read_bytes().splitlines()[1]
+    assert recorder.size == len(event_line) + 1
+    recording = load(path)
+    assert recording.events[0]["data"] == text and recording.target == "ünïcode"
