@@ -99,7 +99,7 @@ def main() -> None:
     t2 = time.perf_counter()
     n = len(replay)
     print(f"{args.minutes:g} minutes: {n} events, {size_mb:.1f} MB; load {1000 * (t1 - t0):.0f} ms, "
-          f"fold with {len(replay._checkpoints)} checkpoints (every {replay.every}) "
+          f"fold with {replay.checkpoints} checkpoints (every {replay.every}) "
           f"{1000 * (t2 - t1):.0f} ms")
     rng = random.Random(7)
     by_index: list[float] = []

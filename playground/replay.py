@@ -48,6 +48,11 @@ class Replay:
         return len(self.events)
 
     @property
+    def checkpoints(self) -> int:
+        """How many snapshots of the fold it keeps."""
+        return len(self._checkpoints)
+
+    @property
     def start_t(self) -> float:
         return self._times[0] if self._times else 0.0
 
