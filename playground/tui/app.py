@@ -2,10 +2,10 @@
 
 Layout: the lesson list on the left; on the right the chosen lesson's texts and
 two run panes side by side (bad and good), each with its code and the panels of
-its latest run. Runs are workers in named groups (``run-bad``, ``run-good``,
-``run-file``), each driving one :class:`~playground.session.Session`; the session's
-snapshots come back as :class:`~playground.tui.messages.RunUpdated` messages and
-land in the pane's ``state`` reactive.
+its latest run. Each pane owns its run (a worker driving one
+:class:`~playground.session.Session`, whose snapshots land in the pane's ``state``);
+the app hears only that a run finished (:class:`~playground.tui.messages.RunFinished`),
+and shares one mock API among the runs that need it.
 """
 
 from __future__ import annotations
@@ -20,27 +20,26 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Footer, Header, ListView, Static
+from textual.widgets import Footer, Header, ListView
 from textual.worker import Worker, WorkerState
 
 from playground.catalog import Catalog, Lesson, load_catalog
 from playground.model import RunState
 from playground.tui.lessons import LessonInfo, LessonItem, LessonList
-from playground.tui.messages import RunFinished, RunStarted, RunUpdated
+from playground.tui.messages import RunFinished
 from playground.tui.run_pane import RunPane
+from playground.tui.sandbox_bar import SandboxBar
 from playground.tui.screens import HelpScreen, OpenFileScreen
 
 if TYPE_CHECKING:
     from playground.mockapi import MockAPI
-    from playground.session import RunOptions, RunTarget, Session
+    from playground.session import RunOptions, RunTarget
 
 __all__ = ["AsyncPlayApp"]
 
 #: Actions that start or stop runs, refused while a modal screen is open.
 _RUN_ACTIONS = frozenset({"run", "stop", "next_lesson", "previous_lesson", "toggle_info",
                           "toggle_lessons", "open_file"})
-#: How long a stopped or replaced run may take to kill its child before we move on.
-_STOP_GRACE_S = 10.0
 
 
 class AsyncPlayApp(App[None]):
@@ -77,13 +76,10 @@ class AsyncPlayApp(App[None]):
         self.catalog = catalog if catalog is not None else load_catalog()
         self.options = options
         self.file_path: Path | None = None
-        self._sessions: dict[str, Session] = {}
         self._mock: MockAPI | None = None
         self._mock_lock = asyncio.Lock()
         #: The final state of the latest run of each pane (tests and scripts read it).
         self.finished: dict[str, RunState] = {}
-        self._sandbox_shown_from_run = False
-        self._sandbox_shown: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -97,11 +93,10 @@ class AsyncPlayApp(App[None]):
                     yield RunPane("bad")
                     yield RunPane("good")
                     yield RunPane("file")
-        yield Static(id="sandbox-bar")
+        yield SandboxBar(id="sandbox-bar")
         yield Footer()
 
     def on_mount(self) -> None:
-        self._show_sandbox(None)
         self.run_worker(self._prepare_runs(), name="prepare runs", group="prepare", exit_on_error=False)
         self.query_one("#pane-file", RunPane).display = False
         lessons = self.query_one("#lessons", ListView)
@@ -128,9 +123,7 @@ class AsyncPlayApp(App[None]):
             return list(info.layers), list(info.missing)
 
         layers, missing = await asyncio.to_thread(prepare)
-        if self._sandbox_shown_from_run:
-            return  # a run already reported its own layers
-        self._show_sandbox_layers(layers, missing, note="detected on this machine")
+        self.query_one(SandboxBar).show_detected(layers, missing)
 
     # ----------------------------------------------------------------- lessons
     @on(ListView.Highlighted, "#lessons")
@@ -231,53 +224,16 @@ class AsyncPlayApp(App[None]):
             self._start(variant, RunTarget.from_lesson(lesson, variant))
 
     def action_stop(self) -> None:
-        if not self._sessions:
+        if not self._stop_all():
             self.notify("Nothing is running.", timeout=2)
-            return
-        self._stop_all()
 
-    def _stop_all(self) -> None:
-        for session in list(self._sessions.values()):
-            session.stop()
+    def _stop_all(self) -> bool:
+        """Stop every pane's run; False if none was going."""
+        stopped = [pane.stop() for pane in self.query(RunPane)]
+        return any(stopped)
 
     def _start(self, pane_name: str, target: RunTarget) -> None:
-        pane = self.query_one(f"#pane-{pane_name}", RunPane)
-        old = self._sessions.pop(pane_name, None)
-        if old is not None:
-            old.stop()
-        run_id = pane.begin_run()
-        self.run_worker(
-            self._run(pane_name, run_id, target),
-            name=f"run {target.label}",
-            group=f"run-{pane_name}",
-            exclusive=True,
-            exit_on_error=False,
-        )
-
-    async def _run(self, pane_name: str, run_id: int, target: RunTarget) -> RunState:
-        from playground.session import Session, summarize
-
-        mock = await self._mock_api() if target.uses_api else None
-
-        def on_update(state: RunState) -> None:
-            self.post_message(RunUpdated(pane_name, run_id, state))
-
-        session = Session(target, self.options, mock=mock, on_update=on_update)
-        self._sessions[pane_name] = session
-        self.post_message(RunStarted(pane_name, run_id, session.state))
-        running = asyncio.ensure_future(session.run())
-        try:
-            state = await asyncio.shield(running)
-        except asyncio.CancelledError:
-            # Replaced or shutting down: let the session kill its child's whole tree.
-            session.stop()
-            await asyncio.wait([running], timeout=_STOP_GRACE_S)
-            raise
-        finally:
-            if self._sessions.get(pane_name) is session:
-                del self._sessions[pane_name]
-        self.post_message(RunFinished(pane_name, run_id, state, summarize(session, state)))
-        return state
+        self.query_one(f"#pane-{pane_name}", RunPane).start(target, self.options, self._mock_api)
 
     async def _mock_api(self) -> MockAPI:
         """The one mock API every run shares, started on first use."""
@@ -290,32 +246,10 @@ class AsyncPlayApp(App[None]):
                 self._mock = mock
             return self._mock
 
-    def _pane_for(self, message: RunStarted | RunUpdated | RunFinished) -> RunPane | None:
-        pane = self.query_one(f"#pane-{message.pane}", RunPane)
-        return pane if pane.run_id == message.run_id else None
-
-    @on(RunStarted)
-    def run_started(self, message: RunStarted) -> None:
-        pane = self._pane_for(message)
-        if pane is not None:
-            pane.state = message.state
-
-    @on(RunUpdated)
-    def run_updated(self, message: RunUpdated) -> None:
-        pane = self._pane_for(message)
-        if pane is not None:
-            pane.state = message.state
-            if message.state.sandbox.layers or message.state.sandbox.missing:
-                self._show_sandbox(message.state)
-
     @on(RunFinished)
     def run_finished(self, message: RunFinished) -> None:
         self.finished[message.pane] = message.state
-        pane = self._pane_for(message)
-        if pane is not None:
-            pane.state = message.state
-            pane.show_checks(message.summary.get("expect"))
-            self._show_sandbox(message.state)
+        self.query_one(SandboxBar).show_run(message.state)
 
     @on(Worker.StateChanged)
     def worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -324,41 +258,10 @@ class AsyncPlayApp(App[None]):
             return
         worker = event.worker
         if worker.group == "prepare":
-            self.query_one("#sandbox-bar", Static).update(Content.assemble(
-                ("sandbox  ", "bold $text-muted"),
-                (f"could not check the layers: {worker.error!r}", "$warning")))
+            self.query_one(SandboxBar).show_failure(worker.error)
             return
         self.notify(f"{worker.name} failed inside asyncplay: {worker.error!r}",
                     title="Run failed", severity="error", timeout=10)
-        pane_name = worker.group.removeprefix("run-")
-        self._sessions.pop(pane_name, None)
-
-    def _show_sandbox(self, state: RunState | None) -> None:
-        if state is None:
-            self.query_one("#sandbox-bar", Static).update(Content.assemble(
-                ("sandbox  ", "bold $text-muted"), ("checking which layers this machine allows…", "$text-muted")))
-            return
-        self._sandbox_shown_from_run = True
-        self._show_sandbox_layers(list(state.sandbox.layers), list(state.sandbox.missing),
-                                  note=f"as used by {state.target}")
-
-    def _show_sandbox_layers(self, layers: list[str], missing: list[str], *, note: str) -> None:
-        if self._sandbox_shown == (tuple(layers), tuple(missing)):
-            return  # every update of every run reports them; draw them when they change
-        self._sandbox_shown = (tuple(layers), tuple(missing))
-        # What is missing comes first: the line is cut at the screen's edge.
-        parts: list[tuple[str, str] | str] = [("sandbox  ", "bold $text-muted")]
-        if missing:
-            parts += [(f"✗ missing {len(missing)}: ", "bold $warning"), (" · ".join(missing), "$warning"),
-                      ("   ", "")]
-        elif layers:
-            parts += [("✓ every layer on   ", "bold $success")]
-        parts += [(f"{len(layers)} layers: ", "bold $text-muted" if layers else "bold $warning"),
-                  (" · ".join(layers) or "none", "$text-muted")]
-        bar = self.query_one("#sandbox-bar", Static)
-        bar.update(Content.assemble(*parts))
-        bar.tooltip = Content(f"sandbox layers ({note}): {', '.join(layers) or 'none'}\n"
-                              f"missing: {', '.join(missing) or 'none'}")
 
     # ----------------------------------------------------------------- closing
     async def on_unmount(self) -> None:

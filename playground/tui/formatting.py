@@ -35,6 +35,7 @@ __all__ = [
     "strip_comment",
     "task_label",
     "status_line",
+    "group_digits",
 ]
 
 #: Task states in the order the tasks table lists them (most relevant first).
@@ -203,3 +204,8 @@ def checks_lines(checks: Sequence[dict[str, object]]) -> Content:
               if observed else ()),
         ))
     return Content("\n").join(lines)
+
+
+def group_digits(count: int) -> str:
+    """A count with thin groups: ``10 001``."""
+    return f"{count:,}".replace(",", " ")

@@ -1,16 +1,20 @@
 """One run pane: a snippet's code and, once it runs, everything its run shows.
 
-The pane owns one ``state`` reactive (the :class:`~playground.model.RunState` of
-its current run) and binds it down to its panels with ``data_bind``. Two panes
-stand side by side for a lesson's bad and good variants; a third one shows a file
-of the user's.
+The pane owns its run: the worker that runs it, the session, and one ``state``
+reactive (the :class:`~playground.model.RunState` of its current run) that it binds
+down to its panels with ``data_bind``. Only the fact that a run finished travels up
+(:class:`~playground.tui.messages.RunFinished`, to the app). Two panes stand side by
+side for a lesson's bad and good variants; a third one shows a file of the user's.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
@@ -18,6 +22,7 @@ from textual.reactive import reactive
 from textual.widgets import Static, TabbedContent, TabPane
 
 from playground.model import RunState
+from playground.tui.messages import RunFinished, RunStarted, RunUpdated
 from playground.tui.code import CodeView, LineMark
 from playground.tui.formatting import STATUS_ICON, STATUS_STYLE, format_ms, inline_code
 from playground.tui.panels import (
@@ -33,7 +38,14 @@ from playground.tui.panels import (
     problem_count,
 )
 
+if TYPE_CHECKING:
+    from playground.mockapi import MockAPI
+    from playground.session import RunOptions, RunTarget, Session
+
 __all__ = ["RunPane", "marks_for"]
+
+#: How long a stopped or replaced run may take to kill its child before we move on.
+_STOP_GRACE_S = 10.0
 
 
 def marks_for(state: RunState | None, snippet: str | None) -> tuple[LineMark, ...]:
@@ -69,6 +81,7 @@ class RunPane(Vertical):
         self.run_id = 0
         self.snippet: str | None = None  # the path of the code shown
         self.run_key = {"bad": "b", "good": "g"}.get(pane, "b")
+        self._session: Session | None = None
         self._subtitle_shown: tuple[str, float | None] | None = None
         self._problems_shown = 0
 
@@ -110,6 +123,63 @@ class RunPane(Vertical):
         self.checks = None
         self.state = None
         return self.run_id
+
+    # ------------------------------------------------------------------ running
+    @property
+    def running(self) -> bool:
+        return self._session is not None
+
+    def start(self, target: RunTarget, options: RunOptions | None,
+              mock_api: Callable[[], Awaitable[MockAPI]]) -> None:
+        """Run ``target`` in this pane (a run still going here is stopped first)."""
+        self.stop()
+        run_id = self.begin_run()
+        self.run_worker(self._run(run_id, target, options, mock_api), name=f"run {target.label}",
+                        group="run", exclusive=True, exit_on_error=False)
+
+    def stop(self) -> bool:
+        """Stop this pane's run (its child's whole tree is killed); False if none was going."""
+        if self._session is None:
+            return False
+        self._session.stop()
+        return True
+
+    async def _run(self, run_id: int, target: RunTarget, options: RunOptions | None,
+                   mock_api: Callable[[], Awaitable[MockAPI]]) -> RunState:
+        from playground.session import Session, summarize
+
+        mock = await mock_api() if target.uses_api else None
+
+        def on_update(state: RunState) -> None:
+            self.post_message(RunUpdated(self.pane, run_id, state))
+
+        session = Session(target, options, mock=mock, on_update=on_update)
+        self._session = session
+        self.post_message(RunStarted(self.pane, run_id, session.state))
+        running = asyncio.ensure_future(session.run())
+        try:
+            state = await asyncio.shield(running)
+        except asyncio.CancelledError:
+            # Replaced or shutting down: let the session kill its child's whole tree.
+            session.stop()
+            await asyncio.wait([running], timeout=_STOP_GRACE_S)
+            raise
+        finally:
+            if self._session is session:
+                self._session = None
+        summary = summarize(session, state)
+        if run_id == self.run_id:
+            self.state = state
+            self.show_checks(summary.get("expect"))
+        self.app.post_message(RunFinished(self.pane, run_id, state, summary))
+        return state
+
+    @on(RunStarted)
+    @on(RunUpdated)
+    def _run_reported(self, message: RunStarted | RunUpdated) -> None:
+        message.stop()  # the pane's own business: nothing above needs it
+        if message.run_id == self.run_id:  # a late report of a replaced run is ignored
+            self.state = message.state
 
     def show_checks(self, expect: dict[str, Any] | None) -> None:
         """Show a finished lesson run's expectation results."""

@@ -1,0 +1,41 @@
+"""The panels of a run, a module each: status, stalls, lag, memory, tasks, problems,
+output, checks.
+
+Each panel draws one aspect of a :class:`~playground.model.RunState`. The run pane
+owns the single ``state`` reactive and binds it down with ``data_bind``; a panel
+redraws in its ``watch_state``. The session already limits updates to 20 per
+second, and panels that are not on screen (an inactive tab) skip the work and
+catch up when they are shown again.
+"""
+
+from __future__ import annotations
+
+from playground.tui.panels.checks import ChecksPanel
+from playground.tui.panels.lag import LAG_BAD_MS, LAG_SCALE_MIN_MS, LagChart, LagPanel
+from playground.tui.panels.memory import MEMORY_SCALE_MIN_KB, MemoryChart, MemoryPanel
+from playground.tui.panels.output import OutputPanel, OutputView
+from playground.tui.panels.problems import ProblemsPanel, problem_count
+from playground.tui.panels.stalls import STALLS_SHOWN, StallPanel
+from playground.tui.panels.status import EndMessage, StatusPanel
+from playground.tui.panels.tasks import TASK_ROWS_MAX, TaskTable
+
+__all__ = [
+    "LAG_BAD_MS",
+    "LAG_SCALE_MIN_MS",
+    "MEMORY_SCALE_MIN_KB",
+    "STALLS_SHOWN",
+    "TASK_ROWS_MAX",
+    "ChecksPanel",
+    "EndMessage",
+    "LagChart",
+    "LagPanel",
+    "MemoryChart",
+    "MemoryPanel",
+    "OutputPanel",
+    "OutputView",
+    "ProblemsPanel",
+    "StallPanel",
+    "StatusPanel",
+    "TaskTable",
+    "problem_count",
+]

@@ -1,0 +1,139 @@
+"""What the snippet printed, drawn line by line: head, the lines left out, tail."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Static
+
+from playground.model import OutputLines, RunState
+
+__all__ = ["OutputPanel", "OutputView"]
+
+#: Control characters (the terminal would obey them) are shown as this instead.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _printable(line: str) -> str:
+    return _CONTROL.sub("\ufffd", line.expandtabs())
+
+
+class OutputView(ScrollView, can_focus=True):
+    """One stream's kept lines, drawn line by line (the line API): the head, a
+    marker standing for the lines left out, the tail.
+
+    Each update only swaps the list of lines and sets the virtual size: whatever
+    arrived, the screen is redrawn once per frame. While the view is at its end (it
+    is at first), it follows new lines; scrolled up, it stays where the reader is.
+    """
+
+    COMPONENT_CLASSES = {"output-view--gap"}
+    DEFAULT_CSS = """
+    OutputView > .output-view--gap { color: $warning; text-style: italic; }
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._lines: list[str] = []
+        self._gap_at = -1  # the index of the marker line (-1: nothing left out)
+        self._head_done: list[str] = []  # the head's lines, made printable once
+        self._shown: tuple[int, int, int, int, int] | None = None
+        self._width = 0
+        self._follow = True  # at the end: new lines scroll into view
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        # The reader's own scrolling decides: at the end, follow; elsewhere, stay.
+        self._follow = round(new_value) >= self.max_scroll_y
+
+    def on_resize(self) -> None:
+        if self._follow:
+            self.scroll_end(animate=False, x_axis=False)
+
+    def shown_lines(self) -> list[str]:
+        """The lines the view holds, top to bottom (the marker included)."""
+        return list(self._lines)
+
+    def show(self, out: OutputLines | None) -> None:
+        """Show ``out`` (None: nothing); cheap when nothing changed."""
+        key = (0, 0, 0, 0, 0) if out is None else (
+            id(out), out.complete, out.left_out, len(out.partial), out.cut_chars)
+        if key == self._shown:
+            return
+        self._shown = key
+        if out is None:
+            self._lines, self._gap_at, self._head_done, self._width = [], -1, [], 0
+        else:
+            if len(self._head_done) > len(out.head):  # a new stream
+                self._head_done, self._width = [], 0
+            for _, line in out.head[len(self._head_done):]:
+                done = _printable(line)
+                self._head_done.append(done)
+                self._width = max(self._width, cell_len(done))
+            lines = list(self._head_done)
+            self._gap_at = -1
+            if out.left_out:
+                self._gap_at = len(lines)
+                lines.append(out.marker)
+            tail = [_printable(line) for _, line in out.tail]
+            if out.partial:
+                tail.append(_printable(out.partial))
+            if tail:
+                self._width = max(self._width, max(map(cell_len, tail)))
+            lines.extend(tail)
+            self._lines = lines
+        if out is None:
+            self._follow = True
+        self.virtual_size = Size(self._width, len(self._lines))
+        if self._follow:
+            # After the next layout, when the size it scrolls within is known.
+            self.scroll_end(animate=False, x_axis=False)
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.size.width
+        base = self.rich_style
+        if index >= len(self._lines):
+            return Strip.blank(width, base)
+        line = self._lines[index]
+        style = base + self.get_component_rich_style("output-view--gap") if index == self._gap_at else base
+        strip = Strip([Segment(line, style)], cell_len(line))
+        return strip.crop_extend(scroll_x, scroll_x + width, base).apply_offsets(scroll_x, index)
+
+
+class OutputPanel(Vertical):
+    """What the snippet printed: stdout, and stderr below it when there is any."""
+
+    state: reactive[RunState | None] = reactive(None, always_update=True)
+
+    def compose(self) -> ComposeResult:
+        yield OutputView(id="stdout")
+        yield Static("stderr", id="stderr-label", classes="stream-label")
+        yield OutputView(id="stderr")
+
+    def watch_state(self, state: RunState | None) -> None:
+        if not self.is_mounted:
+            return
+        stdout, stderr = self.query_one("#stdout", OutputView), self.query_one("#stderr", OutputView)
+        if state is None:
+            stdout.show(None)
+            stderr.show(None)
+            self.set_class(False, "-has-stderr")
+            return
+        stdout.show(state.stdout)
+        stderr.show(state.stderr)
+        self.set_class(bool(state.stderr.total_bytes or state.stderr.lines), "-has-stderr")
+
+    def on_mount(self) -> None:
+        self.watch_state(self.state)

@@ -1,0 +1,72 @@
+"""Errors, warnings, refused actions and channel trouble, with their count."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from playground.model import RunState
+from playground.tui.formatting import short_place
+
+__all__ = ["ProblemsPanel", "problem_count"]
+
+def problem_count(state: RunState | None) -> int:
+    """How many things went wrong: errors, warnings, refused actions, channel trouble."""
+    if state is None:
+        return 0
+    return (int(state.error is not None) + len(state.warnings) + len(state.blocked)
+            + int(state.channel_problem is not None) + len(state.probe_errors))
+
+
+class ProblemsPanel(VerticalScroll):
+    """Uncaught errors, warnings, actions the sandbox refused and channel trouble."""
+
+    state: reactive[RunState | None] = reactive(None, always_update=True)
+    _drawn: tuple[int, int, int, bool, int, str] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="problems-text")
+
+    def watch_state(self, state: RunState | None) -> None:
+        if not self.is_mounted:
+            return
+        key = (0, 0, 0, False, 0, "none") if state is None else (
+            len(state.warnings), len(state.blocked), len(state.probe_errors),
+            state.error is not None, int(state.channel_problem is not None), state.status)
+        if key == self._drawn:
+            return  # nothing new: no need to rebuild the text
+        self._drawn = key
+        self.query_one("#problems-text", Static).update(self._describe(state))
+
+    @staticmethod
+    def _describe(state: RunState | None) -> Content:
+        if state is None:
+            return Content.styled("Nothing yet.", "$text-muted")
+        lines: list[Content] = []
+        err = state.error
+        if err is not None:
+            lines.append(Content.assemble(
+                ("✗ ", "bold $error"), (err.type, "bold $error"), (": ", ""),
+                (err.message, ""),
+                (f"  {short_place(err.file, err.line)}", "$text-muted")))
+        for warning in state.warnings:
+            lines.append(Content.assemble(
+                ("! ", "bold $warning"), (warning.category, "bold $warning"),
+                (": ", ""), (warning.message, ""),
+                (f"  {short_place(warning.file, warning.line)}", "$text-muted")))
+        for blocked in state.blocked:
+            lines.append(Content.assemble(
+                ("⊘ ", "bold $error"), (f"sandbox refused {blocked.what or 'an action'}", "bold"),
+                (": ", ""), (blocked.message, "")))
+        if state.channel_problem:
+            lines.append(Content.assemble(("‼ ", "bold $warning"),
+                                          (state.channel_problem, "$warning")))
+        for problem in state.probe_errors[:20]:
+            lines.append(Content.assemble(("‼ probe: ", "$warning"), (problem, "$text-muted")))
+        if not lines:
+            word = "No errors or warnings." if state.finished else "No errors or warnings so far."
+            return Content.styled(word, "$success" if state.finished else "$text-muted")
+        return Content("\n").join(lines)

@@ -1,0 +1,60 @@
+"""The sandbox bar: which isolation layers runs get on this machine, missing ones first.
+
+It shows what the machine allows until a run reports the layers it really used,
+and then those; it redraws only when they change (every update of every run
+carries them).
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from playground.model import RunState
+
+__all__ = ["SandboxBar"]
+
+_TITLE = ("sandbox  ", "bold $text-muted")
+
+
+class SandboxBar(Static):
+    """One line at the foot of the screen: the sandbox's layers, and what is missing."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(Content.assemble(_TITLE, ("checking which layers this machine allows…",
+                                                   "$text-muted")), **kwargs)  # type: ignore[arg-type]
+        self._from_run = False
+        self._shown: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+
+    def show_detected(self, layers: list[str], missing: list[str]) -> None:
+        """What the machine allows, found before any run (a run's own report wins)."""
+        if not self._from_run:
+            self._show(layers, missing, note="detected on this machine")
+
+    def show_run(self, state: RunState) -> None:
+        """The layers a run used (once it has reported them)."""
+        if state.sandbox.layers or state.sandbox.missing:
+            self._from_run = True
+            self._show(list(state.sandbox.layers), list(state.sandbox.missing),
+                       note=f"as used by {state.target}")
+
+    def show_failure(self, error: BaseException | None) -> None:
+        """The layers could not be checked."""
+        self.update(Content.assemble(_TITLE, (f"could not check the layers: {error!r}", "$warning")))
+
+    def _show(self, layers: list[str], missing: list[str], *, note: str) -> None:
+        if self._shown == (tuple(layers), tuple(missing)):
+            return
+        self._shown = (tuple(layers), tuple(missing))
+        # What is missing comes first: the line is cut at the screen's edge.
+        parts: list[tuple[str, str] | str] = [_TITLE]
+        if missing:
+            parts += [(f"✗ missing {len(missing)}: ", "bold $warning"), (" · ".join(missing), "$warning"),
+                      ("   ", "")]
+        elif layers:
+            parts += [("✓ every layer on   ", "bold $success")]
+        parts += [(f"{len(layers)} layers: ", "bold $text-muted" if layers else "bold $warning"),
+                  (" · ".join(layers) or "none", "$text-muted")]
+        self.update(Content.assemble(*parts))
+        self.tooltip = Content(f"sandbox layers ({note}): {', '.join(layers) or 'none'}\n"
+                               f"missing: {', '.join(missing) or 'none'}")
