@@ -246,6 +246,11 @@ def user_leg(bwrap: str) -> Leg:
         if not script.exists():
             leg.skip(f"{script.relative_to(ROOT)} is missing")
             return
+        with _INSTALL_LOCK:
+            # Both user legs share the user's venv: the first one makes it (the script
+            # makes it when missing; collecting the tests is all this run does).
+            run_logged(leg, ["sh", str(script), "-q", "--collect-only", USER_TESTS[0]],
+                       "test-as-user", dict(os.environ, BWRAP="off"))
         env = dict(os.environ, BWRAP=bwrap)
         rc = run_logged(leg, ["sh", str(script), "-q", *USER_TESTS], "test-as-user", env)
         lines = [line for line in leg.log.read_text(errors="replace").splitlines()
