@@ -42,7 +42,6 @@ VERSION_TESTS = ("tests/probe", "tests/sandbox/test_sandbox.py", "tests/lessons/
 #: What runs as an ordinary user (item 4 of issue 13: the engine and the hostile cases).
 USER_TESTS = ("tests/probe", "tests/sandbox")
 DEBIAN_SUITE = "sid"
-DEBIAN_MIRROR = "http://deb.debian.org/debian"
 #: Installs into the tree (egg-info, build/) and debootstrap run one at a time.
 _INSTALL_LOCK = threading.Lock()
 _PRINT_LOCK = threading.Lock()
@@ -133,6 +132,20 @@ def _host_python(minor: str) -> tuple[Interpreter | None, list[str]]:
     return None, looked
 
 
+def _apt_mirror() -> list[str]:
+    """The Debian mirror this machine's apt uses (none: debootstrap's own default)."""
+    sources = [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt/sources.list.d").glob("*"))]
+    for source in sources:
+        try:
+            text = source.read_text(errors="replace")
+        except OSError:
+            continue
+        for uri in re.findall(r"^(?:URIs:\s*|deb\s+(?:\[[^]]*\]\s+)?)(\S+)", text, re.MULTILINE):
+            if uri.rstrip("/").endswith("/debian"):
+                return [uri]
+    return []
+
+
 def _debian_python(minor: str, leg: Leg) -> tuple[Interpreter | None, str]:
     """Debian sid's python3.X in a Debian root (made once, kept in ~/.cache)."""
     if os.geteuid() != 0 or not sys.platform.startswith("linux"):
@@ -152,7 +165,7 @@ def _debian_python(minor: str, leg: Leg) -> tuple[Interpreter | None, str]:
             target.parent.mkdir(parents=True, exist_ok=True)
             rc = run_logged(leg, ["debootstrap", "--variant=minbase",
                                   f"--include=python{minor},python{minor}-venv,bubblewrap",
-                                  DEBIAN_SUITE, str(target), DEBIAN_MIRROR], "debootstrap")
+                                  DEBIAN_SUITE, str(target), *_apt_mirror()], "debootstrap")
             if rc != 0:
                 tail = leg.log.read_text(errors="replace").strip().splitlines()[-1:]
                 return None, f"debootstrap {DEBIAN_SUITE} failed: {tail[0] if tail else rc}"
