@@ -568,7 +568,7 @@ async def test_every_stall_is_listed_worst_first_and_the_rest_counted(tmp_path: 
         hidden = 6 - (box.scrollable_content_region.height - 1)
         assert hidden > 0 and box.max_scroll_y == hidden
         total = format_ms(sum(s.ms for s in state.stalls))
-        assert lines[0] == f"stalls 6 stalls, {total} in all, worst first; {hidden} more below"
+        assert lines[0] == f"stalls 6, {total} in all, worst first; {hidden} more below"
         # The whole line fits the panel at 160x48: the total is not cut to "1…".
         assert cell_len(lines[0]) <= panel.content_region.width, (lines[0], panel.content_region)
 

@@ -65,9 +65,10 @@ class StallPanel(Static):
             rows = max(1, (box or STALLS_SHOWN + 1) - 1)
             rest = len(shown) - rows
             scroll = f"; {group_digits(rest)} more below" if rest > 0 else ""
-            # The total before the rest: a pane 60 cells wide shows it whole.
+            # After the title "stalls": the count, then the total before the rest, so that
+            # a pane 60 cells wide shows it whole, a total over a second included.
             lines.insert(0, Content.styled(
-                f"{group_digits(len(stalls))} stalls{more}, {format_ms(sum(s.ms for s in stalls))} in all, "
+                f"{group_digits(len(stalls))}{more}, {format_ms(sum(s.ms for s in stalls))} in all, "
                 f"worst first{scroll}", "$text-muted"))
         self.update(title + Content("\n").join(lines))
         self.set_class(True, "-stalled")
