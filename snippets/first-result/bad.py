@@ -6,7 +6,7 @@ import time
 import aiohttp
 
 API_URL = os.environ["API_URL"]
-MIRRORS = {"eu": 1500, "us": 200, "asia": 800}  # how long each one takes to answer, in ms
+MIRRORS = {"eu": 2500, "us": 200, "asia": 800}  # how long each one takes to answer, in ms
 
 
 async def ask(session: aiohttp.ClientSession, mirror: str, delay_ms: int) -> tuple[str, dict]:

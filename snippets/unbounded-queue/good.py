@@ -1,13 +1,14 @@
-"""A reader loads 200 image tiles (512 KB each) fast; a slower uploader sends them on."""
+"""A reader loads 200 image tiles (1 MB each) fast; a slower uploader sends them on."""
 import asyncio
 
 TILES = 200
-TILE_BYTES = 512 * 1024
+TILE_BYTES = 1024 * 1024
 
 
 async def reader(queue: asyncio.Queue[bytes | None]) -> None:
     for i in range(TILES):
-        await queue.put(bytes([i % 256]) * TILE_BYTES)  # reading a tile is fast
+        await asyncio.sleep(0.002)  # reading a tile is fast
+        await queue.put(bytes([i % 256]) * TILE_BYTES)
         if i % 40 == 0:
             print(f"read tile {i:3d}, queue holds {queue.qsize()} tiles")
     await queue.put(None)
