@@ -14,7 +14,8 @@ Legs:
 
 Legs run in parallel, as many at once as there are CPUs (at most 2: the lessons measure
 stalls and lag, and more legs than cores make the machine, not the snippet, late); each
-leg's output goes to ``.matrix/LEG.log`` and is printed when the leg fails. Exit status:
+leg's output goes to ``.matrix/LEG.log`` and is printed when the leg fails; pytest's result
+line of every run in a leg is printed as it ends, and the table counts each leg's tests. Exit status:
 1 when a leg failed (skipped legs do not fail), else 0.
 
     .venv/bin/python scripts/matrix.py [--only main,3.12,user-bwrap,...] [--jobs N]
@@ -60,6 +61,8 @@ class Leg:
     reason: str = ""
     seconds: float = 0.0
     log: Path = field(default_factory=Path)
+    #: pytest's result lines ("812 passed, 3 skipped in 500.12s"), one per pytest run.
+    results: list[str] = field(default_factory=list)
 
     def skip(self, reason: str) -> None:
         self.status, self.reason = "skipped", reason
@@ -86,12 +89,45 @@ def version_of(python: str, prefix: list[str] | None = None) -> str | None:
     return out.stdout.strip() if out.returncode == 0 else None
 
 
+#: pytest's last line: "3 failed, 800 passed, 2 skipped in 512.33s (0:08:32)" (with or
+#: without the ``=`` banner), or "no tests ran in 0.01s".
+_PYTEST_RESULT = re.compile(
+    r"^=*\s*((?:\d+ (?:passed|failed|errors?|skipped|xfailed|xpassed|deselected|warnings?)"
+    r"(?:, )?)+|no tests ran) in [\d.]+s\b.*?=*$")
+
+
+def pytest_results(text: str) -> list[str]:
+    """pytest's result lines in ``text``, without the ``=`` banner."""
+    return [m.group(0).strip("= ") for line in text.splitlines()
+            if (m := _PYTEST_RESULT.match(line.strip()))]
+
+
+def count_tests(results: list[str]) -> str:
+    """``"812 passed, 3 skipped"`` summed over a leg's pytest runs (warnings left out)."""
+    totals: dict[str, int] = {}
+    for line in results:
+        for n, word in re.findall(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)", line):
+            word = "error" if word.startswith("error") else word
+            totals[word] = totals.get(word, 0) + int(n)
+    return ", ".join(f"{n} {word}" for word, n in totals.items()) or "no tests ran"
+
+
 def run_logged(leg: Leg, argv: list[str], what: str, env: dict[str, str] | None = None) -> int:
+    """Run ``argv`` with its output appended to the leg's log; say pytest's result line."""
     with leg.log.open("a") as log:
         log.write(f"$ {' '.join(argv)}\n")
         log.flush()
-        return subprocess.run(argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                              env=env, stdin=subprocess.DEVNULL).returncode
+        start = log.tell()
+        rc = subprocess.run(argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                            env=env, stdin=subprocess.DEVNULL).returncode
+    if what in ("pytest", "test-as-user") and "--collect-only" not in argv:
+        with leg.log.open(errors="replace") as log:
+            log.seek(start)
+            found = pytest_results(log.read())
+        leg.results += found
+        for line in found:
+            say(f"{leg.name}: {line}")
+    return rc
 
 
 # -- where each Python comes from ----------------------------------------------------------
@@ -342,13 +378,16 @@ def run_all(legs: list[Leg], jobs: int) -> None:
 
 
 def table(legs: list[Leg], wall_s: float) -> str:
-    rows = [("leg", "python", "user", "bwrap", "result", "time")]
+    rows = [("leg", "python", "user", "bwrap", "result", "tests", "time")]
     for leg in legs:
         result = leg.status + (f": {leg.reason}" if leg.reason else "")
-        rows.append((leg.name, leg.python, leg.user, leg.bwrap, result, f"{leg.seconds:.0f} s"))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r[:5], widths)) + "  " + r[5] for r in rows]
-    return "\n".join(lines) + f"\n{len(legs)} legs in {wall_s:.0f} s"
+        tests = count_tests(leg.results) if leg.results else "-"
+        rows.append((leg.name, leg.python, leg.user, leg.bwrap, result, tests,
+                     f"{leg.seconds:.0f} s"))
+    widths = [max(len(r[i]) for r in rows) for i in range(6)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r[:6], widths)) + "  " + r[6] for r in rows]
+    every = [line for leg in legs for line in leg.results]
+    return "\n".join(lines) + f"\n{len(legs)} legs in {wall_s:.0f} s: {count_tests(every)}"
 
 
 def main() -> int:
