@@ -49,21 +49,32 @@ class RunTarget:
     expect: Mapping[str, Any] | None = None  # the lesson's expectations for this variant
     slug: str | None = None
     variant: str | None = None
+    #: The text to run instead of the file's (an edited copy); ``path`` still names it,
+    #: so every place and traceback reads ``bad.py:15``. The file is never written.
+    code: str | None = None
+
+    @property
+    def edited(self) -> bool:
+        """Whether this runs an edited copy rather than the file as it is."""
+        return self.code is not None
 
     @classmethod
-    def from_lesson(cls, lesson: Lesson, variant: str = "bad") -> RunTarget:
-        """The target of a lesson's variant; :class:`LessonUnavailable` on a Python it excludes."""
+    def from_lesson(cls, lesson: Lesson, variant: str = "bad", code: str | None = None) -> RunTarget:
+        """The target of a lesson's variant (or of ``code``, an edited copy of it, labelled
+        ``slug/variant (edited)``); :class:`LessonUnavailable` on a Python it excludes."""
         if lesson.unavailable:
             raise LessonUnavailable(
                 f"lesson {lesson.slug!r} is not available: {lesson.unavailable}")
         return cls(
-            label=f"{lesson.slug}/{variant}",
+            label=f"{lesson.slug}/{variant}" + (" (edited)" if code is not None else ""),
             path=lesson.path(variant),
-            uses_api=lesson.uses_api,
+            # An edit may start using the mock API that the lesson did not need.
+            uses_api=lesson.uses_api or (code is not None and "API_URL" in code),
             timeout_s=lesson.timeout_s,
             expect=lesson.expect.get(variant),
             slug=lesson.slug,
             variant=variant,
+            code=code,
         )
 
     @classmethod
@@ -249,10 +260,13 @@ class Session:
         return self.state
 
     def _stage_code(self) -> Path:
-        """The snippet's file, read once: the ``code`` event carries its text and the
-        sandbox copies these very bytes, so the code shown is the code that ran even
-        if the file changes on disk meanwhile (or between two runs)."""
-        raw = self.target.path.read_bytes()
+        """The snippet's file, read once (or the target's edited text): the ``code``
+        event carries its text and the sandbox copies these very bytes, so the code
+        shown is the code that ran even if the file changes on disk meanwhile (or
+        between two runs)."""
+        code = self.target.code
+        raw = code.encode("utf-8", errors="replace") if code is not None \
+            else self.target.path.read_bytes()
         self._parent_event(P.K_CODE, path=str(self.target.path),
                            text=raw.decode("utf-8", errors="replace"))
         staged = Path(tempfile.mkdtemp(prefix="asyncplay-code-")) / self.target.path.name
