@@ -1,0 +1,77 @@
+"""Command line: ``asyncplay`` (the app), ``list``, ``run`` (headless), ``replay``,
+``export``, ``doctor``; a module per command.
+
+Exit codes of ``asyncplay run``: 0 when the snippet's status is ok, 1 when it is not,
+2 for usage errors (unknown lesson, missing file) with a message on stderr, 130 when
+Ctrl-C stopped the run (it still prints its summary, status "stopped"). ``replay``
+exits as the recorded run did; ``replay`` and ``export`` exit 2 on a file that is not
+a readable recording.
+
+Adding a command: a module here with ``NAME``, ``HELP``, ``add_arguments(parser)`` and
+``execute(args) -> int`` (raise ``UsageError`` for a mistake in the command line), listed
+in ``COMMANDS`` below and in the cli layers contract of pyproject.toml. Adding a flag:
+``add_arguments`` of its command (of ``app`` for the app's own flags).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Sequence
+
+from playground.cli import app, doctor, export, listing, replay, run
+from playground.cli.common import STOPPED, USAGE_ERROR, UsageError
+
+__all__ = ["COMMANDS", "main"]
+
+# In the order `asyncplay --help` lists them.
+COMMANDS: tuple[ModuleType, ...] = (listing, run, replay, export, doctor)
+
+
+def _snippets_option(dest: str) -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--snippets", metavar="DIR", action="append", type=Path, default=[], dest=dest,
+        help="add a folder of lessons (or one lesson folder); repeatable",
+    )
+    return common
+
+
+def parser() -> argparse.ArgumentParser:
+    """The whole command line: the app's flags, then a subparser per command."""
+    # ``--snippets`` is accepted before the command and after it. The two places need
+    # two destinations: a subcommand's defaults overwrite the main parser's values,
+    # so one shared destination would lose the folders given before the command.
+    common = _snippets_option("snippets_after")
+    top = argparse.ArgumentParser(
+        prog="asyncplay", parents=[_snippets_option("snippets")],
+        description="A terminal playground that shows what the asyncio event loop does.",
+        epilog="With no command, the app starts.",
+    )
+    app.add_arguments(top)
+    top.set_defaults(execute=app.execute)
+    sub = top.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        p = sub.add_parser(command.NAME, parents=[common], help=command.HELP)
+        command.add_arguments(p)
+        p.set_defaults(execute=command.execute)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    args.snippets = [*args.snippets, *getattr(args, "snippets_after", [])]
+    try:
+        code: int = args.execute(args)
+        return code
+    except UsageError as exc:
+        print(f"asyncplay: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        return STOPPED
+    except BrokenPipeError:  # `asyncplay run ... | head`: the reader has gone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

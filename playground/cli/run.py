@@ -1,0 +1,110 @@
+"""``asyncplay run``: one lesson variant or a file, headless, printed live or as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from pathlib import Path
+
+from playground.catalog import LessonUnavailable
+from playground.cli.common import USAGE_ERROR, UsageError, catalog
+from playground.cli.printer import LivePrinter, show
+from playground.model import RunState
+from playground.session import RunOptions, RunTarget, Session, summarize
+
+NAME = "run"
+HELP = "run a lesson or a file headless"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("slug", nargs="?", help="lesson to run (see `asyncplay list`)")
+    parser.add_argument("--file", type=Path, help="run this Python file instead of a lesson")
+    parser.add_argument("--variant", choices=("bad", "good"), default="bad",
+                        help="which snippet of the lesson (default: bad)")
+    parser.add_argument("--timeout", type=float, metavar="S", help="wall-clock limit in seconds")
+    parser.add_argument("--stall-ms", type=float, default=50.0, metavar="MS",
+                        help="report callbacks that hold the loop this long (default 50)")
+    parser.add_argument("--no-bwrap", action="store_true",
+                        help="do not use bubblewrap even when it is available")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON summary when the run ends")
+    parser.add_argument("--record", type=Path, metavar="FILE",
+                        help="save the run's events to FILE (see `asyncplay replay`)")
+
+
+def target(args: argparse.Namespace) -> RunTarget:
+    """What ``run`` runs: the lesson variant or the file the command line names."""
+    if args.file is not None and args.slug is not None:
+        raise UsageError("give a lesson or --file, not both")
+    if args.file is not None:
+        if not args.file.is_file():
+            raise UsageError(f"--file {args.file}: no such file")
+        return RunTarget.from_file(args.file, label=str(args.file))
+    if args.slug is None:
+        raise UsageError("which lesson? give a slug (see `asyncplay list`) or --file PATH")
+    lessons = catalog(args)
+    lesson = lessons.get(args.slug)
+    if lesson is None:
+        broken = [e for e in lessons.errors if args.slug in str(e.path)]
+        if broken:
+            raise UsageError(f"lesson {args.slug!r} is broken: {broken[0]}")
+        known = ", ".join(lessons.slugs()) or "none"
+        raise UsageError(f"unknown lesson {args.slug!r} (known: {known})")
+    try:
+        return RunTarget.from_lesson(lesson, args.variant)
+    except LessonUnavailable as exc:
+        raise UsageError(str(exc)) from None
+
+
+def options(args: argparse.Namespace) -> RunOptions:
+    """The run's options from its flags."""
+    if args.timeout is not None and args.timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    if args.record is not None and not args.record.parent.is_dir():
+        raise UsageError(f"--record {args.record}: no folder {args.record.parent}")
+    return RunOptions(
+        stall_ms=args.stall_ms,
+        use_bwrap=False if args.no_bwrap else None,
+        timeout_s=args.timeout,
+        record=args.record is not None,
+    )
+
+
+def execute(args: argparse.Namespace) -> int:
+    run_target = target(args)
+    run_options = options(args)
+    printer = None if args.json else LivePrinter(sys.stdout)
+    session = Session(run_target, run_options, on_update=printer.update if printer else None)
+    if printer:
+        printer.start(run_target, run_options, session)
+    state = asyncio.run(_stoppable(session))
+    code = show(args.json, state, summarize(session, state), printer)
+    if args.record is not None:
+        try:
+            session.save_recording(args.record)
+        except OSError as exc:
+            print(f"asyncplay: cannot write the recording {args.record}: "
+                  f"{exc.strerror or exc}", file=sys.stderr)
+            return USAGE_ERROR
+    return code
+
+
+async def _stoppable(session: Session) -> RunState:
+    """The run, which Ctrl-C stops as the app's Stop does: it ends "stopped", with its
+    summary. A second Ctrl-C interrupts asyncplay itself."""
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        loop.remove_signal_handler(signal.SIGINT)  # back to KeyboardInterrupt
+        session.stop()
+
+    try:
+        loop.add_signal_handler(signal.SIGINT, stop)
+    except (NotImplementedError, RuntimeError, ValueError):  # no signals here: Ctrl-C aborts
+        pass
+    try:
+        return await session.run()
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
