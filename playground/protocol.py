@@ -46,6 +46,10 @@ __all__ = [
     "K_API",
     "K_CODE",
     "K_PROBE_ERROR",
+    "K_STEPS",
+    "K_PAUSED",
+    "K_RESUMED",
+    "CONTROL_FD_ENV",
     "TASK_STATES",
     "FINISHED_TASK_STATES",
     "FINAL_STATUSES",
@@ -57,6 +61,9 @@ VERSION = 2  # 2: task rows carry busy time in whole microseconds
 
 #: Environment variable naming the file descriptor the probe writes events to.
 EVENTS_FD_ENV = "ASYNCPLAY_EVENTS_FD"
+
+#: Environment variable naming the fd of the control channel (step mode: parent -> probe).
+CONTROL_FD_ENV = "ASYNCPLAY_CONTROL_FD"
 
 #: Lines longer than this are dropped by the parent (and never written by the probe).
 MAX_LINE_BYTES = 1 << 20
@@ -77,6 +84,14 @@ K_END = "end"  # {wall_ms, peak_rss_kb, exit_code, dropped_bytes}: the snippet f
 K_LIMIT = "limit"  # {limit, message}: the snippet hit a resource limit (seen in the child)
 K_BLOCKED = "blocked"  # {what, message}: the probe's audit hook refused an action
 K_PROBE_ERROR = "probe_error"  # {message}: the probe's own failure (the run goes on)
+K_STEPS = "steps"  # {start_us, dur_us, owner, names}: callbacks run (trace and step modes)
+#   start_us: each step's start in us, the first since the probe started, the others
+#   after the step before; dur_us: durations; owner: a task id, -1 (a task without a
+#   row), or -2-k for names[k] (a callback that is no task's step)
+K_PAUSED = "paused"  # {n, ready, ready_count, timers}: step mode, stopped before a callback
+#   ready: [{tid, task, callback, file, line}] (the next callback first); timers: the
+#   same with in_ms (how soon each is due); n: callbacks run so far in step mode
+K_RESUMED = "resumed"  # {n, mode}: it goes on; mode "step" (one callback), "slow" or "run"
 
 # --- kinds synthesised by the parent (so a recorded stream replays everything) ---
 K_STDOUT = "stdout"  # {data}: a chunk of the snippet's stdout (decoded, capped)
@@ -265,6 +280,43 @@ if TYPE_CHECKING:
         in_flight_max: int
         connections: int
 
+    class StepsEvent(TypedDict):
+        kind: Literal["steps"]
+        t: float
+        start_us: list[int]
+        dur_us: list[int]
+        owner: list[int]
+        names: list[str]
+
+
+    class QueuedCallback(TypedDict):
+        tid: int | None
+        task: str | None
+        callback: str | None
+        file: str | None
+        line: int | None
+
+
+    class _TimerFields(QueuedCallback):
+        in_ms: float
+
+
+    class PausedEvent(TypedDict):
+        kind: Literal["paused"]
+        t: float
+        n: int
+        ready: list[QueuedCallback]
+        ready_count: int
+        timers: list[_TimerFields]
+
+
+    class ResumedEvent(TypedDict):
+        kind: Literal["resumed"]
+        t: float
+        n: int
+        mode: Literal["step", "slow", "run"]
+
+
     class ChannelEvent(TypedDict):
         kind: Literal["channel"]
         t: float
@@ -281,7 +333,8 @@ if TYPE_CHECKING:
     #: Any event of the protocol.
     Event = Union[HelloEvent, StartedEvent, TasksEvent, LagEvent, MemoryEvent, StallEvent,
                   WarningEvent, ErrorEvent, EndEvent, LimitEvent, BlockedEvent, ProbeErrorEvent,
-                  OutputEvent, ExitEvent, SandboxEvent, ApiEvent, ChannelEvent, CodeEvent]
+                  OutputEvent, ExitEvent, SandboxEvent, ApiEvent, ChannelEvent, CodeEvent,
+                  StepsEvent, PausedEvent, ResumedEvent]
 
 
 # The C encoder, made once: ``JSONEncoder.encode`` makes a new one (and a dict to

@@ -98,6 +98,8 @@ class RunOptions:
     timeout_s: float | None = None  # overrides the lesson's and the limits' wall time
     record: bool = False  # keep every event (for replay and export), see Session.save_recording
     record_cap_bytes: int = DEFAULT_CAP_BYTES  # a recording keeps this much at most
+    trace: bool = False  # the probe sends every callback the loop runs (RunState.steps)
+    step: bool = False  # the loop starts stopped; Session.step/resume/pause/slow drive it
 
 
 class Session:
@@ -129,6 +131,10 @@ class Session:
         # ``t``, least over the events read (an event is read after it is written, so
         # the least is the closest). Output lines get the child's time from it.
         self._child_offset: float | None = None
+        # Step mode: time the loop spent stopped, on the child's clock (not counted
+        # against the wall-clock limit): closed stops, and the one going on now.
+        self._paused_s = 0.0
+        self._paused_at: float | None = None
 
     @property
     def timeout_s(self) -> float:
@@ -161,6 +167,12 @@ class Session:
             self.recorder.add(event)
         self.state.apply(event)
         self._dirty = True
+        kind = event.get("kind")
+        if kind == P.K_PAUSED and self._paused_at is None:
+            self._paused_at = float(event["t"])
+        elif kind == P.K_RESUMED and self._paused_at is not None:
+            self._paused_s += max(0.0, float(event["t"]) - self._paused_at)
+            self._paused_at = None
 
     def _parent_event(self, kind: str, **fields: Any) -> None:
         fields["kind"] = kind
@@ -173,6 +185,34 @@ class Session:
             self._on_update(self.state)
 
     # ------------------------------------------------------------------ control
+    def step(self) -> bool:
+        """Step mode: run one callback (when the loop runs freely: stop before the next)."""
+        return self._control(".")
+
+    def resume(self) -> bool:
+        """Step mode: let the loop run freely."""
+        return self._control("c")
+
+    def pause(self) -> bool:
+        """Step mode: stop before the next callback."""
+        return self._control("p")
+
+    def slow(self, per_s: float) -> bool:
+        """Step mode: one callback every 1/per_s seconds, until another command."""
+        return self._control(f"m {per_s:g}")
+
+    def _control(self, command: str) -> bool:
+        """Send a command on the control channel; False when the run has none (not in
+        step mode, not started yet, or over)."""
+        child = self._child
+        return child is not None and child.send_control(command)
+
+    def paused_s(self) -> float:
+        """How long the loop has stood stopped in step mode (the child's clock)."""
+        if self._paused_at is None:
+            return self._paused_s
+        return self._paused_s + max(0.0, self._child_now() - self._paused_at)
+
     def stop(self, reason: str = "stop") -> None:
         """End the run now (the child's whole tree is killed)."""
         if self._stop_reason is None:
@@ -216,6 +256,8 @@ class Session:
                     api=api_mode,  # type: ignore[arg-type]
                     api_port=api_port,
                     info=info,
+                    probe_args=["--trace"] if self.options.trace else [],
+                    control=self.options.step,
                 )
             finally:
                 shutil.rmtree(staged.parent, ignore_errors=True)
@@ -276,10 +318,18 @@ class Session:
     async def _wait(self, child: sandbox.Child) -> sandbox.ExitInfo:
         waiter = asyncio.create_task(child.wait())
         stopper = asyncio.create_task(self._stopped.wait())
+        done: set[asyncio.Task[Any]] = set()
         try:
-            done, _ = await asyncio.wait(
-                {waiter, stopper}, timeout=self.timeout_s, return_when=asyncio.FIRST_COMPLETED
-            )
+            while True:
+                # The wall-clock limit leaves out the time the loop stood stopped (step
+                # mode): when it runs out, look again at how much there is.
+                left = self.timeout_s + self.paused_s() - (time.monotonic() - self._t_start)
+                if left <= 0:
+                    break
+                done, _ = await asyncio.wait(
+                    {waiter, stopper}, timeout=left, return_when=asyncio.FIRST_COMPLETED)
+                if done:
+                    break
             if waiter not in done:
                 if self._stop_reason is None:
                     self._stop_reason = "timeout"

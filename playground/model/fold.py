@@ -26,6 +26,7 @@ from playground.model.records import (
     WarningRecord,
 )
 from playground.model.output import OutputLines
+from playground.model.steps import PauseView, Queued, StepChunk, StepTrace
 from playground.model.summary import summary_of
 from playground.words import task_label
 
@@ -108,6 +109,12 @@ class RunState:
     tasks_listed: int = 0  # tasks the probe sent a row for (the others it only counts)
     stalls_dropped: int = 0  # stalls past MAX_STALLS, counted only
     lag_max_ms: float = 0.0  # exact, even when the samples are thinned
+    #: Trace and step modes: every callback the loop ran (bounded, see model.steps).
+    traced: bool = False
+    steps: StepTrace = field(default_factory=StepTrace)
+    #: Step mode: where the loop stopped (or how it goes on); None when not stepped.
+    stepped: bool = False
+    pause: PauseView | None = None
     _stall_index: dict[int, Stall] = field(default_factory=dict, repr=False)
     _lag_sorted: list[float] | None = field(default=None, repr=False, compare=False)
     _lag: Thinned[float] = field(default_factory=lambda: Thinned(MAX_LAG_SAMPLES), repr=False)
@@ -134,6 +141,7 @@ class RunState:
         twin._lag = self._lag.snapshot()
         twin._windows = self._windows.snapshot()
         twin._rss = self._rss.snapshot()
+        twin.steps = self.steps.snapshot()
         twin._lag_sorted = None
         twin._coro_by_name = None
         return twin
@@ -158,6 +166,8 @@ class RunState:
         self.python = e.get("python")
         self.file = e.get("file")
         self.stall_threshold_ms = float(e.get("stall_ms", 50.0))
+        self.traced = bool(e.get("trace"))
+        self.stepped = bool(e.get("step"))
         if self.status == "starting":
             self.status = "running"
 
@@ -187,6 +197,21 @@ class RunState:
         if self.rss_kb is None or self.rss_first_kb is None or self.rss_max_kb is None:
             return None
         return {"first_kb": self.rss_first_kb, "max_kb": self.rss_max_kb, "last_kb": self.rss_kb}
+
+    def _on_steps(self, e: P.StepsEvent) -> None:
+        self.steps.add(StepChunk.decode(dict(e)))
+
+    def _on_paused(self, e: P.PausedEvent) -> None:
+        self.pause = PauseView(
+            paused=True, mode="paused", n=int(e["n"]), t=float(e["t"]),
+            ready=tuple(Queued.of(dict(q)) for q in e["ready"][:100]),
+            ready_count=int(e.get("ready_count", len(e["ready"]))),
+            timers=tuple(Queued.of(dict(q)) for q in e.get("timers", [])[:100]))
+
+    def _on_resumed(self, e: P.ResumedEvent) -> None:
+        mode = str(e.get("mode", "run"))
+        self.pause = PauseView(paused=False, mode=mode if mode in ("step", "slow", "run") else "run",
+                               n=int(e["n"]), t=float(e["t"]))
 
     def _on_stall(self, e: P.StallEvent) -> None:
         stall = self._stall_index.get(e["id"])
@@ -308,6 +333,7 @@ class RunState:
             cpu_s=e.get("cpu_s"), peak_rss_kb=e.get("peak_rss_kb"),
             output_truncated=bool(e.get("output_truncated")))
         self.status = self.exit.status
+        self.pause = None
         for stall in self.stalls:
             stall.live = False
         if self.peak_rss_kb is None and e.get("peak_rss_kb"):

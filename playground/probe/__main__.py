@@ -35,6 +35,8 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--origin", help="path reported for the snippet (default: FILE)")
     parser.add_argument("--stall-ms", type=float, default=50.0)
     parser.add_argument("--handoff-fd", type=int, default=None)
+    parser.add_argument("--trace", action="store_true",
+                        help="send every callback the loop runs as a step")
     # For measurements (benchmarks/instructions.py): how often events are sent, and
     # what drives the probe's clock (the interval timer, or a watchdog thread).
     parser.add_argument("--flush-ms", type=float, default=50.0)
@@ -43,18 +45,29 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _events_fd() -> int:
-    """Move the event channel to a high, close-on-exec fd, out of the snippet's way."""
-    raw = os.environ.pop(P.EVENTS_FD_ENV, None)
-    if raw is None:
-        return os.open(os.devnull, os.O_WRONLY | os.O_CLOEXEC)
-    fd = int(raw)
+def _high_fd(fd: int, above: int = 0) -> int:
+    """``fd`` moved to a high, close-on-exec fd, out of the snippet's way."""
     # fd 200, or near the top of a lower RLIMIT_NOFILE (F_DUPFD wants it below).
     soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     target = 200 if soft == resource.RLIM_INFINITY or soft > 216 else max(3, soft - 16)
-    high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, target)
+    high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, target + above)
     os.close(fd)
     return high
+
+
+def _events_fd() -> int:
+    """The event channel, moved out of the snippet's way."""
+    raw = os.environ.pop(P.EVENTS_FD_ENV, None)
+    if raw is None:
+        return os.open(os.devnull, os.O_WRONLY | os.O_CLOEXEC)
+    return _high_fd(int(raw))
+
+
+def _control_fd() -> int | None:
+    """Step mode's control channel (parent -> probe), moved as the event channel is;
+    None when the run is not stepped."""
+    raw = os.environ.pop(P.CONTROL_FD_ENV, None)
+    return None if raw is None else _high_fd(int(raw), 1)
 
 
 def _handoff(fd: int) -> None:
@@ -119,9 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
     origin = args.origin or os.path.abspath(args.file)
     rec = Recorder(_events_fd(), origin, stall_ms=args.stall_ms, flush_s=args.flush_ms / 1000,
-                   heartbeat_s=args.heartbeat_ms / 1000)
+                   heartbeat_s=args.heartbeat_ms / 1000, trace=args.trace,
+                   control_fd=_control_fd())
     rec.start({"pid": os.getpid(), "python": sys.version.split()[0], "file": origin,
-               "stall_ms": args.stall_ms}, timer=args.clock == "timer")
+               "stall_ms": args.stall_ms, "trace": rec.trace is not None,
+               "step": rec.gate is not None}, timer=args.clock == "timer")
 
     with open(args.file, "rb") as f:
         raw = f.read()

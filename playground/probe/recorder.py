@@ -26,6 +26,7 @@ from playground.probe.channel import EventChannel
 from playground.probe.memory import RssReader
 from playground.probe.snippet import Snippet
 from playground.probe.stalls import StallWatch
+from playground.probe.stepping import StepGate
 from playground.probe.tasks import (
     C_ALIVE,
     C_CANCELLED,
@@ -45,6 +46,7 @@ from playground.probe.tasks import (
     TaskTable,
 )
 from playground.probe.ticks import Ticks
+from playground.probe.trace import StepLog
 
 __all__ = ["TaskTable", "Recorder", "WAIT_KINDS", "MAX_DETAILED_TASKS", "M_TID", "M_REF",
            "M_PARENT", "M_FILE", "M_LINE", "M_CORO", "HEARTBEAT_S", "C_CREATED", "C_ALIVE",
@@ -68,6 +70,8 @@ class Recorder:
         flush_s: float = 0.05,
         poll_s: float = 0.01,
         heartbeat_s: float = HEARTBEAT_S,
+        trace: bool = False,
+        control_fd: int | None = None,
     ) -> None:
         self.out_fd = out_fd
         self.origin = origin
@@ -95,6 +99,10 @@ class Recorder:
         self._rss = RssReader(out_fd)  # opened now, before the guard watches opens
         self._next_flush = 0.0
         self._flush_lock = threading.Lock()
+        # Trace mode: every callback as a step (see trace); step mode traces too, and
+        # stops the loop before each callback (see stepping).
+        self.trace = StepLog(self.t0) if trace or control_fd is not None else None
+        self.gate = StepGate(control_fd, self) if control_fd is not None else None
 
     # ------------------------------------------------ the snippet, as hooks see it
     @property
@@ -167,6 +175,8 @@ class Recorder:
         old at the next. Every tick interrupts the snippet (a signal, or a GIL
         hand-over), so a loop running many short callbacks sees only the batches.
         """
+        if self.gate is not None:
+            self.gate.poll()  # a pause asked for while the loop runs freely
         now = perf_counter()
         cur = self.stalls.current()
         wake = None
@@ -184,6 +194,18 @@ class Recorder:
             self._next_flush = now + self.flush_s
         nearest = min(self._next_flush, now + self._check_s)
         return nearest if wake is None or wake > nearest else wake
+
+    def flush_now(self) -> None:
+        """A batch now, from the snippet's thread (step mode, when the loop stops): a
+        tick of the interval timer arriving meanwhile leaves it to the next one, rather
+        than waiting in a signal handler for a lock this thread holds."""
+        timer = self.ticks.timer
+        was = timer._in_tick
+        timer._in_tick = True
+        try:
+            self.flush()
+        finally:
+            timer._in_tick = was
 
     def _tick_failed(self, exc: Exception) -> None:
         self.emit({"kind": "probe_error", "message": repr(exc)})
@@ -206,6 +228,8 @@ class Recorder:
             samples, self.lag_samples = self.lag_samples, []
             out.append({"kind": P.K_LAG, "t": t, "samples_ms": [round(s * 1000, 3) for s in samples]})
         out.extend(stalls.ended_events(t))
+        if self.trace is not None:
+            out.extend(self.trace.drain(t))
         out.append({"kind": P.K_MEMORY, "t": t, "rss_kb": self._rss.read_kb()})
         stalls.refresh(perf_counter(), self.flush_s / 2)  # a stall still going on
         while self.events:

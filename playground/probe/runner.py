@@ -7,7 +7,9 @@ end), and queued for the stall watch when it held the loop past the threshold. B
 ways callbacks reach it call it: the probe loop's own ``_run_once`` (once per loop
 iteration, for the whole ready queue) and the ``Handle._run`` replacement (for one
 handle: other loops, a probe loop in debug mode, Pythons without the loop's own
-copy). A later "step the loop" feature pauses here, between two callbacks.
+copy). In trace and step modes a runner of its own does the same, and also logs
+each callback as a step (trace) and stops before each one while the loop is
+stepped (stepping).
 
 The running callback and its start live in two cells of ``run_ready``'s closure,
 the cheapest store Python has; the stall watch reads them (StallWatch.current).
@@ -183,10 +185,82 @@ def make_runner(rec: Recorder) -> Runner:
 
         return _run_once
 
+    if rec.trace is not None or rec.gate is not None:
+        run_ready = _make_traced_run_ready(rec)  # type: ignore[assignment]  # its own runner
+
     assert run_ready.__closure__ is not None
     cells = dict(zip(run_ready.__code__.co_freevars, run_ready.__closure__))
     rec.watch_cells(cells["cur_handle"], cells["cur_start"])
     return Runner(run_ready, handle_run, make_run_once)
+
+
+def _make_traced_run_ready(rec: Recorder) -> RunReady:
+    """``run_ready`` for trace and step modes: the same accounting, plus a step logged
+    per callback (see trace) and, in step mode, a stop before each callback until the
+    parent lets it run (see stepping). A runner of its own, so that the default one
+    keeps not a bytecode more."""
+    perf = perf_counter
+    stall_s = rec.stall_s
+    ended = rec.ended_callbacks
+    busy = rec.tasks.busy_s
+    steps = rec.tasks.steps
+    meta = rec.tasks.meta
+    finish = make_finish(rec)
+    beyond = rec.tasks.beyond
+    other_types = rec.tasks.other_types
+    end_beyond = make_end_beyond(rec)
+    task_type = asyncio.Task
+    task_done = task_type.done
+    assert rec.trace is not None  # step mode traces too (see Recorder)
+    log = rec.trace.items.append
+    gate = rec.gate
+    cur_handle: Any = None
+    cur_start = 0.0
+
+    def run_ready(ready: deque[Any], ntodo: int) -> None:
+        nonlocal cur_handle, cur_start
+        end = perf()
+        for _ in range(ntodo):
+            handle = ready.popleft()
+            if handle._cancelled:
+                continue
+            callback = handle._callback
+            args = handle._args
+            if gate is not None and gate.on and gate.wait(handle, ready):
+                end = perf()  # the time paused is nobody's: not the callback's, not lag
+            cur_start = start = end
+            cur_handle = handle
+            try:
+                if args:
+                    handle._context.run(callback, *args)
+                else:
+                    handle._context.run(callback)
+            except (SystemExit, KeyboardInterrupt):
+                cur_handle = None
+                raise
+            except BaseException as exc:
+                _callback_failed(handle, callback, args, exc)
+            end = perf()
+            dt = end - start
+            cur_handle = None
+            owner: Any = getattr(callback, "__self__", None)
+            who: Any = callback
+            if (kind := type(owner)) is task_type or (other_types and kind in other_types):
+                who = -1
+                slot = getattr(owner, "_ap_slot", None)
+                if slot is not None:
+                    who = meta[slot][0]
+                    busy[slot] += dt
+                    steps[slot] += 1.0
+                    if task_done(owner):
+                        finish(slot, owner)
+                elif beyond and kind is task_type and task_done(owner) and hash(owner) in beyond:
+                    end_beyond(owner)
+            log((start, dt, who))
+            if dt >= stall_s:
+                ended.append((handle, start, dt))
+
+    return run_ready
 
 
 def _callback_failed(handle: Any, callback: Any, args: Any, exc: BaseException) -> None:

@@ -62,6 +62,7 @@ class Child:
         self.info = plan.info
         self.api_url = None
         self.api_socket = None
+        self.control_fd = -1  # step mode: the write end of the control channel
         self._popen = popen
         self._plan = plan
         self._cgroup = cgroup
@@ -141,6 +142,16 @@ class Child:
                 self._result = self._reap()
         return self._result
 
+    def send_control(self, command: str) -> bool:
+        """Write one command line to the probe's control channel (step mode); False
+        when there is none, the child is gone, or the pipe is full."""
+        if self.control_fd < 0:
+            return False
+        try:
+            return os.write(self.control_fd, command.encode("ascii") + b"\n") > 0
+        except (BlockingIOError, BrokenPipeError, OSError):
+            return False
+
     async def aclose(self) -> None:
         """Kill if needed, reap, close every fd and socket, remove work dir and cgroup."""
         if self._closed:
@@ -168,6 +179,9 @@ class Child:
         if self._status_r >= 0:
             os.close(self._status_r)
             self._status_r = -1
+        if self.control_fd >= 0:
+            os.close(self.control_fd)
+            self.control_fd = -1
         for sock in (self._handoff, self.api_socket):
             if sock is not None:
                 with contextlib.suppress(ValueError, RuntimeError):

@@ -20,7 +20,7 @@ from playground.sandbox.cgroups import RunCgroup
 from playground.sandbox.child import LIVE_PIDS, LIVE_UIDS, Child
 from playground.sandbox.command import build, chown, make_workdir, remove_tree
 from playground.sandbox.detection import plan_for
-from playground.sandbox.types import EVENTS_FD_ENV, MIB, Limits, SandboxInfo
+from playground.sandbox.types import CONTROL_FD_ENV, EVENTS_FD_ENV, MIB, Limits, SandboxInfo
 
 __all__ = ["spawn"]
 
@@ -51,6 +51,8 @@ async def spawn(
     api_port: int | None = None,
     info: SandboxInfo | None = None,
     extra_env: Mapping[str, str] | None = None,
+    probe_args: Sequence[str] = (),
+    control: bool = False,
     _argv: Sequence[str] | None = None,
 ) -> Child:
     """Start ``python -I -m playground.probe`` on a private copy of ``snippet``.
@@ -67,6 +69,11 @@ async def spawn(
     ``--handoff-fd`` and sends back a listening socket created inside the
     sandbox; it becomes :attr:`Child.api_socket` and :attr:`Child.api_url`.
 
+    ``probe_args``: more options for the probe (``--trace``). ``control``: step mode;
+    a pipe from the parent to the probe (``ASYNCPLAY_CONTROL_FD``, passed and closed
+    in the supervisor as the event channel is), whose write end becomes
+    :meth:`Child.send_control`'s.
+
     ``_argv`` (tests) replaces the probe command; the elements ``"{snippet}"``
     and ``"{handoff_fd}"`` are substituted.
     """
@@ -82,7 +89,7 @@ async def spawn(
         raise ValueError("api='handoff' needs the bwrap layer; use 'port'")
     env_extra: list[tuple[str, str]] = []
     for key, value in (extra_env or {}).items():
-        if not key or "=" in key or "\0" in key or "\0" in value or key == EVENTS_FD_ENV:
+        if not key or "=" in key or "\0" in key or "\0" in value or key in (EVENTS_FD_ENV, CONTROL_FD_ENV):
             raise ValueError(f"bad extra_env entry {key!r}")
         env_extra.append((key, value))
 
@@ -123,6 +130,14 @@ async def spawn(
             child_side.append(bwrap_status_w)
             pass_fds.append(bwrap_status_w)
         close_in_supervisor = [events_w]
+        control_w: int | None = None
+        if control:
+            control_r, control_w = os.pipe()
+            own.extend((control_r, control_w))
+            child_side.append(control_r)
+            pass_fds.append(control_r)
+            close_in_supervisor.append(control_r)
+            env_extra.insert(0, (CONTROL_FD_ENV, str(control_r)))
         handoff_fd: int | None = None
         if api == "handoff":
             handoff_parent, handoff_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -137,7 +152,7 @@ async def spawn(
             argv = [subst.get(a, a) for a in _argv]
         else:
             argv = [sys.executable, "-I", "-m", "playground.probe", "--origin", origin]
-            argv += ["--stall-ms", str(stall_ms)]
+            argv += ["--stall-ms", str(stall_ms), *probe_args]
             if handoff_fd is not None:
                 argv += ["--handoff-fd", str(handoff_fd)]
             argv.append(str(copy))
@@ -184,6 +199,10 @@ async def spawn(
             popen=popen, plan=plan, workdir=workdir, cgroup=cgroup, status_r=status_r, loop=loop
         )
         own.remove(status_r)
+        if control_w is not None:
+            os.set_blocking(control_w, False)  # a command never waits for the child
+            child.control_fd = control_w
+            own.remove(control_w)
         if cgroup is not None:
             # before the gate opens, so everything is born inside; the first move
             # waits for an RCU grace period (~10 ms): keep it off the loop

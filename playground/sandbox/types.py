@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Limits", "SandboxInfo", "ExitInfo", "EVENTS_FD_ENV", "NO_BWRAP_ENV", "MIB"]
+__all__ = ["Limits", "SandboxInfo", "ExitInfo", "EVENTS_FD_ENV", "CONTROL_FD_ENV", "NO_BWRAP_ENV",
+           "MIB"]
 
 #: Environment variable naming the event channel's fd in the child.
 EVENTS_FD_ENV = "ASYNCPLAY_EVENTS_FD"
+#: Environment variable naming step mode's control channel (parent -> probe) in the child.
+CONTROL_FD_ENV = "ASYNCPLAY_CONTROL_FD"
 #: ``ASYNCPLAY_NO_BWRAP=1`` switches bubblewrap off (default of :func:`detect`).
 NO_BWRAP_ENV = "ASYNCPLAY_NO_BWRAP"
 MIB = 1024 * 1024
