@@ -15,7 +15,9 @@ scripts/in-chroot.sh when it lives in a Debian root). ``--python CMD`` adds one
 interpreter command of your own (repeatable).
 
 Budgets (issue 2): <= 1.35x on many_tasks, <= 1.05x on queue_pipeline and
-http_gets; peak RSS <= 1.15x. The figures are recorded in benchmarks/README.md.
+http_gets; peak RSS <= 1.15x. Trace mode (``--trace``: the probe sends every callback
+as a step; issue 16), measured in the same rounds as its own variant: <= 1.6x on
+many_tasks, <= 1.25x on queue_pipeline and http_gets (``--skip-trace`` leaves it out). The figures are recorded in benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ WORKLOADS = {
     "http_gets": (HERE / "workloads" / "http_gets.py", 1.05),
 }
 RSS_BUDGET = 1.15
+TRACE_BUDGETS = {"many_tasks": 1.6, "queue_pipeline": 1.25, "http_gets": 1.25}
 
 
 def free_port() -> int:
@@ -141,6 +144,8 @@ def main() -> int:
     parser.add_argument("--only", choices=sorted(WORKLOADS), action="append")
     parser.add_argument("--skip-debug", action="store_true",
                         help="do not run asyncio debug mode (it is slow)")
+    parser.add_argument("--skip-trace", action="store_true",
+                        help="do not run the probe's trace mode")
     args = parser.parse_args()
 
     port = free_port()
@@ -155,7 +160,7 @@ def main() -> int:
     failed = False
     try:
         print(f"{'workload':<16}{'python':<9}{'probe':>9} {'95% interval':<15}{'debug':>8}"
-              f"{'rss':>8}   plain s   budget")
+              f"{'rss':>8}   plain s   budget        {'trace':>8} {'95% interval':<15}budget")
         for name, py, version in (
             (n, p, v) for n in args.only or list(WORKLOADS) for p, v in zip(pythons, versions)
         ):
@@ -164,9 +169,12 @@ def main() -> int:
                 "plain": ([*py, str(path)], base_env),
                 "probe": ([*py, "-I", "-m", "playground.probe", str(path)], base_env),
                 "debug": ([*py, str(path)], dict(base_env, PYTHONASYNCIODEBUG="1")),
+                "trace": ([*py, "-I", "-m", "playground.probe", "--trace", str(path)], base_env),
             }
             if args.skip_debug:
                 del variants["debug"]
+            if args.skip_trace:
+                del variants["trace"]
             ratios: dict[str, list[float]] = {k: [] for k in variants if k != "plain"}
             rss_ratios: list[float] = []
             plains: list[float] = []
@@ -184,11 +192,19 @@ def main() -> int:
             debug = statistics.median(ratios["debug"]) if "debug" in ratios else float("nan")
             rss = statistics.median(rss_ratios)
             ok = probe <= budget and rss <= RSS_BUDGET
+            trace_col = ""
+            if "trace" in ratios:
+                trace = statistics.median(ratios["trace"])
+                trace_ok = trace <= TRACE_BUDGETS[name]
+                ok = ok and trace_ok
+                trace_col = (f"{trace:>7.3f}x {'%.3f-%.3f' % median_interval(ratios['trace']):<15}"
+                             f"<= {TRACE_BUDGETS[name]}x {'ok' if trace_ok else 'OVER'}")
             failed |= not ok
             print(
                 f"{name:<16}{version:<9}{probe:>8.3f}x {'%.3f-%.3f' % median_interval(ratios['probe']):<15}"
                 f"{'%.2fx' % debug if debug == debug else '-':>8}{rss:>7.2f}x"
-                f"   {statistics.median(plains):7.3f}   <= {budget}x {'ok' if ok else 'OVER'}"
+                f"   {statistics.median(plains):7.3f}   <= {budget}x "
+                f"{'ok' if probe <= budget and rss <= RSS_BUDGET else 'OVER'}   {trace_col}"
             )
     finally:
         server.terminate()

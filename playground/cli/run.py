@@ -11,6 +11,7 @@ from pathlib import Path
 from playground.catalog import LessonUnavailable
 from playground.cli.common import USAGE_ERROR, UsageError, catalog
 from playground.cli.printer import LivePrinter, show
+from playground.cli.stepping import StdinStepper
 from playground.model import RunState
 from playground.session import RunOptions, RunTarget, Session, summarize
 
@@ -32,6 +33,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="print one JSON summary when the run ends")
     parser.add_argument("--record", type=Path, metavar="FILE",
                         help="save the run's events to FILE (see `asyncplay replay`)")
+    parser.add_argument("--trace", action="store_true",
+                        help="record every callback the loop runs (for the timeline and export)")
+    parser.add_argument("--step", action="store_true",
+                        help="start with the loop stopped and step it from stdin: . or Enter "
+                             "one callback, c continue, p pause, m N N callbacks per second, "
+                             "q stop (the end of stdin continues)")
 
 
 def target(args: argparse.Namespace) -> RunTarget:
@@ -69,6 +76,8 @@ def options(args: argparse.Namespace) -> RunOptions:
         use_bwrap=False if args.no_bwrap else None,
         timeout_s=args.timeout,
         record=args.record is not None,
+        trace=args.trace,
+        step=args.step,
     )
 
 
@@ -76,10 +85,20 @@ def execute(args: argparse.Namespace) -> int:
     run_target = target(args)
     run_options = options(args)
     printer = None if args.json else LivePrinter(sys.stdout)
-    session = Session(run_target, run_options, on_update=printer.update if printer else None)
+    stepper: StdinStepper | None = None
+
+    def update(state: RunState) -> None:
+        if printer is not None:
+            printer.update(state)
+        if stepper is not None:
+            stepper.update(state)
+
+    session = Session(run_target, run_options, on_update=update)
+    if run_options.step:
+        stepper = StdinStepper(session, None if args.json else sys.stdout)
     if printer:
         printer.start(run_target, run_options, session)
-    state = asyncio.run(_stoppable(session))
+    state = asyncio.run(_stoppable(session, stepper))
     code = show(args.json, state, summarize(session, state), printer)
     if args.record is not None:
         try:
@@ -91,7 +110,7 @@ def execute(args: argparse.Namespace) -> int:
     return code
 
 
-async def _stoppable(session: Session) -> RunState:
+async def _stoppable(session: Session, stepper: StdinStepper | None = None) -> RunState:
     """The run, which Ctrl-C stops as the app's Stop does: it ends "stopped", with its
     summary. A second Ctrl-C interrupts asyncplay itself."""
     loop = asyncio.get_running_loop()
@@ -104,6 +123,8 @@ async def _stoppable(session: Session) -> RunState:
         loop.add_signal_handler(signal.SIGINT, stop)
     except (NotImplementedError, RuntimeError, ValueError):  # no signals here: Ctrl-C aborts
         pass
+    if stepper is not None:
+        stepper.start()
     try:
         return await session.run()
     finally:

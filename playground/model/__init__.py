@@ -4,6 +4,7 @@
 - :mod:`~playground.model.records`: the records it keeps (tasks, stalls, output,
   warnings, the error, the exit...), one dataclass each;
 - :mod:`~playground.model.output`: what it printed, as timed lines (:class:`OutputLines`);
+- :mod:`~playground.model.steps`: a traced run's steps, where a stepped run stopped;
 - :mod:`~playground.model.outcome`: how a run ended (:func:`classify_exit`);
 - :mod:`~playground.model.summary`: the public JSON summary (:func:`summarize`);
 
@@ -35,6 +36,7 @@ from playground.model.records import (
     TaskView,
     WarningRecord,
 )
+from playground.model.steps import PauseView, Queued, Step, StepTrace, queued_label
 from playground.model.summary import summarize, summary_of
 from playground.words import format_bytes, format_mb, format_ms, place, task_label
 from playground.protocol import FINAL_STATUSES, STOPPED_STATUSES
@@ -52,6 +54,11 @@ __all__ = [
     "ExitRecord",
     "LimitRecord",
     "OutputLines",
+    "PauseView",
+    "Queued",
+    "Step",
+    "StepTrace",
+    "queued_label",
     "RunState",
     "SandboxRecord",
     "Stall",

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
-__all__ = ["MAX_STEPS", "Step", "StepChunk", "StepTrace", "Queued", "PauseView"]
+from playground.words import format_ms, place, task_label
+
+__all__ = ["MAX_STEPS", "PauseView", "Queued", "Step", "StepChunk", "StepTrace", "queued_label"]
 
 #: Steps kept at most (about 1.5 MB per 100,000: three tuples of ints).
 MAX_STEPS = 300_000
@@ -143,3 +145,22 @@ class PauseView:
     ready: tuple[Queued, ...] = ()
     ready_count: int = 0
     timers: tuple[Queued, ...] = ()
+
+
+def queued_label(q: Queued, coro_of: dict[int, str]) -> str:
+    """How front ends name a queued callback: the task it steps (``worker() resumes at
+    snippet.py:5``), the task a callback wakes (``_set_result_unless_cancelled wakes
+    worker()``), or the callback alone. ``coro_of``: task id -> coroutine, from the
+    task table."""
+    task = task_label(q.task or "?", coro_of.get(q.tid) if q.tid is not None else None)
+    where = place(q.file, q.line)
+    at = f" at {where}" if where else ""
+    if q.task is None:
+        text = q.callback or "?"
+    elif q.callback is None:
+        text = f"{task} resumes{at}"
+    else:
+        text = f"{q.callback} wakes {task}{at}"
+    if q.in_ms is not None:
+        text = f"in {format_ms(q.in_ms)}: {text}"
+    return text

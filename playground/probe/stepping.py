@@ -3,7 +3,8 @@
 The parent writes commands, one per line, on a pipe of its own (the control
 channel, moved out of the snippet's way as the event channel is; see __main__):
 
-- ``.``  run one callback (while the loop runs freely: stop before the next one)
+- ``.``  run one callback, then stop (while the loop runs freely or in slow motion:
+  stop before the next one)
 - ``c``  continue: run freely
 - ``p``  pause before the next callback
 - ``m N``  slow motion: one callback every 1/N s until another command
@@ -63,7 +64,7 @@ class StepGate:
             if cmd == ".":
                 if paused:
                     self.pending += 1
-                self.on = True  # running freely: stop before the next one
+                self.on, self.rate = True, 0.0  # running freely: stop before the next one
             elif cmd == "c":
                 self.on, self.rate, self.pending = False, 0.0, 0
             elif cmd == "p":
@@ -161,7 +162,10 @@ class StepGate:
             entry["in_ms"] = round(max(0.0, h._when - now) * 1000, 3)
             timers.append(entry)
         self.rec.emit({"kind": P.K_PAUSED, "n": self.n, "ready": queued[:MAX_QUEUED],
-                       "ready_count": len(ready) + 1, "timers": timers[:MAX_TIMERS]})
+                       "ready_count": 1 + sum(
+                           1 for h in ready if not h._cancelled
+                           and getattr(h._callback, "__name__", None) != _HEARTBEAT),
+                       "timers": timers[:MAX_TIMERS]})
         self.rec.flush_now()
 
     def _describe(self, handle: Any) -> dict[str, Any]:

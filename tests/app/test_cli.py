@@ -278,3 +278,47 @@ def test_ctrl_c_stops_a_headless_run_which_says_stopped_and_is_not_graded(tmp_pa
     assert "stall 3" in out and "worker()" in out  # what it did is still reported
     assert "expect" not in out and "✗" not in out  # not graded
     assert "Traceback" not in err
+
+
+STEPPED = """
+import asyncio
+
+
+async def worker(n):
+    await asyncio.sleep(0.01)
+    print("worker", n, "done")
+
+
+async def main():
+    await asyncio.gather(worker(1), worker(2))
+
+
+asyncio.run(main())
+"""
+
+
+def test_run_step_reads_its_commands_from_stdin_and_prints_each_stop(tmp_path: Path) -> None:
+    path = tmp_path / "stepped.py"
+    path.write_text(STEPPED)
+    result = subprocess.run([*ASYNCPLAY, "run", "--file", str(path), "--step"],
+                            input=".\n\n.\nc\n", capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    # three commands that step: three stops after the first, then it runs freely
+    assert "stopped before callback 1: main() resumes at stepped.py:10" in out
+    assert "stopped before callback 2: worker() resumes at stepped.py:5" in out
+    assert "then worker() resumes at stepped.py:5" in out
+    assert "stopped before callback 4:" in out
+    assert "stopped before callback 5:" not in out
+    assert "worker 2 done" in out
+
+
+def test_run_step_ends_at_the_end_of_stdin_and_says_what_it_did_not_know(tmp_path: Path) -> None:
+    path = tmp_path / "stepped.py"
+    path.write_text(STEPPED)
+    result = subprocess.run([*ASYNCPLAY, "run", "--file", str(path), "--step", "--json"],
+                            input="x\nm fast\n", capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "unknown step command 'x'" in result.stderr
+    assert "m wants a rate" in result.stderr
+    assert json.loads(result.stdout)["status"] == "ok"
