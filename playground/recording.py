@@ -96,6 +96,13 @@ class Recorder:
         """The events kept, decoded (a new list of new dicts at each call)."""
         return [json.loads(line) for line in self.lines]
 
+    def recording(self, header: dict[str, Any]) -> Recording:
+        """The recording as :func:`load` would read it back from :meth:`save`'s file,
+        without the file (the app replays the session's runs from memory)."""
+        head = {_HEADER_KEY: FORMAT_VERSION, **header, "cap_bytes": self.cap_bytes}
+        return Recording(header=head, events=self.events, dropped=self.dropped,
+                         cap_note=self._cap_note()["message"] if self.capped_at is not None else None)
+
     def save(self, path: Path, header: dict[str, Any]) -> None:
         """Write the recording to ``path`` (whole or not at all: a temporary file is
         renamed over it). OSError when it cannot be written."""

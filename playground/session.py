@@ -151,15 +151,19 @@ class Session:
         the file cannot be written, ValueError when the run was not recorded."""
         if self.recorder is None:
             raise ValueError("this run was not recorded (RunOptions.record is off)")
+        self.recorder.save(path, self.recording_header())
+
+    def recording_header(self) -> dict[str, Any]:
+        """The header of this run's recording (see :mod:`playground.recording`)."""
         state, target = self.state, self.target
-        self.recorder.save(path, {
+        return {
             "target": target.label, "slug": target.slug, "variant": target.variant,
             "path": str(target.path),
             "expect": dict(target.expect) if target.expect is not None else None,
             "code": state.code, "python": state.python or platform.python_version(),
             "sandbox": state.sandbox.as_summary(), "stall_ms": self.options.stall_ms,
             "started": self.started_at.isoformat() if self.started_at else None,
-        })
+        }
 
     # ------------------------------------------------------------------ folding
     def _apply(self, event: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -25,10 +25,12 @@ from textual.worker import Worker, WorkerState
 
 from playground.catalog import Catalog, Lesson, load_catalog
 from playground.model import RunState
+from playground.recording import Recording
 from playground.tui.lessons import LessonInfo, LessonItem, LessonList
 from playground.tui.messages import RunFinished
 from playground.tui.run_pane import RunPane
 from playground.tui.sandbox_bar import SandboxBar
+from playground.tui.replaying import ReplayActions, recorded_options
 from playground.tui.screens import HelpScreen, OpenFileScreen
 
 if TYPE_CHECKING:
@@ -39,10 +41,10 @@ __all__ = ["AsyncPlayApp"]
 
 #: Actions that start or stop runs, refused while a modal screen is open.
 _RUN_ACTIONS = frozenset({"run", "stop", "next_lesson", "previous_lesson", "toggle_info",
-                          "toggle_lessons", "open_file"})
+                          "toggle_lessons", "open_file", "history"})
 
 
-class AsyncPlayApp(App[None]):
+class AsyncPlayApp(ReplayActions):
     """Lessons on the left, the chosen lesson's bad and good runs side by side."""
 
     CSS_PATH = "app.tcss"
@@ -59,6 +61,8 @@ class AsyncPlayApp(App[None]):
         Binding("i", "toggle_info", "Texts"),
         Binding("l", "toggle_lessons", "Lessons"),
         Binding("o", "open_file", "Open file"),
+        Binding("w", "save_run", "Save run"),
+        Binding("h", "history", "History"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("f1", "help", "Help", show=False),
     ]
@@ -71,8 +75,10 @@ class AsyncPlayApp(App[None]):
     #: The lesson on screen (None when a file of the user's is shown, or no lessons).
     lesson: reactive[Lesson | None] = reactive(None)
 
-    def __init__(self, catalog: Catalog | None = None, options: RunOptions | None = None) -> None:
+    def __init__(self, catalog: Catalog | None = None, options: RunOptions | None = None,
+                 recording: Recording | None = None) -> None:
         super().__init__()
+        self.recording_to_open = recording  # shown in replay once the app is up
         self.catalog = catalog if catalog is not None else load_catalog()
         self.options = options
         self.file_path: Path | None = None
@@ -106,6 +112,8 @@ class AsyncPlayApp(App[None]):
             lessons.index = lessons.children.index(first)
             self.lesson = self.catalog.lessons[0]
         lessons.focus()
+        if self.recording_to_open is not None:
+            self.open_replay(self.recording_to_open)
 
     async def _prepare_runs(self) -> None:
         """Import the run machinery and probe the sandbox off the event loop.
@@ -179,7 +187,10 @@ class AsyncPlayApp(App[None]):
         start = str(self.file_path) if self.file_path else ""
         self.push_screen(OpenFileScreen(start), self._file_chosen)
 
-    def _file_chosen(self, path: Path | None) -> None:
+    def _file_chosen(self, path: Path | Recording | None) -> None:
+        if isinstance(path, Recording):
+            self.open_replay(path)
+            return
         if path is None:
             return
         self._stop_all()
@@ -233,7 +244,8 @@ class AsyncPlayApp(App[None]):
         return any(stopped)
 
     def _start(self, pane_name: str, target: RunTarget) -> None:
-        self.query_one(f"#pane-{pane_name}", RunPane).start(target, self.options, self._mock_api)
+        self.query_one(f"#pane-{pane_name}", RunPane).start(target, recorded_options(self.options),
+                                                            self._mock_api)
 
     async def _mock_api(self) -> MockAPI:
         """The one mock API every run shares, started on first use."""
@@ -249,6 +261,7 @@ class AsyncPlayApp(App[None]):
     @on(RunFinished)
     def run_finished(self, message: RunFinished) -> None:
         self.finished[message.pane] = message.state
+        self.keep_run(message.recorded)
         self.query_one(SandboxBar).show_run(message.state)
 
     @on(Worker.StateChanged)

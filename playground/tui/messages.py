@@ -15,6 +15,7 @@ from typing import Any
 from textual.message import Message
 
 from playground.model import RunState
+from playground.tui.history import RecordedRun
 
 __all__ = ["RunFinished", "RunStarted", "RunUpdated"]
 
@@ -50,3 +51,5 @@ class RunFinished(Message):
     run_id: int
     state: RunState
     summary: dict[str, Any]
+    #: The run's recording (the app records every run), for `w` and the history.
+    recorded: RecordedRun | None = None

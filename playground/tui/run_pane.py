@@ -22,6 +22,7 @@ from textual.reactive import reactive
 from textual.widgets import Static, TabbedContent, TabPane
 
 from playground.model import RunState
+from playground.tui.history import RecordedRun
 from playground.tui.messages import RunFinished, RunStarted, RunUpdated
 from playground.tui.code import CodeView, LineMark
 from playground.tui.formatting import STATUS_ICON, STATUS_STYLE, format_ms, inline_code
@@ -82,6 +83,8 @@ class RunPane(Vertical):
         self.snippet: str | None = None  # the path of the code shown
         self.run_key = {"bad": "b", "good": "g"}.get(pane, "b")
         self._session: Session | None = None
+        #: The latest finished run's recording (None while none, or while one runs).
+        self.recorded: RecordedRun | None = None
         self._subtitle_shown: tuple[str, float | None] | None = None
         self._problems_shown = 0
 
@@ -116,12 +119,14 @@ class RunPane(Vertical):
         self.query_one(CodeView).source = source
         self.checks = None
         self.state = None
+        self.recorded = None
 
     def begin_run(self) -> int:
         """Prepare for a new run; returns its number (messages carry it back)."""
         self.run_id += 1
         self.checks = None
         self.state = None
+        self.recorded = None
         return self.run_id
 
     # ------------------------------------------------------------------ running
@@ -168,10 +173,13 @@ class RunPane(Vertical):
             if self._session is session:
                 self._session = None
         summary = summarize(session, state)
+        recorded = None if session.recorder is None else RecordedRun(
+            session.recording_header(), session.recorder, state.status, state.wall_ms)
         if run_id == self.run_id:
             self.state = state
+            self.recorded = recorded
             self.show_checks(summary.get("expect"))
-        self.app.post_message(RunFinished(self.pane, run_id, state, summary))
+        self.app.post_message(RunFinished(self.pane, run_id, state, summary, recorded))
         return state
 
     @on(RunStarted)

@@ -12,6 +12,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from playground.recording import Recording, RecordingError
+from playground.recording import load as load_recording
+
 __all__ = ["HELP_KEYS", "HelpScreen", "OpenFileScreen"]
 
 #: The keys, as the help screen lists them.
@@ -23,7 +26,9 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("n  p  ↑ ↓", "next / previous lesson"),
     ("i", "show or hide the lesson's texts (more room for the runs)"),
     ("l", "show or hide the lesson list"),
-    ("o", "open and run a file of your own"),
+    ("o", "open and run a file of your own, or replay a recording (.jsonl)"),
+    ("w", "save the runs on screen as recordings (the path is shown)"),
+    ("h", "this session's last runs: pick one to replay it"),
     ("tab", "move between the lesson list and the tables"),
     ("?  F1", "this help"),
     ("ctrl+q", "quit"),
@@ -69,8 +74,9 @@ class HelpScreen(ModalScreen[None]):
                     yield Static(Content(what))
 
 
-class OpenFileScreen(ModalScreen[Path | None]):
-    """Ask for the path of a Python file to run; dismissed with the path or None."""
+class OpenFileScreen(ModalScreen[Path | Recording | None]):
+    """Ask for the path of a Python file to run (dismissed with the path) or of a
+    recording to replay (dismissed with the recording, read); None if cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -80,9 +86,10 @@ class OpenFileScreen(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="open-dialog") as dialog:
-            dialog.border_title = "run a file of your own"
-            dialog.border_subtitle = "enter to run · esc to cancel"
-            yield Input(value=self.start, placeholder="path/to/snippet.py", id="open-path")
+            dialog.border_title = "run a file of your own, or replay a recording"
+            dialog.border_subtitle = "enter to open · esc to cancel"
+            yield Input(value=self.start, placeholder="path/to/snippet.py or run.jsonl",
+                        id="open-path")
             yield Static(id="open-problem")
 
     @on(Input.Submitted)
@@ -93,6 +100,13 @@ class OpenFileScreen(ModalScreen[Path | None]):
             problem = "Type the path of a .py file."
         elif not path.is_file():
             problem = f"No such file: {path}"
+        elif path.suffix != ".py":
+            # Not Python: a recording, or the reason it is not one (naming the file).
+            try:
+                self.dismiss(load_recording(path))
+                return
+            except RecordingError as exc:
+                problem = f"{exc} (o runs .py files and replays recordings)"
         if problem:
             self.query_one("#open-problem", Static).update(Content.styled(problem, "$text-error"))
             return

@@ -26,9 +26,12 @@ class StallPanel(Static):
     # While a stall is live, the figure keeps growing between the probe's reports.
     _live_seen: tuple[int, float, float] | None = None  # (stall id, its ms, when we saw it)
     _ticker: Timer | None = None
+    #: Whether a stall going on grows with the wall clock between reports (live runs);
+    #: a replay shows what was reported at the moment on its own clock.
+    grows_live = True
 
     def watch_state(self, state: RunState | None) -> None:
-        live = state.live_stall if state is not None else None
+        live = state.live_stall if state is not None and self.grows_live else None
         if live is None:
             self._live_seen = None
             if self._ticker is not None:

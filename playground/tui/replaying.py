@@ -1,0 +1,105 @@
+"""The app's recording keys: `w` saves the runs on screen, `h` lists the session's
+runs, and a recording (from `h`, `o` or ``asyncplay replay``) opens in replay.
+
+:class:`ReplayActions` is mixed into the app: it keeps the :class:`RunHistory`,
+records every run the app starts (:func:`recorded_options`), and opens a
+:class:`~playground.tui.replay_screen.ReplayScreen`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import App
+
+from playground.recording import Recording, RecordingError
+from playground.recording import load as load_recording
+from playground.replay import Replay
+from playground.tui.history import RUN_RECORD_CAP_BYTES, RecordedRun, RunHistory, save_run
+from playground.tui.history_screen import HistoryScreen
+from playground.tui.replay_screen import ReplayScreen
+from playground.tui.run_pane import RunPane
+
+if TYPE_CHECKING:
+    from playground.session import RunOptions
+
+__all__ = ["ReplayActions", "recorded_options"]
+
+
+def recorded_options(options: RunOptions | None) -> RunOptions:
+    """``options`` with recording on (the app keeps every run for replay), capped at
+    :data:`~playground.tui.history.RUN_RECORD_CAP_BYTES` per run."""
+    from playground.session import RunOptions
+
+    options = options or RunOptions()
+    cap = min(options.record_cap_bytes, RUN_RECORD_CAP_BYTES)
+    return dataclasses.replace(options, record=True, record_cap_bytes=cap)
+
+
+class ReplayActions(App[None]):
+    """Saving runs, the session's history, and opening recordings, for the app."""
+
+    #: Where `w` saves (None: :func:`~playground.tui.history.recordings_folder`).
+    recordings_to: Path | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.history = RunHistory()
+
+    def keep_run(self, run: RecordedRun | None) -> None:
+        if run is not None:
+            self.history.add(run)
+
+    def action_save_run(self) -> None:
+        """Save the finished runs on screen, each to a file of its own."""
+        screen = self.screen
+        if isinstance(screen, ReplayScreen):
+            self._save_replayed(screen)
+            return
+        panes = [pane for pane in self.query(RunPane) if pane.display]
+        runs = [pane.recorded for pane in panes if pane.recorded is not None]
+        if not runs:
+            going = any(pane.running for pane in panes)
+            self.notify("Wait for the run to finish, then press w." if going
+                        else "No run on screen to save: run one first.", severity="warning")
+            return
+        saved = []
+        for run in runs:
+            try:
+                saved.append(str(save_run(run, self.recordings_to)))
+            except OSError as exc:
+                self.notify(f"Cannot save the recording of {run.target}: {exc}",
+                            title="Not saved", severity="error", timeout=10, markup=False)
+        if saved:
+            self.notify("\n".join(saved), title="Recording saved" if len(saved) == 1
+                        else "Recordings saved", timeout=8, markup=False)
+
+    def _save_replayed(self, screen: ReplayScreen) -> None:
+        path = screen.replay.recording.path
+        self.notify(f"Already saved: {path}" if path is not None
+                    else "Save it from the run's screen (w there).", timeout=6, markup=False)
+
+    def action_history(self) -> None:
+        self.push_screen(HistoryScreen(self.history.runs), self._history_chosen)
+
+    def _history_chosen(self, run: RecordedRun | None) -> None:
+        if run is not None:
+            self.open_replay(run.recording(), title=f"replay of {run.target} "
+                             f"(ended {run.finished_at.astimezone():%H:%M:%S})")
+
+    def open_recording_file(self, path: Path) -> bool:
+        """Open the recording at ``path`` in replay; False (the problem shown, naming
+        the file) when it is not a readable recording."""
+        try:
+            recording = load_recording(path)
+        except RecordingError as exc:
+            self.notify(str(exc), title="Not a recording", severity="error", timeout=15,
+                        markup=False)
+            return False
+        self.open_replay(recording)
+        return True
+
+    def open_replay(self, recording: Recording, *, title: str | None = None) -> None:
+        self.push_screen(ReplayScreen(Replay(recording), title=title))
