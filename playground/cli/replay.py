@@ -1,4 +1,5 @@
-"""``asyncplay replay``: a recorded run printed as ``run`` printed it (or its summary)."""
+"""``asyncplay replay``: a recorded run in the app's replay screen (when stdout is a
+terminal, or with ``--app``), else printed as ``run`` printed it (or its summary)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from playground.cli.common import recording
+from playground.cli.common import catalog, recording
 from playground.cli.printer import LivePrinter, show
 from playground.replay import Replay
 
@@ -17,10 +18,20 @@ HELP = "replay a recorded run"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="a recording (`asyncplay run --record`)")
     parser.add_argument("--json", action="store_true", help="print the run's JSON summary")
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--app", action="store_true",
+                     help="open it in the app's replay screen (the default on a terminal)")
+    how.add_argument("--text", action="store_true",
+                     help="print it as `asyncplay run` did (the default when not on a terminal)")
 
 
 def execute(args: argparse.Namespace) -> int:
     recorded = recording(args.file)
+    if args.app or (not args.json and not args.text and sys.stdout.isatty()):
+        from playground.tui.app import AsyncPlayApp  # Textual is loaded only for the app
+
+        AsyncPlayApp(catalog=catalog(args), recording=recorded).run()
+        return 0
     replay = Replay(recorded)
     printer = None if args.json else LivePrinter(sys.stdout)
     if printer is not None:

@@ -3,9 +3,15 @@ the app's own runs saved with `w` and replayed from `h`; broken files refused by
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import select
+import struct
 import subprocess
 import sys
+import termios
+import time
 from pathlib import Path
 
 import pytest
@@ -24,7 +30,8 @@ from playground.tui.replay_screen import ReplayScreen, TimeSlider, slider_cells
 from playground.tui.run_pane import RunPane
 from playground.tui.screens import OpenFileScreen
 
-from test_app import Recorder, select, text_of, wait_until
+from test_app import Recorder, text_of, wait_until
+from test_app import select as select_lesson
 
 SIZE = (160, 48)
 
@@ -164,7 +171,7 @@ async def test_w_saves_the_run_and_h_replays_it(tmp_path: Path) -> None:
         notices(message)
 
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
-        await select(pilot, app, "time-sleep")
+        await select_lesson(pilot, app, "time-sleep")
         await pilot.press("w")  # nothing ran yet: nothing saved, and it says so
         assert not (tmp_path / "saved").exists()
         await pilot.press("b")
@@ -196,3 +203,42 @@ def test_the_slider_marks_the_stall_and_the_cursor() -> None:
     assert cells == ["past", "past", "stall", "stall", "stall", "cursor",
                      "future", "future", "future", "future"]
     assert slider_cells(4, 0.0, 1.0, 1.0, [])[-1] == "cursor"
+
+
+def test_asyncplay_replay_on_a_terminal_opens_the_replay_screen(recorded: tuple[Path, dict]) -> None:
+    """On a terminal (a real pseudo-terminal here) `asyncplay replay FILE` opens the app."""
+    path, _ = recorded
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 140, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "140", "LINES": "40"}
+    child = subprocess.Popen([sys.executable, "-m", "playground", "replay", str(path)],
+                             stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + 60
+    try:
+        # The replay screen's title ("... recorded <when> · Python ...") and its keys (the
+        # printed replay, what it did before, says "recorded" and the target too).
+        while not all(word in seen for word in (b"recorded", b"time-sleep/bad", b"Play/pause")):
+            assert time.monotonic() < deadline, f"the replay screen never showed: {seen[-500:]!r}"
+            ready, _, _ = select.select([master], [], [], 1.0)
+            if ready:
+                try:
+                    seen += os.read(master, 65536)
+                except OSError:  # the child closed the terminal: it ended
+                    break
+        assert b"Play/pause" in seen, f"no replay screen: {seen[-300:]!r}"
+        os.write(master, b"\x11")  # ctrl+q
+        while child.poll() is None:  # read what it draws as it quits (a full terminal blocks it)
+            assert time.monotonic() < deadline + 30, "ctrl+q did not quit the app"
+            if select.select([master], [], [], 0.2)[0]:
+                try:
+                    os.read(master, 65536)
+                except OSError:
+                    break
+        assert child.wait(timeout=30) == 0
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        os.close(master)
