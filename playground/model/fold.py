@@ -249,15 +249,20 @@ class RunState:
             if old is not None and old.finished:
                 self._finished_kept -= 1
             self.tasks[tid] = TaskView(tid=tid, name=str(name), coro=str(coro), parent=parent,
-                                       created_file=file, created_line=line)
+                                       created_file=file, created_line=line,
+                                       created_t=float(e["t"]))
         for tid, state, waits, file, line, busy_us, steps, detail in e.get("upd", ()):
             old = self.tasks.get(tid)
             if old is None:
                 continue
+            ended_t = old.ended_t
+            if ended_t is None and state in P.FINISHED_TASK_STATES:
+                ended_t = float(e["t"])
             # A new view, not the old one changed: snapshots share the views.
             task = self.tasks[tid] = TaskView(
                 old.tid, old.name, old.coro, old.parent, old.created_file, old.created_line,
-                state, waits, file, line, float(busy_us) / 1000, int(steps), detail)
+                state, waits, file, line, float(busy_us) / 1000, int(steps), detail,
+                created_t=old.created_t, ended_t=ended_t)
             self._finished_kept += task.finished - old.finished
         self.tasks_created = int(e.get("created", self.tasks_created))
         self.tasks_alive = int(e.get("alive", self.tasks_alive))

@@ -46,6 +46,10 @@ class TaskView:
     busy_ms: float = 0.0
     steps: int = 0
     detail: str | None = None
+    #: When the probe first reported it, and reported it finished (child clock, seconds;
+    #: to within a batch, 50 ms, of when it happened).
+    created_t: float | None = None
+    ended_t: float | None = None
 
     @property
     def finished(self) -> bool:

@@ -41,7 +41,7 @@ __all__ = ["AsyncPlayApp"]
 
 #: Actions that start or stop runs, refused while a modal screen is open.
 _RUN_ACTIONS = frozenset({"run", "stop", "next_lesson", "previous_lesson", "toggle_info",
-                          "toggle_lessons", "open_file", "history"})
+                          "toggle_lessons", "open_file", "history", "timeline"})
 
 
 class AsyncPlayApp(ReplayActions):
@@ -63,6 +63,7 @@ class AsyncPlayApp(ReplayActions):
         Binding("o", "open_file", "Open file"),
         Binding("w", "save_run", "Save run"),
         Binding("h", "history", "History"),
+        Binding("t", "timeline", "Timeline"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("f1", "help", "Help", show=False),
     ]

@@ -25,6 +25,7 @@ from playground.replay import Replay
 from playground.tui.formatting import format_ms
 from playground.tui.panels import StallPanel
 from playground.tui.run_pane import RunPane
+from playground.tui.timeline import TimelineScreen
 
 __all__ = ["SPEEDS", "ReplayScreen", "TimeSlider", "slider_cells"]
 
@@ -92,6 +93,7 @@ class ReplayScreen(Screen[None]):
         Binding("space", "play", "Play/pause", priority=True),
         Binding("plus,equals_sign", "speed(1)", "Faster", key_display="+", priority=True),
         Binding("minus", "speed(-1)", "Slower", key_display="-", priority=True),
+        Binding("t", "timeline", "Timeline", priority=True),
         Binding("escape", "leave", "Back", priority=True),
     ]
 
@@ -185,6 +187,13 @@ class ReplayScreen(Screen[None]):
         self._played_at = time.monotonic()
         self._ticker = self.set_interval(1 / _PLAY_HZ, self._tick)
         self._draw_slider()
+
+    def action_timeline(self) -> None:
+        """The whole recorded run on a timeline, the slider's moment marked."""
+        self._pause()
+        final = self.replay.final
+        self.app.push_screen(TimelineScreen([(self.replay.recording.target, lambda: final)],
+                                            cursor=lambda: self.at_t))
 
     def action_leave(self) -> None:
         self._pause()

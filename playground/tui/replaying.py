@@ -1,5 +1,6 @@
-"""The app's recording keys: `w` saves the runs on screen, `h` lists the session's
-runs, and a recording (from `h`, `o` or ``asyncplay replay``) opens in replay.
+"""The app's time-travel keys: `w` saves the runs on screen, `h` lists the session's
+runs, a recording (from `h`, `o` or ``asyncplay replay``) opens in replay, and `t`
+shows the runs on screen on a timeline.
 
 :class:`ReplayActions` is mixed into the app: it keeps the :class:`RunHistory`,
 records every run the app starts (:func:`recorded_options`), and opens a
@@ -21,6 +22,7 @@ from playground.tui.history import RUN_RECORD_CAP_BYTES, RecordedRun, RunHistory
 from playground.tui.history_screen import HistoryScreen
 from playground.tui.replay_screen import ReplayScreen
 from playground.tui.run_pane import RunPane
+from playground.tui.timeline import TimelineScreen
 
 if TYPE_CHECKING:
     from playground.session import RunOptions
@@ -100,6 +102,13 @@ class ReplayActions(App[None]):
             return False
         self.open_replay(recording)
         return True
+
+    def action_timeline(self) -> None:
+        """The timeline of the runs on screen (live while they run)."""
+        panes = [pane for pane in self.query(RunPane) if pane.display]
+        runs = [(pane.state.target if pane.state is not None else pane.pane,
+                 lambda pane=pane: pane.state) for pane in panes]
+        self.push_screen(TimelineScreen(runs))
 
     def open_replay(self, recording: Recording, *, title: str | None = None) -> None:
         self.push_screen(ReplayScreen(Replay(recording), title=title))

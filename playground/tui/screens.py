@@ -29,6 +29,7 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("o", "open and run a file of your own, or replay a recording (.jsonl)"),
     ("w", "save the runs on screen as recordings (the path is shown)"),
     ("h", "this session's last runs: pick one to replay it"),
+    ("t", "timeline: a lane per task, stalls, lag (+/- zoom, ← → pan)"),
     ("tab", "move between the lesson list and the tables"),
     ("?  F1", "this help"),
     ("ctrl+q", "quit"),

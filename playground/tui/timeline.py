@@ -1,0 +1,237 @@
+"""The timeline (`t`): a lane per task on one time axis, the stalls, the lag below.
+
+:class:`TimelineView` draws one run's :func:`~playground.model.timeline` as text, a
+line per lane (computed by the model's :func:`~playground.model.lane_cells`): ``─``
+alive, ``█`` running (a traced run's steps; untraced, only a task running now), red
+``█`` where a task held the loop in a stall, its label marked ``▶``. Below, the
+stalls and the lag. :class:`TimelineScreen` shows the runs on screen, live (it reads
+their states ten times a second), with zoom (+/-) and pan (←/→).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+
+from playground.model import (
+    RunState,
+    Timeline,
+    format_ms,
+    lag_cells,
+    lane_cells,
+    run_span,
+    timeline,
+)
+
+__all__ = ["TimelineScreen", "TimelineView", "ZOOMS", "window"]
+
+#: Zoom levels (+ and - step through them): how many times the whole run is magnified.
+ZOOMS = (1, 2, 4, 8, 16, 32, 64, 128)
+_LABEL_WIDTH = 22
+_CELL = {"none": (" ", ""), "alive": ("─", "$text-muted"), "running": ("█", "$success"),
+         "stall": ("█", "bold $error")}
+_BARS = " ▁▂▃▄▅▆▇█"
+_LAG_SCALE_MIN_MS = 100.0
+
+
+def window(span: tuple[float, float], zoom: int, pan: float) -> tuple[float, float]:
+    """The window of time shown: the run's ``span`` (start, end) divided by ``zoom``,
+    placed by ``pan`` (0: the start, 1: the end)."""
+    length = max(span[1] - span[0], 1e-3)
+    shown = length / max(1, zoom)
+    start = span[0] + (length - shown) * max(0.0, min(1.0, pan))
+    return start, start + shown
+
+
+def _seconds(t: float) -> str:
+    return f"{t:.3g} s" if t < 10 else f"{t:.1f} s"
+
+
+class TimelineView(Widget):
+    """One run's lanes, stalls and lag, within the window ``zoom`` and ``pan`` choose."""
+
+    DEFAULT_CSS = """
+    TimelineView { height: auto; padding: 0 1; margin-bottom: 1; text-wrap: nowrap;
+                   text-overflow: clip; }
+    """
+    state: reactive[RunState | None] = reactive(None, always_update=True, layout=True)
+    zoom: reactive[int] = reactive(1)
+    pan: reactive[float] = reactive(1.0)  # follow the end while live
+    #: A moment to mark (a replay's slider), on the run's clock.
+    cursor_t: reactive[float | None] = reactive(None)
+
+    def __init__(self, title: str, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.title = title
+
+    def get_content_height(self, container: object, viewport: object, width: int) -> int:
+        state = self.state
+        return 4 + (len(state.tasks) if state is not None else 0) + 1
+
+    def render(self) -> Content:
+        state = self.state
+        head = Content.styled(state.target if state is not None else self.title, "bold")
+        if state is None:
+            return head + Content.styled("  ·  not run yet", "$text-muted")
+        t0, t1 = window(run_span(state), self.zoom, self.pan)
+        tl = timeline(state, steps_within=(t0, t1))
+        width = max(10, self.content_region.width - _LABEL_WIDTH - 1)
+        lines = [self._heading(head, tl, t0, t1), self._ruler(tl, t0, t1, width)]
+        cursor = self._column(self.cursor_t, t0, t1, width)
+        for lane in tl.lanes:
+            mark = "▶ " if lane.blocked_loop else "  "
+            label = Content.styled(f"{mark}{lane.tid} {lane.label}"[:_LABEL_WIDTH - 1]
+                                   .ljust(_LABEL_WIDTH),
+                                   "bold $error" if lane.blocked_loop else "")
+            cells = lane_cells(lane, t0, t1, width, tl.end_t)
+            glyphs = [_CELL[c] for c in cells]
+            if cursor is not None:
+                glyph, style = glyphs[cursor]
+                glyphs[cursor] = ("│" if glyph == " " else glyph, f"{style} reverse".strip())
+            lines.append(label + Content.assemble(*glyphs))
+        lines.append(self._stall_row(tl, t0, t1, width))
+        lines.append(self._lag_row(tl, t0, t1, width))
+        return Content("\n").join(lines)
+
+    @staticmethod
+    def _column(t: float | None, t0: float, t1: float, width: int) -> int | None:
+        if t is None or not t0 <= t <= t1:
+            return None
+        return min(width - 1, int((t - t0) / max(t1 - t0, 1e-9) * width))
+
+    def _heading(self, head: Content, tl: Timeline, t0: float, t1: float) -> Content:
+        base = tl.start_t
+        parts = [f"{len(tl.lanes)} task{'s' if len(tl.lanes) != 1 else ''}",
+                 f"{_seconds(t0 - base)} to {_seconds(t1 - base)} of {_seconds(tl.span_s)}"]
+        if self.zoom > 1:
+            parts.append(f"zoom {self.zoom}x")
+        if tl.traced:
+            parts.append("█ the task's callbacks (traced)")
+            if tl.steps_dropped:
+                parts.append(f"the first {tl.steps_dropped:,} steps not kept".replace(",", " "))
+        else:
+            parts.append("─ alive · █ running now (run with --trace for every callback)")
+        if tl.lanes_left_out:
+            parts.append(f"{tl.lanes_left_out} finished tasks not kept")
+        return head + Content.styled("  ·  " + "  ·  ".join(parts), "$text-muted")
+
+    @staticmethod
+    def _ruler(tl: Timeline, t0: float, t1: float, width: int) -> Content:
+        row = [" "] * width
+        step = max(12, width // 6)
+        for col in range(0, width, step):
+            text = "┊" + _seconds(t0 - tl.start_t + (t1 - t0) * col / width)
+            for i, ch in enumerate(text):
+                if col + i < width:
+                    row[col + i] = ch
+        return Content.styled(" " * _LABEL_WIDTH + "".join(row), "$text-muted")
+
+    @staticmethod
+    def _stall_row(tl: Timeline, t0: float, t1: float, width: int) -> Content:
+        row = [" "] * width
+        per_col = max(t1 - t0, 1e-9) / width
+        for a, b, _ in tl.stalls:
+            if b < t0 or a >= t1:
+                continue
+            first = max(0, int((a - t0) / per_col))
+            last = min(width - 1, int((max(a, b - 1e-12) - t0) / per_col))
+            for i in range(first, last + 1):
+                row[i] = "▀"
+        total = sum(b - a for a, b, _ in tl.stalls) * 1000
+        label = f"stalls {len(tl.stalls)}, {format_ms(total)}" if tl.stalls else "stalls none"
+        return (Content.styled(label[:_LABEL_WIDTH - 1].ljust(_LABEL_WIDTH), "$text-muted")
+                + Content.styled("".join(row), "bold $error"))
+
+    @staticmethod
+    def _lag_row(tl: Timeline, t0: float, t1: float, width: int) -> Content:
+        values = lag_cells(tl.lag, t0, t1, width)
+        top = max([v for v in values if v is not None] + [_LAG_SCALE_MIN_MS])
+        worst = max((ms for _, ms in tl.lag), default=0.0)
+        glyphs = []
+        for v in values:
+            if v is None:
+                glyphs.append((" ", ""))
+                continue
+            bar = _BARS[max(1, min(8, round(v / top * 8)))]
+            glyphs.append((bar, "$error" if v >= _LAG_SCALE_MIN_MS else
+                           "$warning" if v >= 20 else "$success"))
+        label = f"lag, max {format_ms(worst)}"
+        return Content.styled(label[:_LABEL_WIDTH - 1].ljust(_LABEL_WIDTH), "$text-muted") \
+            + Content.assemble(*glyphs)
+
+
+class TimelineScreen(Screen[None]):
+    """The timelines of the runs on screen, updated live; +/- zoom, ←/→ pan."""
+
+    BINDINGS = [
+        Binding("plus,equals_sign", "zoom(1)", "Zoom in", key_display="+", priority=True),
+        Binding("minus", "zoom(-1)", "Zoom out", key_display="-", priority=True),
+        Binding("left", "pan(-1)", "Earlier", priority=True),
+        Binding("right", "pan(1)", "Later", priority=True),
+        Binding("home", "whole", "Whole run", priority=True),
+        Binding("escape,t", "leave", "Back", priority=True),
+    ]
+
+    def __init__(self, runs: Sequence[tuple[str, Callable[[], RunState | None]]],
+                 cursor: Callable[[], float | None] | None = None) -> None:
+        super().__init__()
+        self.runs = list(runs)
+        self.cursor = cursor
+        self.zoom = 1
+        self.pan = 1.0
+        self._seen: dict[int, tuple[int, int, float | None]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.styled(" timeline · a lane per task; ▶ and red: the task that "
+                                    "blocked the loop", "bold"), id="timeline-title")
+        with VerticalScroll(id="timelines"):
+            for title, _ in self.runs:
+                yield TimelineView(title)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._refresh_states()
+        self.set_interval(0.1, self._refresh_states)
+
+    def _refresh_states(self) -> None:
+        cursor = self.cursor() if self.cursor is not None else None
+        for view, (_, get_state) in zip(self.query(TimelineView), self.runs):
+            state = get_state()
+            # A live run's state is one object folded on: its event count says it changed.
+            seen = (id(state), state.events if state is not None else -1, cursor)
+            if seen != self._seen.get(id(view)):
+                self._seen[id(view)] = seen
+                view.cursor_t = cursor
+                view.state = state
+
+    def _views(self) -> list[TimelineView]:
+        return list(self.query(TimelineView))
+
+    def action_zoom(self, direction: int) -> None:
+        now = ZOOMS.index(self.zoom)
+        self.zoom = ZOOMS[max(0, min(len(ZOOMS) - 1, now + direction))]
+        for view in self._views():
+            view.zoom = self.zoom
+
+    def action_pan(self, direction: int) -> None:
+        # A quarter of the window per press, in the fraction ``pan`` counts in.
+        if self.zoom > 1:
+            self.pan = max(0.0, min(1.0, self.pan + direction * 0.25 / (self.zoom - 1)))
+        for view in self._views():
+            view.pan = self.pan
+
+    def action_whole(self) -> None:
+        self.zoom, self.pan = 1, 1.0
+        for view in self._views():
+            view.zoom, view.pan = 1, 1.0
+
+    def action_leave(self) -> None:
+        self.dismiss(None)

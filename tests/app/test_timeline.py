@@ -1,0 +1,170 @@
+"""The timeline (`t`): live on a real run, and on a recording (with its SVG picture)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from playground.catalog import load_catalog
+from playground.model import timeline
+from playground.tui.app import AsyncPlayApp
+from playground.tui.replay_screen import ReplayScreen
+from playground.tui.timeline import TimelineScreen, TimelineView
+
+from test_app import Recorder, wait_until
+from test_app import select as select_lesson
+
+SIZE = (160, 48)
+SnapCompare = Callable[..., bool]
+
+CODE = """import asyncio, time
+
+async def worker():
+    time.sleep(1)
+
+async def ticker():
+    for _ in range(8):
+        await asyncio.sleep(0.2)
+
+async def main():
+    await asyncio.gather(worker(), ticker())
+
+asyncio.run(main())
+"""
+
+
+def tasks_event(t: float, new: list[list[Any]] | None = None,
+                upd: list[list[Any]] | None = None) -> dict[str, Any]:
+    return {"kind": "tasks", "t": t, "new": new or [], "upd": upd or [], "created": 3,
+            "alive": 3, "max_alive": 3, "failed": 0, "cancelled": 0}
+
+
+def steps(t: float, starts: list[int], durs: list[int], owners: list[int]) -> dict[str, Any]:
+    deltas = [starts[0]] + [b - a for a, b in zip(starts, starts[1:])]
+    return {"kind": "steps", "t": t, "start_us": deltas, "dur_us": durs, "owner": owners,
+            "names": []}
+
+
+def write_recording(path: Path) -> Path:
+    """A small traced run, written by hand so that its picture never changes."""
+    ticks = [int(0.2e6 * i) + 2000 for i in range(8)]
+    events: list[dict[str, Any]] = [
+        {"kind": "sandbox", "t": 0.0, "layers": ["rlimits"], "missing": []},
+        {"kind": "code", "t": 0.0, "text": CODE},
+        {"kind": "hello", "t": 0.0, "pid": 7, "python": "3.12.0", "file": "/x/bad.py",
+         "stall_ms": 50},
+        {"kind": "started", "t": 0.0},
+        tasks_event(0.05, new=[[1, "Task-1", "main", None, "/x/bad.py", 13],
+                               [2, "Task-2", "worker", 1, "/x/bad.py", 11],
+                               [3, "Task-3", "ticker", 1, "/x/bad.py", 11]],
+                    upd=[[1, "waiting", "gather", "/x/bad.py", 11, 100, 1, None],
+                         [2, "waiting", None, "/x/bad.py", 3, 0, 0, None],
+                         [3, "waiting", "sleep", "/x/bad.py", 8, 50, 1, None]]),
+        steps(0.1, [1000, ticks[0]], [100, 50], [1, 3]),
+        {"kind": "lag", "t": 0.25, "samples_ms": [0.5, 0.4]},
+        steps(0.3, [ticks[1], 300_000], [50, 1_000_000], [3, 2]),
+        {"kind": "stall", "t": 0.6, "id": 1, "ms": 300.0, "task": "Task-2", "tid": 2,
+         "file": "/x/bad.py", "line": 4, "code": "time.sleep(1)"},
+        {"kind": "stall_end", "t": 1.3, "id": 1, "ms": 1000.0, "task": "Task-2", "tid": 2,
+         "file": "/x/bad.py", "line": 4, "code": "time.sleep(1)"},
+        {"kind": "lag", "t": 1.3, "samples_ms": [898.0]},
+        tasks_event(1.3, upd=[[2, "done", None, None, None, 1_000_000, 1, None]]),
+        steps(1.4, ticks[2:7], [40] * 5, [3] * 5),
+        {"kind": "lag", "t": 1.5, "samples_ms": [0.3, 0.2]},
+        steps(1.7, [ticks[7], 1_650_000], [40, 80], [3, 1]),
+        tasks_event(1.7, upd=[[3, "done", None, None, None, 400, 9, None],
+                              [1, "done", None, None, None, 180, 2, None]]),
+        {"kind": "end", "t": 1.7, "wall_ms": 1700.0, "peak_rss_kb": 20000},
+        {"kind": "exit", "t": 1.7, "status": "ok", "exit_code": 0, "message": "It ran to its end."},
+    ]
+    header = {"asyncplay_recording": 1, "target": "handmade/bad", "slug": "handmade",
+              "variant": "bad", "path": "/x/bad.py", "expect": None, "code": CODE,
+              "python": "3.12.0", "sandbox": {"layers": ["rlimits"], "missing": []},
+              "stall_ms": 50, "started": "2026-01-01T00:00:00+00:00", "cap_bytes": 1000}
+    lines = [header, *events, {"recording": "end", "events": len(events), "dropped": 0}]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return path
+
+
+@pytest.fixture
+def recorded_app(tmp_path: Path) -> AsyncPlayApp:
+    from playground.recording import load
+
+    (tmp_path / "lessons").mkdir()
+    catalog = load_catalog([tmp_path / "lessons"], include_default=False)
+    return AsyncPlayApp(catalog=catalog, recording=load(write_recording(tmp_path / "run.jsonl")))
+
+
+async def open_timeline(pilot: Pilot[None]) -> None:
+    app = pilot.app
+    await app.workers.wait_for_complete()
+    await wait_until(pilot, lambda: isinstance(app.screen, ReplayScreen), timeout_s=10,
+                     what="the replay screen")
+    await pilot.pause()
+    await pilot.press("home")
+    for _ in range(8):
+        await pilot.press("shift+right")  # 0.8 s: in the middle of the stall
+    await pilot.press("t")
+    await wait_until(pilot, lambda: isinstance(app.screen, TimelineScreen), timeout_s=5,
+                     what="the timeline")
+    await pilot.pause()
+
+
+class TestTimeline:
+    """A recorded run's timeline: lanes, the blocking task marked, stalls, lag, cursor."""
+
+    def test_recorded_run(self, recorded_app: AsyncPlayApp, snap_compare: SnapCompare) -> None:
+        assert snap_compare(recorded_app, run_before=open_timeline, terminal_size=(120, 24))
+
+    def test_zoomed_in(self, recorded_app: AsyncPlayApp, snap_compare: SnapCompare) -> None:
+        async def zoom(pilot: Pilot[None]) -> None:
+            await open_timeline(pilot)
+            await pilot.press("plus", "plus", "left")
+            await pilot.pause()
+
+        assert snap_compare(recorded_app, run_before=zoom, terminal_size=(120, 24))
+
+
+async def test_the_timeline_follows_a_live_run_and_marks_the_blocking_task() -> None:
+    recorder = Recorder()
+    app = AsyncPlayApp()
+    async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
+        await select_lesson(pilot, app, "time-sleep")
+        await pilot.press("b")
+        await pilot.press("t")
+        screen = app.screen
+        assert isinstance(screen, TimelineScreen)
+        view = screen.query_one(TimelineView)
+        seen_events: set[int] = set()
+
+        def finished() -> bool:
+            if view.state is not None:
+                seen_events.add(view.state.events)
+            return bool(recorder.finished("bad")) and view.state is not None \
+                and view.state.finished
+        await wait_until(pilot, finished, what="the run to end on the timeline")
+        assert len(seen_events) > 1  # it was redrawn while the run went on
+        state = view.state
+        assert state is not None
+        lanes = timeline(state).lanes
+        blocking = [lane for lane in lanes if lane.blocked_loop]
+        assert [lane.label for lane in blocking] == ["worker()"]
+        await pilot.pause()
+        drawn = str(view.render())
+        marked = [line for line in drawn.splitlines() if line.lstrip().startswith("▶")]
+        assert len(marked) == 1 and "worker()" in marked[0], drawn
+        assert "stalls 1, 1" in drawn and "lag, max" in drawn
+        # Zoom and pan.
+        await pilot.press("plus", "plus")
+        assert view.zoom == 4 and view.pan == 1.0
+        await pilot.press("left")
+        assert view.pan < 1.0
+        await pilot.press("home")
+        assert (view.zoom, view.pan) == (1, 1.0)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, TimelineScreen)
