@@ -93,3 +93,9 @@ def run_snippet(tmp_path: Path) -> RunSnippet:
         return summary
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _own_data_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Saved edits go to a folder of the test's: never the user's, and none of theirs is shown."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data-home")))

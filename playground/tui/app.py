@@ -20,12 +20,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Footer, Header, ListView
+from textual.widgets import Button, Footer, Header, ListView
 from textual.worker import Worker, WorkerState
 
 from playground.catalog import Catalog, Lesson, load_catalog
+from playground.edits import Edits
 from playground.model import RunState
 from playground.recording import Recording
+from playground.tui.editing import Editing
 from playground.tui.lessons import LessonInfo, LessonItem, LessonList
 from playground.tui.messages import RunFinished
 from playground.tui.run_pane import RunPane
@@ -41,7 +43,8 @@ __all__ = ["AsyncPlayApp"]
 
 #: Actions that start or stop runs, refused while a modal screen is open.
 _RUN_ACTIONS = frozenset({"run", "stop", "next_lesson", "previous_lesson", "toggle_info",
-                          "toggle_lessons", "open_file", "history", "timeline"})
+                          "toggle_lessons", "open_file", "history", "timeline", "edit",
+                          "run_edit", "switch_variant"})
 
 
 class AsyncPlayApp(ReplayActions):
@@ -64,6 +67,8 @@ class AsyncPlayApp(ReplayActions):
         Binding("w", "save_run", "Save run"),
         Binding("h", "history", "History"),
         Binding("t", "timeline", "Timeline"),
+        Binding("e", "edit", "Edit"),
+        Binding("v", "switch_variant", "Edit other", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("f1", "help", "Help", show=False),
     ]
@@ -77,7 +82,7 @@ class AsyncPlayApp(ReplayActions):
     lesson: reactive[Lesson | None] = reactive(None)
 
     def __init__(self, catalog: Catalog | None = None, options: RunOptions | None = None,
-                 recording: Recording | None = None) -> None:
+                 recording: Recording | None = None, edits: Edits | None = None) -> None:
         super().__init__()
         self.recording_to_open = recording  # shown in replay once the app is up
         self.catalog = catalog if catalog is not None else load_catalog()
@@ -87,6 +92,8 @@ class AsyncPlayApp(ReplayActions):
         self._mock_lock = asyncio.Lock()
         #: The final state of the latest run of each pane (tests and scripts read it).
         self.finished: dict[str, RunState] = {}
+        #: The editors of the panes and the learner's edits (e, ctrl+r, ctrl+s, reset).
+        self.editing = Editing(self, edits)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -154,10 +161,7 @@ class AsyncPlayApp(ReplayActions):
         for variant, note in (("bad", lesson.mistake), ("good", lesson.fix)):
             pane = self.query_one(f"#pane-{variant}", RunPane)
             pane.display = True
-            try:
-                source = lesson.source(variant)
-            except OSError as exc:
-                source = f"# cannot read {lesson.path(variant)}: {exc}"
+            source = self.editing.source(lesson, variant)  # the learner's edit, if any
             pane.show_snippet(
                 title=Content.assemble(
                     (f" {variant}.py ", "bold $text-error" if variant == "bad" else "bold $text-success"),
@@ -165,6 +169,7 @@ class AsyncPlayApp(ReplayActions):
                 ),
                 note=note, path=str(lesson.path(variant)), source=source,
             )
+            self.editing.shown(lesson, variant)
 
     def action_next_lesson(self) -> None:
         self.query_one("#lessons", ListView).action_cursor_down()
@@ -233,7 +238,32 @@ class AsyncPlayApp(ReplayActions):
             self.notify(f"Not available: {lesson.unavailable}.", severity="warning")
             return
         for variant in (("bad", "good") if which == "both" else (which,)):
-            self._start(variant, RunTarget.from_lesson(lesson, variant))
+            code = self.editing.code(lesson, variant)  # an edit runs in place of the file
+            self._start(variant, RunTarget.from_lesson(lesson, variant, code=code))
+            self.editing.run_started(variant, edited=code is not None)
+
+    # ----------------------------------------------------------------- editing
+    async def action_edit(self) -> None:
+        await self.editing.open()
+
+    async def action_switch_variant(self) -> None:
+        await self.editing.switch()
+
+    def action_run_edit(self) -> None:
+        self.editing.run()
+
+    def action_save_edit(self) -> None:
+        self.editing.save()
+
+    def action_reset_edit(self) -> None:
+        self.editing.reset()
+
+    def action_close_editor(self) -> None:
+        self.editing.close()
+
+    @on(Button.Pressed, "#reset-edit")
+    def reset_pressed(self, event: Button.Pressed) -> None:
+        self.editing.reset_pressed(event.button)
 
     def action_stop(self) -> None:
         if not self._stop_all():
@@ -263,6 +293,7 @@ class AsyncPlayApp(ReplayActions):
     def run_finished(self, message: RunFinished) -> None:
         self.finished[message.pane] = message.state
         self.keep_run(message.recorded)
+        self.editing.run_finished(message)
         self.query_one(SandboxBar).show_run(message.state)
 
     @on(Worker.StateChanged)

@@ -1,7 +1,7 @@
 """SVG snapshots of the app's static screens, at a fixed terminal size.
 
 Only screens that nothing live changes are pictured: the lesson list with a lesson
-shown, a broken lesson listed, and the help. The catalog is written by the test
+shown, a broken lesson listed, the help, and a variant open in the editor. The catalog is written by the test
 (not the shipped snippets), so editing a real lesson's text does not break a
 picture. Run screens are not pictured: timings and lag differ on every run.
 Update the pictures after a deliberate change with ``pytest --snapshot-update``.
@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Static, TextArea
+from textual.widgets.text_area import Selection
 
 from playground.catalog import load_catalog
 from playground.tui.app import AsyncPlayApp
@@ -144,3 +145,21 @@ class TestHelp:
             await pilot.pause()
 
         assert snap_compare(app, run_before=open_help, terminal_size=SIZE)
+
+
+class TestEditor:
+    """The bad variant open in its pane's editor, one line changed (marked in the gutter)."""
+
+    def test_editor(self, app: AsyncPlayApp, snap_compare: SnapCompare) -> None:
+        async def edit(pilot: Pilot[None]) -> None:
+            await settle(pilot)
+            await pilot.press("e")
+            editor = pilot.app.screen.query_one("#pane-bad CodeEditor", TextArea)
+            editor.cursor_blink = False
+            row = next(i for i, line in enumerate(editor.text.split("\n")) if "time.sleep" in line)
+            start = editor.text.split("\n")[row].index("time.sleep(1)")
+            editor.selection = Selection((row, start), (row, start + len("time.sleep(1)")))
+            await pilot.press(*("space" if c == " " else c for c in "await asyncio.sleep(1)"))
+            await pilot.pause()
+
+        assert snap_compare(app, run_before=edit, terminal_size=SIZE)

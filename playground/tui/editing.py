@@ -1,0 +1,275 @@
+"""Edit and re-run: the app's side of editing a lesson's variants.
+
+:class:`Editing` opens a run pane's code in a :class:`~playground.tui.editor.CodeEditor`
+(``e``; ``v`` switches between bad and good), keeps every edit per lesson and variant
+for the app's life (:class:`~playground.edits.Edits`), saves it on ctrl+s to the
+user's data folder, and brings back the lesson's text on reset. A run of a variant
+with an edit runs the edited text (see :meth:`Editing.code`); when that variant is
+the bad one, the run is also checked against the lesson's good expectations, and the
+pane says which it meets ("did you fix it?"). The pane's title says "edited" or
+"saved edit" while the text differs from the lesson's.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Button, Static
+
+from playground.catalog import Lesson
+from playground.edits import EditError, Edits
+from playground.expect import check
+from playground.tui.code import CodeView
+from playground.tui.editor import CodeEditor
+from playground.tui.messages import RunFinished
+from playground.tui.panels import ChecksPanel
+from playground.tui.panels.fix import FixPanel
+from playground.tui.run_pane import RunPane, marks_for
+
+if TYPE_CHECKING:
+    from playground.tui.app import AsyncPlayApp
+
+__all__ = ["EditorBar", "Editing"]
+
+
+class EditorBar(Horizontal):
+    """Above the editor: its keys, and the reset button."""
+
+    DEFAULT_CSS = """
+    EditorBar {
+        height: 1;
+        background: $boost;
+    }
+    EditorBar > Static {
+        width: 1fr;
+        padding: 0 1;
+        color: $text-muted;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.assemble(
+            ("ctrl+r", "bold $text-accent"), " run the edit  ",
+            ("ctrl+s", "bold $text-accent"), " save  ",
+            ("esc", "bold $text-accent"), " leave"))
+        yield Button("Reset", id="reset-edit", compact=True, variant="warning",
+                     tooltip="Bring back the lesson's text (ctrl+z undoes it)")
+
+
+class Editing:
+    """The editors of the run panes, and the edits they hold."""
+
+    def __init__(self, app: AsyncPlayApp, edits: Edits | None = None) -> None:
+        self.app = app
+        self.edits = edits if edits is not None else Edits()
+        #: The variant ``e`` edits (``v`` switches it).
+        self.variant = "bad"
+        self._titles: dict[str, Content] = {}  # each pane's title, without the label
+        self._fix_runs: dict[str, int] = {}  # pane -> the edited bad run to check as good
+
+    # ----------------------------------------------------------------- texts
+    def source(self, lesson: Lesson, variant: str) -> str:
+        """The text a variant's pane shows and runs: the learner's edit, else the lesson's."""
+        original = self._original(lesson, variant)
+        try:
+            text = self.edits.text(lesson.slug, variant)
+        except EditError as exc:
+            self.app.notify(str(exc), title="Saved edit not loaded", severity="error", timeout=10)
+            return original
+        return original if text is None else text
+
+    def code(self, lesson: Lesson, variant: str) -> str | None:
+        """The edited text to run for a variant, or None when it is the lesson's own."""
+        text = self.source(lesson, variant)
+        return None if text == self._original(lesson, variant) else text
+
+    @staticmethod
+    def _original(lesson: Lesson, variant: str) -> str:
+        try:
+            return lesson.source(variant)
+        except OSError as exc:
+            return f"# cannot read {lesson.path(variant)}: {exc}"
+
+    def label(self, lesson: Lesson, variant: str) -> str:
+        """"edited", "saved edit" or "" (the lesson's text)."""
+        text = self.source(lesson, variant)
+        if text == self._original(lesson, variant):
+            return ""
+        try:
+            return "saved edit" if text == self.edits.saved(lesson.slug, variant) else "edited"
+        except EditError:
+            return "edited"
+
+    def shown(self, lesson: Lesson, variant: str) -> None:
+        """A lesson's variant was just shown in its pane (its title set): add the label."""
+        pane = self._pane(variant)
+        if pane.border_title is not None:
+            # The widget keeps a title as markup: parsed back, the label is added to it.
+            self._titles[variant] = Content.from_markup(str(pane.border_title))
+        self._show_label(lesson, variant)
+        self._close(pane)
+        self._fix_panel(pane).show_result(None)
+
+    def _show_label(self, lesson: Lesson, variant: str) -> None:
+        pane = self._pane(variant)
+        label = self.label(lesson, variant)
+        title = self._titles.get(variant, Content(""))
+        if label:
+            title = title + Content.styled(f" {label} ", "bold $text-warning on $warning-muted")
+        pane.border_title = title
+
+    # ---------------------------------------------------------------- editors
+    def _pane(self, variant: str) -> RunPane:
+        return self.app.query_one(f"#pane-{variant}", RunPane)
+
+    def editor(self, variant: str) -> CodeEditor | None:
+        """The pane's editor, if it was ever opened."""
+        found = self._pane(variant).query(CodeEditor)
+        return found.first() if found else None
+
+    async def open(self) -> None:
+        """Open the chosen variant (``e``) of the lesson on screen in its pane's editor."""
+        lesson = self.app.lesson
+        if lesson is None:
+            self.app.notify("e edits a lesson's variant; edit a file of yours in your own "
+                            "editor, then o runs it again.", timeout=5)
+            return
+        variant = self.variant
+        pane = self._pane(variant)
+        editor = self.editor(variant)
+        if editor is None:
+            editor = CodeEditor(on_change=lambda text: self._changed(variant, text))
+            await pane.mount(EditorBar(), editor, after=pane.query_one(CodeView))
+            editor.watch(pane, "state", lambda state: editor.show_marks(
+                marks_for(state, pane.snippet)))
+        original = self._original(lesson, variant)
+        editor.load_edit(original, self.source(lesson, variant))
+        editor.show_marks(marks_for(pane.state, pane.snippet))
+        pane.query_one(CodeView).display = False
+        pane.query_one(EditorBar).display = True
+        editor.display = True
+        pane.add_class("-editing")
+        editor.focus()
+
+    def close(self) -> None:
+        """Leave the editors (escape): the edits are kept and shown in the code view."""
+        for variant in ("bad", "good"):
+            self._close(self._pane(variant))
+        self.app.query_one("#lessons").focus()
+
+    def _close(self, pane: RunPane) -> None:
+        editor = pane.query(CodeEditor).first() if pane.query(CodeEditor) else None
+        if editor is None or not editor.display:
+            return
+        editor.display = False
+        pane.query_one(EditorBar).display = False
+        code = pane.query_one(CodeView)
+        code.source = editor.text
+        code.display = True
+        pane.remove_class("-editing")
+
+    def _open_variant(self) -> str | None:
+        """The variant whose editor is open, if one is."""
+        for variant in ("bad", "good"):
+            editor = self.editor(variant)
+            if editor is not None and editor.display:
+                return variant
+        return None
+
+    async def switch(self) -> None:
+        """Edit the other variant next (``v``); an open editor moves over to it."""
+        self.variant = "good" if self.variant == "bad" else "bad"
+        if self._open_variant() is not None:
+            self._close(self._pane("good" if self.variant == "bad" else "bad"))
+            await self.open()
+        else:
+            self.app.notify(f"e now edits {self.variant}.py", timeout=2)
+
+    def _changed(self, variant: str, text: str) -> None:
+        lesson = self.app.lesson
+        if lesson is not None:
+            self.edits.keep(lesson.slug, variant, text)
+            self._show_label(lesson, variant)
+
+    # ---------------------------------------------------------------- actions
+    def run(self) -> None:
+        """Run the open editor's text (ctrl+r) in its pane, as the run keys would."""
+        variant = self._open_variant() or self.variant
+        self.app.action_run(variant)
+
+    def save(self) -> None:
+        """Save the open editor's text (ctrl+s) to the user's data folder."""
+        lesson, variant = self.app.lesson, self._open_variant()
+        editor = self.editor(variant) if variant is not None else None
+        if lesson is None or variant is None or editor is None:
+            return
+        try:
+            path = self.edits.save(lesson.slug, variant, editor.text, editor.original)
+        except EditError as exc:
+            self.app.notify(str(exc), title="Not saved", severity="error", timeout=10)
+            return
+        self._show_label(lesson, variant)
+        if path is None:
+            self.app.notify(f"{variant}.py is the lesson's own again: no saved edit.", timeout=4)
+        else:
+            self.app.notify(f"Saved to {path}", timeout=4)
+
+    def reset(self) -> None:
+        """Bring back the lesson's text in the open editor (or, closed, the chosen variant's)."""
+        lesson = self.app.lesson
+        if lesson is None:
+            return
+        variant = self._open_variant() or self.variant
+        editor = self.editor(variant)
+        if editor is not None and editor.display:
+            editor.reset()  # undoable; its change event keeps the text and the label
+            editor.focus()  # the button took the focus: give it back, ctrl+z undoes the reset
+            return
+        original = self._original(lesson, variant)
+        self.edits.keep(lesson.slug, variant, original)
+        self._pane(variant).query_one(CodeView).source = original
+        self._show_label(lesson, variant)
+
+    def reset_pressed(self, button: Button) -> None:
+        """The reset button of one pane's editor bar."""
+        pane = next((a for a in button.ancestors if isinstance(a, RunPane)), None)
+        if pane is not None and pane.pane in ("bad", "good"):
+            self.variant = pane.pane
+        self.reset()
+
+    # ------------------------------------------------------------------- runs
+    def run_started(self, variant: str, edited: bool) -> None:
+        """A variant's run just started; an edited bad one is checked as good when it ends."""
+        pane = self._pane(variant)
+        self._fix_panel(pane).show_result(None)
+        if edited and variant == "bad":
+            self._fix_runs[variant] = pane.run_id
+        else:
+            self._fix_runs.pop(variant, None)
+
+    def run_finished(self, message: RunFinished) -> None:
+        """Check an edited bad variant's run against the lesson's good expectations."""
+        lesson = self.app.lesson
+        if self._fix_runs.get(message.pane) != message.run_id or lesson is None:
+            return
+        good = lesson.expect.get("good")
+        if not good or message.state.stopped:
+            return
+        pane = self._pane(message.pane)
+        result: dict[str, Any] = check(good, message.summary)
+        pane.show_checks(None)  # the bad variant's own checks would read as failures
+        self._fix_panel(pane).show_result(result)
+
+    @staticmethod
+    def _fix_panel(pane: RunPane) -> FixPanel:
+        found = pane.query(FixPanel)
+        if found:
+            return found.first()
+        panel = FixPanel()
+        pane.mount(panel, after=pane.query_one(ChecksPanel))
+        return panel
