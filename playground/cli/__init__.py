@@ -1,5 +1,5 @@
 """Command line: ``asyncplay`` (the app), ``list``, ``run`` (headless), ``replay``,
-``export``, ``doctor``; a module per command.
+``export``, ``doctor``, ``serve``; a module per command.
 
 Exit codes of ``asyncplay run``: 0 when the snippet's status is ok, 1 when it is not,
 2 for usage errors (unknown lesson, missing file) with a message on stderr, 130 when
@@ -22,13 +22,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Sequence
 
-from playground.cli import app, doctor, export, listing, replay, run
+from playground.cli import app, doctor, export, listing, replay, run, serve
 from playground.cli.common import STOPPED, USAGE_ERROR, UsageError
 
 __all__ = ["COMMANDS", "main"]
 
 # In the order `asyncplay --help` lists them.
-COMMANDS: tuple[ModuleType, ...] = (listing, run, replay, export, doctor)
+COMMANDS: tuple[ModuleType, ...] = (listing, run, replay, export, doctor, serve)
 
 
 def _snippets_option(dest: str) -> argparse.ArgumentParser:

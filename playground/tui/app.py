@@ -37,6 +37,7 @@ from playground.tui.screens import HelpScreen, OpenFileScreen
 
 if TYPE_CHECKING:
     from playground.mockapi import MockAPI
+    from playground.serve.link import ServeLink
     from playground.session import RunOptions, RunTarget
 
 __all__ = ["AsyncPlayApp"]
@@ -82,11 +83,14 @@ class AsyncPlayApp(ReplayActions):
     lesson: reactive[Lesson | None] = reactive(None)
 
     def __init__(self, catalog: Catalog | None = None, options: RunOptions | None = None,
-                 recording: Recording | None = None, edits: Edits | None = None) -> None:
+                 recording: Recording | None = None, edits: Edits | None = None, *,
+                 link: ServeLink | None = None, present: bool = False) -> None:
         super().__init__()
         self.recording_to_open = recording  # shown in replay once the app is up
         self.catalog = catalog if catalog is not None else load_catalog()
         self.options = options
+        self.link = link  # set when served: runs wait for the server's slots
+        self.present = present
         self.file_path: Path | None = None
         self._mock: MockAPI | None = None
         self._mock_lock = asyncio.Lock()
@@ -275,8 +279,9 @@ class AsyncPlayApp(ReplayActions):
         return any(stopped)
 
     def _start(self, pane_name: str, target: RunTarget) -> None:
-        self.query_one(f"#pane-{pane_name}", RunPane).start(target, recorded_options(self.options),
-                                                            self._mock_api)
+        self.query_one(f"#pane-{pane_name}", RunPane).start(
+            target, recorded_options(self.options), self._mock_api,
+            self.link.slot if self.link else None)
 
     async def _mock_api(self) -> MockAPI:
         """The one mock API every run shares, started on first use."""
@@ -311,6 +316,8 @@ class AsyncPlayApp(ReplayActions):
     # ----------------------------------------------------------------- closing
     async def on_unmount(self) -> None:
         self._stop_all()
+        if self.link is not None:
+            await self.link.close()
         if self._mock is not None:
             await self._mock.close()
             self._mock = None

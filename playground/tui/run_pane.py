@@ -20,11 +20,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static, TabbedContent, TabPane
+from textual.worker import Worker
 
 from playground.model import RunState
 from playground.tui.history import RecordedRun
 from playground.tui.messages import RunFinished, RunStarted, RunUpdated
 from playground.tui.code import CodeView, LineMark
+from playground.tui.queued import Gate, place_text, queued
 from playground.tui.formatting import STATUS_ICON, STATUS_STYLE, format_ms, inline_code
 from playground.tui.panels import (
     ChecksPanel,
@@ -85,6 +87,7 @@ class RunPane(Vertical):
         self._session: Session | None = None
         #: The latest finished run's recording (None while none, or while one runs).
         self.recorded: RecordedRun | None = None
+        self._worker: Worker[Any] | None = None
         self._subtitle_shown: tuple[str, float | None] | None = None
         self._problems_shown = 0
 
@@ -135,16 +138,30 @@ class RunPane(Vertical):
         return self._session is not None
 
     def start(self, target: RunTarget, options: RunOptions | None,
-              mock_api: Callable[[], Awaitable[MockAPI]]) -> None:
-        """Run ``target`` in this pane (a run still going here is stopped first)."""
+              mock_api: Callable[[], Awaitable[MockAPI]], gate: Gate | None = None) -> None:
+        """Run ``target`` in this pane (a run still going here is stopped first).
+
+        With a ``gate`` (when served), the run first waits for a server-wide slot.
+        """
         self.stop()
         run_id = self.begin_run()
-        self.run_worker(self._run(run_id, target, options, mock_api), name=f"run {target.label}",
-                        group="run", exclusive=True, exit_on_error=False)
+        work = self._run(run_id, target, options, mock_api)
+        if gate is not None:
+            work = queued(gate, target.label, self._show_place, work)
+        self._worker = self.run_worker(work, name=f"run {target.label}", group="run",
+                                       exclusive=True, exit_on_error=False)
+
+    def _show_place(self, place: int) -> None:
+        self.border_subtitle = Content.styled(place_text(place), "$text-warning")
 
     def stop(self) -> bool:
         """Stop this pane's run (its child's whole tree is killed); False if none was going."""
         if self._session is None:
+            if self._worker is not None and self._worker.is_running:
+                self._worker.cancel()  # still waiting in the server's line
+                self.border_subtitle = ""
+                self._subtitle_shown = None
+                return True
             return False
         self._session.stop()
         return True
