@@ -5,6 +5,7 @@
   warnings, the error, the exit...), one dataclass each;
 - :mod:`~playground.model.output`: what it printed, as timed lines (:class:`OutputLines`);
 - :mod:`~playground.model.steps`: a traced run's steps, where a stepped run stopped;
+- :mod:`~playground.model.awaits`: which live task awaits which (:func:`await_tree`);
 - :mod:`~playground.model.lanes`: the run on one time axis, a lane per task (:func:`timeline`);
 - :mod:`~playground.model.outcome`: how a run ended (:func:`classify_exit`);
 - :mod:`~playground.model.summary`: the public JSON summary (:func:`summarize`);
@@ -25,6 +26,7 @@ from playground.model.fold import (
     RunState,
     percentile,
 )
+from playground.model.awaits import AwaitNode, await_tree, tree_lines
 from playground.model.lanes import Lane, Timeline, lag_cells, lane_cells, run_span, timeline
 from playground.model.outcome import classify_exit, limit_of_error
 from playground.model.output import OutputLines
@@ -61,13 +63,16 @@ __all__ = [
     "Step",
     "StepTrace",
     "queued_label",
+    "AwaitNode",
     "Lane",
     "RunState",
     "Timeline",
+    "await_tree",
     "lag_cells",
     "lane_cells",
     "run_span",
     "timeline",
+    "tree_lines",
     "SandboxRecord",
     "Stall",
     "TaskView",

@@ -68,6 +68,7 @@ class AsyncPlayApp(ReplayActions):
         Binding("w", "save_run", "Save run"),
         Binding("h", "history", "History"),
         Binding("t", "timeline", "Timeline"),
+        Binding("a", "await_graph", "Awaits"),
         Binding("e", "edit", "Edit"),
         Binding("v", "switch_variant", "Edit other", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -224,7 +225,7 @@ class AsyncPlayApp(ReplayActions):
         # While help or the file dialog is open, its keys must not start runs behind it.
         if action in _RUN_ACTIONS and self.screen is not self.screen_stack[0]:
             return False
-        return True
+        return self.time_travel_allows(action)
 
     # -------------------------------------------------------------------- runs
     def action_run(self, which: str) -> None:

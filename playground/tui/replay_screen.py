@@ -94,6 +94,7 @@ class ReplayScreen(Screen[None]):
         Binding("plus,equals_sign", "speed(1)", "Faster", key_display="+", priority=True),
         Binding("minus", "speed(-1)", "Slower", key_display="-", priority=True),
         Binding("t", "timeline", "Timeline", priority=True),
+        Binding("a", "app.await_graph", "Awaits", priority=True),
         Binding("escape", "leave", "Back", priority=True),
     ]
 

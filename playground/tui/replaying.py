@@ -1,6 +1,6 @@
 """The app's time-travel keys: `w` saves the runs on screen, `h` lists the session's
 runs, a recording (from `h`, `o` or ``asyncplay replay``) opens in replay, and `t`
-shows the runs on screen on a timeline.
+shows the runs on screen on a timeline, `a` the await graph beside the task tables.
 
 :class:`ReplayActions` is mixed into the app: it keeps the :class:`RunHistory`,
 records every run the app starts (:func:`recorded_options`), and opens a
@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 __all__ = ["ReplayActions", "recorded_options"]
 
+#: Actions about the run panes on screen.
+_PANE_ACTIONS = frozenset({"save_run", "await_graph", "timeline"})
+
 
 def recorded_options(options: RunOptions | None) -> RunOptions:
     """``options`` with recording on (the app keeps every run for replay), capped at
@@ -49,6 +52,12 @@ class ReplayActions(App[None]):
     def __init__(self) -> None:
         super().__init__()
         self.history = RunHistory()
+
+    def time_travel_allows(self, action: str) -> bool:
+        """Whether ``action`` makes sense on the screen shown (not over a timeline or
+        the history: they show no run pane to save or to show awaits beside)."""
+        return not (action in _PANE_ACTIONS
+                    and isinstance(self.screen, (TimelineScreen, HistoryScreen)))
 
     def keep_run(self, run: RecordedRun | None) -> None:
         if run is not None:
@@ -109,6 +118,10 @@ class ReplayActions(App[None]):
         runs = [(pane.state.target if pane.state is not None else pane.pane,
                  lambda pane=pane: pane.state) for pane in panes]
         self.push_screen(TimelineScreen(runs))
+
+    def action_await_graph(self) -> None:
+        """Show or hide the await graph beside each task table (on this screen)."""
+        self.screen.toggle_class("-awaits-shown")
 
     def open_replay(self, recording: Recording, *, title: str | None = None) -> None:
         self.push_screen(ReplayScreen(Replay(recording), title=title))

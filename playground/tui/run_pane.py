@@ -29,6 +29,7 @@ from playground.tui.code import CodeView, LineMark
 from playground.tui.queued import Gate, place_text, queued
 from playground.tui.formatting import STATUS_ICON, STATUS_STYLE, format_ms, inline_code
 from playground.tui.panels import (
+    AwaitGraph,
     ChecksPanel,
     EndMessage,
     LagPanel,
@@ -104,8 +105,10 @@ class RunPane(Vertical):
             yield LagPanel(classes="lag").data_bind(RunPane.state)
             yield MemoryPanel(classes="memory").data_bind(RunPane.state)
         with TabbedContent(classes="details"):
-            with TabPane("Tasks", id=f"{self.pane}-tasks"):
+            with TabPane("Tasks", id=f"{self.pane}-tasks"), Horizontal(classes="task-views"):
                 yield TaskTable().data_bind(RunPane.state)
+                with VerticalScroll(classes="await-graph"):  # `a` shows it
+                    yield AwaitGraph().data_bind(RunPane.state)
             with TabPane("Output", id=f"{self.pane}-output"):
                 yield OutputPanel().data_bind(RunPane.state)
             with TabPane("Problems", id=f"{self.pane}-problems"):

@@ -30,6 +30,7 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("w", "save the runs on screen as recordings (the path is shown)"),
     ("h", "this session's last runs: pick one to replay it"),
     ("t", "timeline: a lane per task, stalls, lag (+/- zoom, ← → pan)"),
+    ("a", "await graph: which task awaits which, beside the task table"),
     ("e", "edit the variant's code (bad first; v switches to the other): ctrl+r runs the "
           "edit, ctrl+s saves it, esc leaves the editor (the edit is kept), Reset brings "
           "back the lesson's text"),

@@ -10,6 +10,7 @@ catch up when they are shown again.
 
 from __future__ import annotations
 
+from playground.tui.panels.awaits import AWAIT_LINES_MAX, AwaitGraph
 from playground.tui.panels.checks import ChecksPanel
 from playground.tui.panels.lag import LAG_BAD_MS, LAG_SCALE_MIN_MS, LagChart, LagPanel
 from playground.tui.panels.memory import MEMORY_SCALE_MIN_KB, MemoryChart, MemoryPanel
@@ -20,6 +21,8 @@ from playground.tui.panels.status import EndMessage, StatusPanel
 from playground.tui.panels.tasks import TASK_ROWS_MAX, TaskTable
 
 __all__ = [
+    "AWAIT_LINES_MAX",
+    "AwaitGraph",
     "LAG_BAD_MS",
     "LAG_SCALE_MIN_MS",
     "MEMORY_SCALE_MIN_KB",
