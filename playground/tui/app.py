@@ -68,7 +68,7 @@ class AsyncPlayApp(ReplayActions):
         Binding("w", "save_run", "Save run"),
         Binding("h", "history", "History"),
         Binding("t", "timeline", "Timeline"),
-        Binding("a", "await_graph", "Awaits"),
+        Binding("a", "await_graph", "Awaits", show=False),
         Binding("e", "edit", "Edit"),
         Binding("v", "switch_variant", "Edit other", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
