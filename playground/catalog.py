@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from playground.prediction import Prediction
 from playground.lessonmeta import (
     DEFAULT_ORDER,
     LEVELS,
@@ -95,6 +96,8 @@ class Lesson:
     #: Expectations per variant: always both keys ``"bad"`` and ``"good"`` (maybe empty);
     #: plain dicts (JSON-ready), to be treated as read-only.
     expect: Mapping[str, Mapping[str, Any]] = field(hash=False, compare=False)
+    #: The question to answer before a run (``[predict]``), or None.
+    predict: Prediction | None = field(default=None, hash=False, compare=False)
 
     @property
     def level_name(self) -> str:

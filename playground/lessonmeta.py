@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from playground import expect as _expect
+from playground.prediction import parse_prediction
 
 __all__ = [
     "DEFAULT_ORDER",
@@ -156,6 +157,8 @@ RULE_CODES = Kind("a list of rule codes such as \"ASYNC251\"",
                   _list_of("rule codes such as \"ASYNC251\"", _RULE_CODE.match))
 DOC_LINKS = Kind("a list of https:// links", _list_of("http(s) links", _URL.match))
 SLUGS = Kind("a list of lesson slugs", _list_of("lesson slugs", SLUG.match))
+PREDICT = Kind("a [predict] table (question, choices, answer, explain)",
+                lambda value: parse_prediction(value))
 PYTHON_SPEC = Kind("a version specifier such as \">=3.12\"", _python_spec)
 
 #: Every key of ``lesson.toml`` except ``expect`` (checked by :mod:`playground.expect`).
@@ -179,6 +182,8 @@ FIELDS: tuple[MetaField, ...] = (
     MetaField("timeout_s", SECONDS),
     # None: decided from the snippets (do they mention API_URL?).
     MetaField("uses_api", BOOLEAN),
+    # The question asked before a run, answered after it (playground.prediction).
+    MetaField("predict", PREDICT),
 )
 _KNOWN_KEYS = frozenset(f.key for f in FIELDS) | {"expect"}
 

@@ -13,6 +13,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The app's own flags go on the top-level parser."""
     parser.add_argument("--present", action="store_true",
                         help="the app in presenter mode (a projector's layout and theme)")
+    parser.add_argument("--no-predict", action="store_true",
+                        help="run lessons without asking their question first")
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -23,5 +25,6 @@ def execute(args: argparse.Namespace) -> int:
     options = RunOptions()
     if link is not None and link.memory_mb is not None:
         options = RunOptions(limits=sandbox.Limits(memory_mb=link.memory_mb))
-    AsyncPlayApp(catalog=catalog(args), options=options, link=link, present=args.present).run()
+    AsyncPlayApp(catalog=catalog(args), options=options, link=link, present=args.present,
+                 predict=not args.no_predict).run()
     return 0

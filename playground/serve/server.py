@@ -246,8 +246,9 @@ class WorkshopServer:
             await service.finish()
             self.viewers.pop(viewer.key, None)
             self.room.attendees.discard(viewer.key)
-            log.info("%s disconnected: its app process and runs were killed (%d runs in all)",
-                     viewer.name, viewer.runs)
+            why = websocket.exception() or f"close code {websocket.close_code}"
+            log.info("%s disconnected (%s): its app process and runs were killed (%d runs in all)",
+                     viewer.name, why, viewer.runs)
             if not websocket.closed:
                 await websocket.close()
         return websocket

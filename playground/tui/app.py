@@ -30,6 +30,7 @@ from playground.recording import Recording
 from playground.tui.editing import Editing
 from playground.tui.lessons import LessonInfo, LessonItem, LessonList
 from playground.tui.messages import RunFinished
+from playground.tui.predict import Predictions, RevealBar
 from playground.tui.run_pane import RunPane
 from playground.tui.sandbox_bar import SandboxBar
 from playground.tui.replaying import ReplayActions, recorded_options
@@ -85,7 +86,8 @@ class AsyncPlayApp(ReplayActions):
 
     def __init__(self, catalog: Catalog | None = None, options: RunOptions | None = None,
                  recording: Recording | None = None, edits: Edits | None = None, *,
-                 link: ServeLink | None = None, present: bool = False) -> None:
+                 link: ServeLink | None = None, present: bool = False,
+                 predict: bool = False) -> None:
         super().__init__()
         self.recording_to_open = recording  # shown in replay once the app is up
         self.catalog = catalog if catalog is not None else load_catalog()
@@ -99,6 +101,7 @@ class AsyncPlayApp(ReplayActions):
         self.finished: dict[str, RunState] = {}
         #: The editors of the panes and the learner's edits (e, ctrl+r, ctrl+s, reset).
         self.editing = Editing(self, edits)
+        self.predictions = Predictions(self, enabled=predict)  # ask lessons' questions first
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -108,6 +111,7 @@ class AsyncPlayApp(ReplayActions):
             with Vertical(id="main"):
                 broken = {e.path.parent if e.path.suffix else e.path for e in self.catalog.errors}
                 yield LessonInfo(broken_folders=len(broken), id="lesson-info")
+                yield RevealBar(id="reveal")
                 with Horizontal(id="panes"):
                     yield RunPane("bad")
                     yield RunPane("good")
@@ -159,6 +163,7 @@ class AsyncPlayApp(ReplayActions):
         if lesson is None:
             return
         self._stop_all()
+        self.predictions.lesson_changed()
         number = self.catalog.lessons.index(lesson) + 1 if lesson in self.catalog.lessons else 0
         self.sub_title = f"{lesson.title}  ·  {number}/{len(self.catalog.lessons)}"
         self.query_one(LessonInfo).show_lesson(lesson)
@@ -242,6 +247,8 @@ class AsyncPlayApp(ReplayActions):
         if lesson.unavailable:
             self.notify(f"Not available: {lesson.unavailable}.", severity="warning")
             return
+        if self.predictions.ask_first(lesson, lambda: self.action_run(which)):
+            return  # the run starts once the question is answered (or skipped)
         for variant in (("bad", "good") if which == "both" else (which,)):
             code = self.editing.code(lesson, variant)  # an edit runs in place of the file
             self._start(variant, RunTarget.from_lesson(lesson, variant, code=code))
@@ -298,6 +305,8 @@ class AsyncPlayApp(ReplayActions):
     @on(RunFinished)
     def run_finished(self, message: RunFinished) -> None:
         self.finished[message.pane] = message.state
+        if message.pane in ("bad", "good"):
+            self.predictions.run_finished(self.lesson)
         self.keep_run(message.recorded)
         self.editing.run_finished(message)
         self.query_one(SandboxBar).show_run(message.state)

@@ -22,6 +22,8 @@ import pyte
 __all__ = ["ProtocolViewer", "ServeProcess", "descendants", "alive"]
 
 REPO = Path(__file__).resolve().parents[2]
+#: CSI and OSC sequences, and the other escapes a Textual app writes.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\\\)|\x1b[@-Z\\-_]")
 
 
 def _stat(pid: int) -> tuple[int, int] | None:
@@ -109,8 +111,12 @@ class ServeProcess:
 class ProtocolViewer:
     """A browser tab without the browser: textual-serve's websocket, the screen in pyte."""
 
-    def __init__(self, width: int = 120, height: int = 36) -> None:
+    def __init__(self, width: int = 120, height: int = 36, *, render: bool = True) -> None:
+        """``render=False``: no terminal emulator (cheap, for many viewers in one process);
+        :meth:`wait_for` then searches the text received, escape sequences removed."""
         self.width, self.height = width, height
+        self.render = render
+        self.raw = ""
         self.screen = pyte.Screen(width, height)
         self.stream = pyte.ByteStream(self.screen)
         self._session: aiohttp.ClientSession | None = None
@@ -138,7 +144,11 @@ class ProtocolViewer:
         try:
             async for message in self.websocket:
                 if message.type == aiohttp.WSMsgType.BINARY:
-                    self.stream.feed(message.data)
+                    if self.render:
+                        self.stream.feed(message.data)
+                    else:
+                        text = _ESCAPES.sub("", message.data.decode("utf-8", "replace"))
+                        self.raw = (self.raw + text)[-200_000:]
                     async with self._changed:
                         self._changed.notify_all()
         finally:
@@ -147,7 +157,7 @@ class ProtocolViewer:
                 self._changed.notify_all()
 
     def text(self) -> str:
-        return "\n".join(self.screen.display)
+        return "\n".join(self.screen.display) if self.render else self.raw[-4000:]
 
     def lines(self) -> Iterator[str]:
         yield from self.screen.display
@@ -157,9 +167,9 @@ class ProtocolViewer:
         async def seen() -> str:
             async with self._changed:
                 while True:
-                    for line in self.screen.display:
-                        if re.search(pattern, line):
-                            return line
+                    for line in (self.screen.display if self.render else [self.raw]):
+                        if found := re.search(pattern, line):
+                            return line if self.render else found[0]
                     if self.closed.is_set():
                         raise ConnectionError(f"closed before {pattern!r} showed:\n{self.text()}")
                     await self._changed.wait()
