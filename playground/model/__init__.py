@@ -27,7 +27,15 @@ from playground.model.fold import (
     percentile,
 )
 from playground.model.awaits import AwaitNode, await_tree, tree_lines
-from playground.model.lanes import Lane, Timeline, lag_cells, lane_cells, run_span, timeline
+from playground.model.lanes import (
+    Lane,
+    Timeline,
+    lag_cells,
+    lane_cells,
+    run_span,
+    shown_lanes,
+    timeline,
+)
 from playground.model.outcome import classify_exit, limit_of_error
 from playground.model.output import OutputLines
 from playground.model.records import (
@@ -71,6 +79,7 @@ __all__ = [
     "lag_cells",
     "lane_cells",
     "run_span",
+    "shown_lanes",
     "timeline",
     "tree_lines",
     "SandboxRecord",

@@ -20,7 +20,10 @@ if TYPE_CHECKING:
     from playground.model.fold import RunState
     from playground.model.records import TaskView
 
-__all__ = ["AwaitNode", "CHILDREN_WAITS", "await_tree", "tree_lines"]
+__all__ = ["AwaitNode", "CHILDREN_WAITS", "MAX_DEPTH", "await_tree", "tree_lines"]
+
+#: How deep a tree goes at most (a chain of tasks each awaiting the next can be long).
+MAX_DEPTH = 32
 
 #: What a task waits on when it awaits the tasks it created (gather, TaskGroup...).
 CHILDREN_WAITS = frozenset({"gather", "wait", "wait_for", "timeout", "future"})
@@ -36,6 +39,7 @@ class AwaitNode:
     waits: str | None  # what it waits on itself (sleep, Queue.get, gather...)
     where: str | None  # the line it is suspended at (file:line)
     children: list[AwaitNode] = field(default_factory=list)
+    deeper: int = 0  # tasks it awaits left out, past MAX_DEPTH
 
 
 def _awaited_task(task: TaskView, by_name: dict[str, int]) -> int | None:
@@ -73,6 +77,9 @@ def await_tree(state: RunState) -> list[AwaitNode]:
         t = live[tid]
         n = AwaitNode(tid=tid, label=task_label(t.name, t.coro), state=t.state,
                       waits=state.waits_label(t), where=place(t.file, t.line) if t.line else None)
+        if len(path) >= MAX_DEPTH:  # a chain of tasks awaiting tasks can be thousands long
+            n.deeper = len(awaits[tid])
+            return n
         for child in awaits[tid]:
             if child not in path:  # a cycle of awaits cannot nest forever
                 n.children.append(node(child, path | {child}))
@@ -82,19 +89,23 @@ def await_tree(state: RunState) -> list[AwaitNode]:
     # Tasks awaiting each other in a ring have no root: start from the first of them.
     placed: set[int] = set()
 
-    def mark(n: AwaitNode) -> None:
-        placed.add(n.tid)
-        for c in n.children:
-            mark(c)
+    def mark(root: int) -> None:
+        # every task under ``root``, deeper than the tree shows too (no recursion)
+        stack = [root]
+        while stack:
+            tid = stack.pop()
+            if tid not in placed:
+                placed.add(tid)
+                stack.extend(awaits[tid])
 
     trees = []
     for tid in roots:
         trees.append(node(tid, frozenset({tid})))
-        mark(trees[-1])
+        mark(tid)
     for tid in live:
         if tid not in placed:
             trees.append(node(tid, frozenset({tid})))
-            mark(trees[-1])
+            mark(tid)
     return trees
 
 

@@ -19,7 +19,8 @@ from playground.words import task_label
 if TYPE_CHECKING:
     from playground.model.fold import RunState
 
-__all__ = ["Cell", "Lane", "Timeline", "lag_cells", "lane_cells", "run_span", "timeline"]
+__all__ = ["Cell", "Lane", "Timeline", "lag_cells", "lane_cells", "run_span", "shown_lanes",
+           "timeline"]
 
 #: What a column of a lane shows, in order of precedence (a column covering several
 #: takes the first): the task held the loop in a stall, it ran, it was alive
@@ -158,3 +159,14 @@ def lag_cells(lag: Sequence[tuple[float, float]], t0: float, t1: float,
             current = out[i]
             out[i] = ms if current is None else max(current, ms)
     return out
+
+
+def shown_lanes(lanes: Sequence[Lane], limit: int) -> tuple[list[Lane], int]:
+    """At most ``limit`` lanes to draw, in task order, and how many are left out: the
+    tasks that blocked the loop first, then those still alive, then the first created."""
+    if len(lanes) <= limit:
+        return list(lanes), 0
+    ranked = sorted(lanes, key=lambda lane: (not lane.blocked_loop, lane.end_t is not None,
+                                             lane.tid))
+    kept = sorted(ranked[:limit], key=lambda lane: lane.tid)
+    return kept, len(lanes) - limit

@@ -23,6 +23,7 @@ from textual.widgets import Footer, Static
 from playground.model import RunState
 from playground.replay import Replay
 from playground.tui.formatting import format_ms
+from playground.tui.history import RecordedRun
 from playground.tui.panels import StallPanel
 from playground.tui.run_pane import RunPane
 from playground.tui.timeline import TimelineScreen
@@ -103,9 +104,11 @@ class ReplayScreen(Screen[None]):
     playing: reactive[bool] = reactive(False, init=False)
     speed: reactive[float] = reactive(1.0, init=False)
 
-    def __init__(self, replay: Replay, *, title: str | None = None) -> None:
+    def __init__(self, replay: Replay, *, title: str | None = None,
+                 run: RecordedRun | None = None) -> None:
         super().__init__()
         self.replay = replay
+        self.run = run  # the session's run replayed, when it is one (`w` saves it)
         header = replay.recording.header
         self.title_text = title or f"replay of {replay.recording.target}"
         self.at_t = replay.end_t  # the cursor on the run's clock (seconds)

@@ -76,6 +76,9 @@ class ReplayActions(App[None]):
             self.notify("Wait for the run to finish, then press w." if going
                         else "No run on screen to save: run one first.", severity="warning")
             return
+        self._save(runs)
+
+    def _save(self, runs: list[RecordedRun]) -> None:
         saved = []
         for run in runs:
             try:
@@ -89,8 +92,10 @@ class ReplayActions(App[None]):
 
     def _save_replayed(self, screen: ReplayScreen) -> None:
         path = screen.replay.recording.path
-        self.notify(f"Already saved: {path}" if path is not None
-                    else "Save it from the run's screen (w there).", timeout=6, markup=False)
+        if path is not None:
+            self.notify(f"Already saved: {path}", timeout=6, markup=False)
+        elif screen.run is not None:
+            self._save([screen.run])
 
     def action_history(self) -> None:
         self.push_screen(HistoryScreen(self.history.runs), self._history_chosen)
@@ -98,7 +103,7 @@ class ReplayActions(App[None]):
     def _history_chosen(self, run: RecordedRun | None) -> None:
         if run is not None:
             self.open_replay(run.recording(), title=f"replay of {run.target} "
-                             f"(ended {run.finished_at.astimezone():%H:%M:%S})")
+                             f"(ended {run.finished_at.astimezone():%H:%M:%S})", run=run)
 
     def open_recording_file(self, path: Path) -> bool:
         """Open the recording at ``path`` in replay; False (the problem shown, naming
@@ -123,5 +128,7 @@ class ReplayActions(App[None]):
         """Show or hide the await graph beside each task table (on this screen)."""
         self.screen.toggle_class("-awaits-shown")
 
-    def open_replay(self, recording: Recording, *, title: str | None = None) -> None:
-        self.push_screen(ReplayScreen(Replay(recording), title=title))
+    def open_replay(self, recording: Recording, *, title: str | None = None,
+                    run: RecordedRun | None = None) -> None:
+        """Replay ``recording`` (``run``: the session's run it is, which `w` can save)."""
+        self.push_screen(ReplayScreen(Replay(recording), title=title, run=run))

@@ -28,14 +28,17 @@ from playground.model import (
     lag_cells,
     lane_cells,
     run_span,
+    shown_lanes,
     timeline,
 )
 
-__all__ = ["TimelineScreen", "TimelineView", "ZOOMS", "window"]
+__all__ = ["MAX_LANES", "TimelineScreen", "TimelineView", "ZOOMS", "window"]
 
 #: Zoom levels (+ and - step through them): how many times the whole run is magnified.
 ZOOMS = (1, 2, 4, 8, 16, 32, 64, 128)
 _LABEL_WIDTH = 22
+#: Lanes drawn at most (see model.shown_lanes for which).
+MAX_LANES = 100
 _CELL = {"none": (" ", ""), "alive": ("─", "$text-muted"), "running": ("█", "$success"),
          "stall": ("█", "bold $error")}
 _BARS = " ▁▂▃▄▅▆▇█"
@@ -74,7 +77,8 @@ class TimelineView(Widget):
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
         state = self.state
-        return 4 + (len(state.tasks) if state is not None else 0) + 1
+        lanes = min(len(state.tasks), MAX_LANES) if state is not None else 0
+        return 4 + lanes + 1
 
     def render(self) -> Content:
         state = self.state
@@ -86,7 +90,8 @@ class TimelineView(Widget):
         width = max(10, self.content_region.width - _LABEL_WIDTH - 1)
         lines = [self._heading(head, tl, t0, t1), self._ruler(tl, t0, t1, width)]
         cursor = self._column(self.cursor_t, t0, t1, width)
-        for lane in tl.lanes:
+        lanes, left_out = shown_lanes(tl.lanes, MAX_LANES)
+        for lane in lanes:
             mark = "▶ " if lane.blocked_loop else "  "
             label = Content.styled(f"{mark}{lane.tid} {lane.label}"[:_LABEL_WIDTH - 1]
                                    .ljust(_LABEL_WIDTH),
@@ -97,6 +102,11 @@ class TimelineView(Widget):
                 glyph, style = glyphs[cursor]
                 glyphs[cursor] = ("│" if glyph == " " else glyph, f"{style} reverse".strip())
             lines.append(label + Content.assemble(*glyphs))
+        if left_out:
+            lines.append(Content.styled(f"  {left_out:,} more tasks not drawn (the "
+                                        f"{MAX_LANES} drawn: those that blocked the loop, "
+                                        f"then those alive, then the first)".replace(",", " "),
+                                        "$text-muted"))
         lines.append(self._stall_row(tl, t0, t1, width))
         lines.append(self._lag_row(tl, t0, t1, width))
         return Content("\n").join(lines)

@@ -21,9 +21,11 @@ from textual.message import Message
 from textual.notifications import Notify
 
 from playground.model import RunState
+from playground.recording import Recorder as RecordingKeeper
 from playground.recording import load
 from playground.replay import Replay
 from playground.tui.app import AsyncPlayApp
+from playground.tui.history import RecordedRun, RunHistory
 from playground.tui.history_screen import HistoryScreen
 from playground.tui.panels import StallPanel
 from playground.tui.replay_screen import ReplayScreen, TimeSlider, slider_cells
@@ -196,6 +198,9 @@ async def test_w_saves_the_run_and_h_replays_it(tmp_path: Path) -> None:
         await wait_until(pilot, lambda: screen.state is not None, timeout_s=5, what="a state")
         assert screen.state is not None and screen.state.summary() == live.state.summary()
         assert isinstance(screen.query_one(RunPane), RunPane)
+        await pilot.press("w")  # the replayed run of the session is saved from here too
+        await wait_until(pilot, lambda: len(list((tmp_path / "saved").glob("*.jsonl"))) == 2,
+                         timeout_s=5, what="the second file")
 
 
 def test_the_slider_marks_the_stall_and_the_cursor() -> None:
@@ -242,3 +247,20 @@ def test_asyncplay_replay_on_a_terminal_opens_the_replay_screen(recorded: tuple[
             child.kill()
             child.wait()
         os.close(master)
+
+
+def test_the_history_keeps_the_last_runs_within_its_bytes() -> None:
+    def run(target: str, size: int) -> RecordedRun:
+        recorder = RecordingKeeper()
+        recorder.add({"kind": "stdout", "t": 0.0, "data": "x" * size})
+        return RecordedRun({"target": target}, recorder, "ok", 1.0)
+
+    history = RunHistory(runs=3, max_bytes=10_000)
+    for n in range(5):
+        history.add(run(f"r{n}", 100))
+    assert [r.target for r in history.runs] == ["r4", "r3", "r2"]  # newest first, 3 kept
+    history.add(run("big", 9_900))
+    assert [r.target for r in history.runs] == ["big"]  # the others made room
+    history.add(run("huge", 50_000))
+    assert [r.target for r in history.runs] == ["huge"]  # the newest is always kept
+    assert history.size == history.runs[0].size > 50_000

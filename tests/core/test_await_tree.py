@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from playground.model import AwaitNode, RunState, await_tree, tree_lines
+from playground.model.awaits import MAX_DEPTH
 
 
 def state_with(rows: list[tuple[int, str, str, int | None, str, str | None]]) -> RunState:
@@ -65,3 +66,15 @@ def test_tasks_awaiting_each_other_in_a_ring_are_shown_once_each() -> None:
 def test_finished_tasks_are_left_out() -> None:
     state = state_with([(1, "Task-1", "main", None, "done", None)])
     assert await_tree(state) == [] and tree_lines([]) == []
+
+
+def test_a_long_chain_of_awaits_is_cut_at_a_depth_and_says_so() -> None:
+    chain = [(i, f"t{i}", "link", None, "waiting", f"task t{i + 1}") for i in range(1, 2000)]
+    state = state_with([*chain, (2000, "t2000", "link", None, "waiting", "sleep")])
+    trees = await_tree(state)  # no RecursionError: 2,000 tasks each awaiting the next
+    assert len(trees) == 1
+    depth, node = 1, trees[0]
+    while node.children:
+        depth, node = depth + 1, node.children[0]
+    assert depth == MAX_DEPTH and node.deeper == 1 and node.label == f"t{MAX_DEPTH}"
+    assert len(tree_lines(trees)) == MAX_DEPTH

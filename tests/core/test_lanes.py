@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from playground.model import RunState, lag_cells, lane_cells, run_span, timeline
+from playground.model import RunState, lag_cells, lane_cells, run_span, shown_lanes, timeline
 
 
 def tasks_event(t: float, new: list[list[Any]] = [], upd: list[list[Any]] = []) -> dict[str, Any]:
@@ -95,3 +95,19 @@ def test_a_traced_run_draws_each_step_on_its_task_lane() -> None:
     # Only the steps within a window are read when one is given.
     assert timeline(state, steps_within=(0.15, 0.3)).lanes[0].running == ()
     assert timeline(state, steps_within=(0.15, 0.3)).lanes[1].running == ((0.2, 0.25),)
+
+
+def test_many_lanes_keep_the_blocking_and_the_live_ones_first() -> None:
+    upd = [[tid, "done", None, None, None, 0, 1, None] for tid in range(1, 301)]
+    upd[149] = [150, "waiting", "sleep", "x.py", 3, 0, 1, None]  # still alive
+    events = [
+        tasks_event(0.1, new=[[tid, f"Task-{tid}", "job", None, "x.py", 2]
+                              for tid in range(1, 301)]),
+        {"kind": "stall_end", "t": 0.5, "id": 1, "ms": 200.0, "task": "Task-200", "tid": 200,
+         "file": "x.py", "line": 3, "code": "time.sleep(0.2)"},
+        tasks_event(0.6, upd=upd),
+    ]
+    lanes = timeline(folded(*events)).lanes
+    kept, left_out = shown_lanes(lanes, 10)
+    assert left_out == 290 and [lane.tid for lane in kept] == [1, 2, 3, 4, 5, 6, 7, 8, 150, 200]
+    assert shown_lanes(lanes[:5], 10) == (list(lanes[:5]), 0)

@@ -48,7 +48,8 @@ class AwaitGraph(Static):
                 (prefix, "$text-muted"), (node.label, "bold"), " ",
                 (node.state, TASK_STATE_STYLE.get(node.state, "")),
                 (f" · {node.waits}" if node.waits else "", "$text-muted"),
-                (f"  {node.where}" if node.where else "", "$text-muted")))
+                (f"  {node.where}" if node.where else "", "$text-muted"),
+                (f"  (awaits {node.deeper} more, deeper)" if node.deeper else "", "$text-muted")))
         if len(lines) > AWAIT_LINES_MAX:
             rows.append(Content.styled(f"… {group_digits(len(lines) - AWAIT_LINES_MAX)} more",
                                        "$text-muted"))
