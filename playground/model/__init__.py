@@ -1,6 +1,9 @@
 """The model of a run: what the front ends read, and nothing else changes.
 
-- :mod:`~playground.model.fold`: :class:`RunState`, the pure fold of a run's events;
+- :mod:`~playground.model.fold`: :class:`RunState`, the pure fold of a run's events,
+  composed of a part per fact: :mod:`~playground.model.tasks` (the task table),
+  :mod:`~playground.model.stalls`, :mod:`~playground.model.lag`,
+  :mod:`~playground.model.memory`;
 - :mod:`~playground.model.records`: the records it keeps (tasks, stalls, output,
   warnings, the error, the exit...), one dataclass each;
 - :mod:`~playground.model.output`: what it printed, as timed lines (:class:`OutputLines`);
