@@ -411,6 +411,12 @@ class Decoder:
             if event is not None:
                 events.append(event)
 
+    @property
+    def pending_bytes(self) -> int:
+        """Bytes of a partial line held until its newline comes: never more than
+        ``max_line`` (a longer line is skipped, not kept)."""
+        return len(self._buf)
+
     def close(self) -> list[dict[str, Any]]:
         """End of channel: a partial last line counts as dropped."""
         if self._buf or self._skipping:

@@ -24,14 +24,16 @@ from playground.sandbox.plan import Plan
 from playground.sandbox.procfs import Proc, descendants, proc_uid, scan_procs, usage_of
 from playground.sandbox.types import MIB, ExitInfo, SandboxInfo
 
-__all__ = ["Child", "LIVE_PIDS", "LIVE_UIDS"]
+__all__ = ["HANDOFF_TIMEOUT_S", "Child", "LIVE_PIDS", "LIVE_UIDS"]
 
 log = logging.getLogger(__name__)
 
 LIVE_PIDS: set[int] = set()  # direct children of live runs
 LIVE_UIDS: Counter[int] = Counter()  # dropped uid -> live runs using it
 _READER_LIMIT_BYTES = 1 * MIB
-_HANDOFF_TIMEOUT_S = 10.0
+#: How long spawn() waits for the listening socket the child sends (``api="handoff"``),
+#: unless the child exits first.
+HANDOFF_TIMEOUT_S = 10.0
 _KILL_DEADLINE_S = 5.0
 
 
@@ -70,7 +72,7 @@ class Child:
         self._status_data = b""
         self._adopt: set[int] = set()  # pids bwrap announced (its pid 1)
         self._members: dict[int, int] = {}  # pid -> start time of every process seen in the run
-        self._parent_kills = 0  # processes the parent had to SIGKILL itself (tests: 0 after a natural exit)
+        self._parent_kills = 0  # see parent_kills
         # (peak KB, CPU s) of the run's processes just before kill() (no supervisor report then)
         self._usage_at_kill: tuple[int, float] | None = None
         self._loop = loop
@@ -126,6 +128,13 @@ class Child:
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(asyncio.shield(self._exited), _KILL_DEADLINE_S)
             await self._sweep()
+
+    @property
+    def parent_kills(self) -> int:
+        """How many of the run's processes the parent had to SIGKILL itself. After a
+        run that ended on its own it is 0: the supervisor cleaned up its tree (a
+        process that outlived it is the parent's sweep's work, and counted here)."""
+        return self._parent_kills
 
     async def wait(self) -> ExitInfo:
         """Wait for the run to end, kill what is left of its tree, reap it.
@@ -321,8 +330,8 @@ class Child:
         self._transports.append(transport)
         return reader
 
-    async def _receive_handoff(self, sock: socket.socket) -> None:
-        """Wait for the listening socket the child sends (or its exit, or a timeout)."""
+    async def _receive_handoff(self, sock: socket.socket, timeout_s: float) -> None:
+        """Wait for the listening socket the child sends (or its exit, or ``timeout_s``)."""
         self._handoff = sock
         sock.setblocking(False)
         got: asyncio.Future[int | None] = self._loop.create_future()
@@ -344,7 +353,7 @@ class Child:
         try:
             waiters: set[asyncio.Future[Any]] = {got, self._exited}
             await asyncio.wait(
-                waiters, timeout=_HANDOFF_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED
+                waiters, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED
             )
         finally:
             with contextlib.suppress(ValueError, RuntimeError):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from playground.sandbox.cgroups import RunCgroup
-from playground.sandbox.child import LIVE_PIDS, LIVE_UIDS, Child
+from playground.sandbox.child import HANDOFF_TIMEOUT_S, LIVE_PIDS, LIVE_UIDS, Child
 from playground.sandbox.command import build, chown, make_workdir, remove_tree
 from playground.sandbox.detection import plan_for
 from playground.sandbox.types import CONTROL_FD_ENV, EVENTS_FD_ENV, MIB, Limits, SandboxInfo
@@ -53,6 +53,7 @@ async def spawn(
     extra_env: Mapping[str, str] | None = None,
     probe_args: Sequence[str] = (),
     control: bool = False,
+    handoff_timeout_s: float = HANDOFF_TIMEOUT_S,
     _argv: Sequence[str] | None = None,
 ) -> Child:
     """Start ``python -I -m playground.probe`` on a private copy of ``snippet``.
@@ -68,6 +69,8 @@ async def spawn(
     reachable with bwrap). ``api="handoff"`` (bwrap only): the probe gets
     ``--handoff-fd`` and sends back a listening socket created inside the
     sandbox; it becomes :attr:`Child.api_socket` and :attr:`Child.api_url`.
+    spawn waits for it until the child exits, or ``handoff_timeout_s`` at most
+    (then the child runs without an API).
 
     ``probe_args``: more options for the probe (``--trace``). ``control``: step mode;
     a pipe from the parent to the probe (``ASYNCPLAY_CONTROL_FD``, passed and closed
@@ -218,7 +221,7 @@ async def spawn(
             child.api_url = f"http://127.0.0.1:{api_port}"
         if handoff_parent is not None:
             sock, handoff_parent = handoff_parent, None
-            await child._receive_handoff(sock)
+            await child._receive_handoff(sock, handoff_timeout_s)
         return child
     except BaseException:
         for fd in own:

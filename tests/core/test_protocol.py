@@ -35,8 +35,12 @@ def test_garbage_and_wrong_shapes_are_dropped_and_counted() -> None:
 def test_huge_line_is_dropped_in_bounded_memory() -> None:
     decoder = P.Decoder(max_line=1000)
     events = decoder.feed(b"x" * 600)
+    assert decoder.pending_bytes == 600  # a partial line, kept until its newline
     events += decoder.feed(b"y" * 600)  # now over the bound: skipped until newline
-    assert len(decoder._buf) == 0
+    assert decoder.pending_bytes == 0
+    for _ in range(50):  # a line that never ends holds no memory
+        events += decoder.feed(b"w" * 900)
+        assert decoder.pending_bytes == 0
     events += decoder.feed(b"z" * 10_000 + b"\n" + hello())
     assert [e["kind"] for e in events] == ["hello"]
     assert decoder.dropped == 1

@@ -145,7 +145,6 @@ async def wait_until_gone(marker: str, deadline_s: float = 3.0) -> list[str]:
 @dataclass
 class Outcome:
     summary: dict[str, Any]
-    elapsed: float
     marker: str
     path: Path
 
@@ -200,7 +199,6 @@ class Hostile:
                 await started_event.wait()
                 session.stop()
             stopper = asyncio.create_task(stop())
-        started = time.monotonic()
         try:
             # ended, whatever the snippet does: a run that outlives its time limit by this
             # much is hung (how soon it ends is the status's business, not a clock's)
@@ -208,8 +206,7 @@ class Hostile:
         finally:
             if stopper is not None:
                 stopper.cancel()
-        elapsed = time.monotonic() - started
-        out = Outcome(summarize(session, state), elapsed, self.marker, path)
+        out = Outcome(summarize(session, state), self.marker, path)
         # with a summary that says how
         assert out.summary["status"] in ("ok", "error", "timeout", "limit", "stopped"), out.why()
         assert isinstance(out.summary["message"], str) and len(out.summary["message"]) > 8
@@ -251,7 +248,6 @@ async def test_infinite_cpu_loop_times_out(hostile: Hostile) -> None:
     out = await hostile.run("cpu_loop", timeout_s=3)
     assert out.status == ("timeout", "wall"), out.why()
     assert out.summary["message"] == "Stopped: it ran longer than the 3 s time limit."
-    assert out.elapsed >= 3
 
 
 async def test_infinite_cpu_loop_meets_the_cpu_limit_first(hostile: Hostile) -> None:

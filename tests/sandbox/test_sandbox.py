@@ -16,7 +16,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -424,11 +423,11 @@ print(json.dumps({'api': fetch(lsock.getsockname()[1]), 'other': fetch(other)}))
 async def test_handoff_gives_up_when_the_child_exits(info: SandboxInfo, snippet: Path) -> None:
     if not info.bwrap:
         pytest.skip("the handoff exists only with bwrap")
-    started = time.monotonic()
-    async with running(info, snippet, "pass", api="handoff") as child:
+    # With a handoff timeout far beyond this test's own, spawn returns at all only
+    # because the child's exit ended the wait.
+    async with running(info, snippet, "pass", api="handoff", handoff_timeout_s=3600) as child:
         assert child.api_socket is None and child.api_url is None
         assert (await child.wait()).exit_code == 0
-    assert time.monotonic() - started < 8  # did not sit out the 10 s handoff timeout
 
 
 # --------------------------------------------------------------------------- processes
@@ -510,7 +509,7 @@ async def test_escapees_are_gone_after_kill_and_wait(
             assert result.exit_code == 0
             assert not result.killed_by_us
             # the supervisor itself killed the escapee (it may signal the run's uid)
-            assert child._parent_kills == 0
+            assert child.parent_kills == 0
         assert procs_with(token) == []
         assert await asyncio.wait_for(child.stdout.read(), 10) == b""  # EOF: nobody holds it
     await child.aclose()  # idempotent
@@ -529,7 +528,7 @@ print('started', flush=True)
     async with running(info, snippet, code, token) as child:
         result = await asyncio.wait_for(child.wait(), 20)
         assert result.exit_code == 0
-        assert child._parent_kills == 0  # the supervisor cleaned up by itself
+        assert child.parent_kills == 0  # the supervisor cleaned up by itself
         assert await asyncio.wait_for(child.stdout.read(), 10) == b"started\n"
         assert procs_with(token) == []
     assert zombie_children() == []
