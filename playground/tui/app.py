@@ -29,7 +29,7 @@ from playground.model import RunState
 from playground.recording import Recording
 from playground.tui.editing import Editing
 from playground.tui.lessons import LessonInfo, LessonItem, LessonList
-from playground.tui.messages import RunFinished
+from playground.tui.messages import RunFinished, SandboxReported
 from playground.tui.predict import Predictions, RevealBar
 from playground.tui.run_pane import RunPane
 from playground.tui.sandbox_bar import SandboxBar
@@ -301,6 +301,10 @@ class AsyncPlayApp(ReplayActions):
                 await mock.start()
                 self._mock = mock
             return self._mock
+
+    @on(SandboxReported)
+    def sandbox_reported(self, message: SandboxReported) -> None:
+        self.query_one(SandboxBar).show_used(message.sandbox, message.target)
 
     @on(RunFinished)
     def run_finished(self, message: RunFinished) -> None:

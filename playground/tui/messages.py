@@ -1,7 +1,8 @@
 """Messages about runs, named as facts that already happened.
 
 A run pane's worker posts the first two to the pane itself (which shows them and
-stops them there) and :class:`RunFinished` to the app. Every message carries the pane
+stops them there); the pane posts :class:`SandboxReported` to the app as soon as a run's
+layers are known, and the worker :class:`RunFinished`. Every message carries the pane
 (``"bad"``, ``"good"`` or ``"file"``) and the run's number, so a late message from a
 run that was replaced is ignored. They are dataclasses (compared by identity: each is
 one event).
@@ -14,10 +15,10 @@ from typing import Any
 
 from textual.message import Message
 
-from playground.model import RunState
+from playground.model import RunState, SandboxRecord
 from playground.tui.history import RecordedRun
 
-__all__ = ["RunFinished", "RunStarted", "RunUpdated"]
+__all__ = ["RunFinished", "RunStarted", "RunUpdated", "SandboxReported"]
 
 
 @dataclass(eq=False)  # a message is one event: compared and hashed by identity
@@ -53,3 +54,14 @@ class RunFinished(Message):
     summary: dict[str, Any]
     #: The run's recording (the app records every run), for `w` and the history.
     recorded: RecordedRun | None = None
+
+
+@dataclass(eq=False)  # a message is one event: compared and hashed by identity
+class SandboxReported(Message):
+    """The session said which sandbox layers a run has (while it runs, as soon as the
+    session knows them): the app's sandbox bar shows them."""
+
+    pane: str
+    run_id: int
+    target: str
+    sandbox: SandboxRecord

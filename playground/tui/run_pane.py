@@ -22,9 +22,9 @@ from textual.reactive import reactive
 from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import Worker
 
-from playground.model import RunState
+from playground.model import RunState, SandboxRecord
 from playground.tui.history import RecordedRun
-from playground.tui.messages import RunFinished, RunStarted, RunUpdated
+from playground.tui.messages import RunFinished, RunStarted, RunUpdated, SandboxReported
 from playground.tui.code import CodeView, LineMark
 from playground.tui.queued import Gate, place_text, queued
 from playground.tui.formatting import STATUS_ICON, STATUS_STYLE, format_ms, inline_code
@@ -91,6 +91,7 @@ class RunPane(Vertical):
         self._worker: Worker[Any] | None = None
         self._subtitle_shown: tuple[str, float | None] | None = None
         self._problems_shown = 0
+        self._sandbox_reported: SandboxRecord | None = None  # the layers last sent up
 
     def compose(self) -> ComposeResult:
         yield Static(id="note", classes="note")
@@ -208,6 +209,15 @@ class RunPane(Vertical):
         message.stop()  # the pane's own business: nothing above needs it
         if message.run_id == self.run_id:  # a late report of a replaced run is ignored
             self.state = message.state
+            self._report_sandbox(message.run_id, message.state)
+
+    def _report_sandbox(self, run_id: int, state: RunState) -> None:
+        """Tell the app the run's sandbox layers once the session has said them (its
+        sandbox event replaces the record: a new record is news)."""
+        sandbox = state.sandbox
+        if sandbox is not self._sandbox_reported and (sandbox.layers or sandbox.missing):
+            self._sandbox_reported = sandbox
+            self.app.post_message(SandboxReported(self.pane, run_id, state.target, sandbox))
 
     def show_checks(self, expect: dict[str, Any] | None) -> None:
         """Show a finished lesson run's expectation results."""

@@ -1,8 +1,8 @@
 """The sandbox bar: which isolation layers runs get on this machine, missing ones first.
 
-It shows what the machine allows until a run reports the layers it really used,
-and then those; it redraws only when they change (every update of every run
-carries them).
+It shows what the machine allows until a run's session says which layers the run
+has (as the run starts, not when it ends), and then those; it redraws only when
+they change.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from playground.model import RunState
+from playground.model import RunState, SandboxRecord
 
 __all__ = ["SandboxBar"]
 
@@ -24,7 +24,7 @@ class SandboxBar(Static):
         super().__init__(Content.assemble(_TITLE, ("checking which layers this machine allows…",
                                                    "$text-muted")), **kwargs)  # type: ignore[arg-type]
         self._from_run = False
-        self._shown: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+        self._shown: tuple[tuple[str, ...], tuple[str, ...], str] | None = None
 
     def show_detected(self, layers: list[str], missing: list[str]) -> None:
         """What the machine allows, found before any run (a run's own report wins)."""
@@ -33,19 +33,22 @@ class SandboxBar(Static):
 
     def show_run(self, state: RunState) -> None:
         """The layers a run used (once it has reported them)."""
-        if state.sandbox.layers or state.sandbox.missing:
+        self.show_used(state.sandbox, state.target)
+
+    def show_used(self, sandbox: SandboxRecord, target: str) -> None:
+        """The layers the run of ``target`` has (said by its session as it starts)."""
+        if sandbox.layers or sandbox.missing:
             self._from_run = True
-            self._show(list(state.sandbox.layers), list(state.sandbox.missing),
-                       note=f"as used by {state.target}")
+            self._show(list(sandbox.layers), list(sandbox.missing), note=f"as used by {target}")
 
     def show_failure(self, error: BaseException | None) -> None:
         """The layers could not be checked."""
         self.update(Content.assemble(_TITLE, (f"could not check the layers: {error!r}", "$warning")))
 
     def _show(self, layers: list[str], missing: list[str], *, note: str) -> None:
-        if self._shown == (tuple(layers), tuple(missing)):
+        if self._shown == (tuple(layers), tuple(missing), note):
             return
-        self._shown = (tuple(layers), tuple(missing))
+        self._shown = (tuple(layers), tuple(missing), note)
         # What is missing comes first: the line is cut at the screen's edge.
         parts: list[tuple[str, str] | str] = [_TITLE]
         if missing:

@@ -302,6 +302,36 @@ async def test_stop_kills_a_long_run_which_is_stopped_not_graded(tmp_path: Path)
         assert "✗" not in text_of(checks)
 
 
+async def test_the_sandbox_bar_shows_a_runs_layers_while_it_runs(tmp_path: Path) -> None:
+    write_lesson(tmp_path, "forever",
+                 bad="""\
+                     import asyncio
+                     async def main():
+                         print("started", flush=True)
+                         await asyncio.Event().wait()
+                     asyncio.run(main())
+                     """,
+                 good="print('quick')\n")
+    app = AsyncPlayApp(catalog=load_catalog([tmp_path], include_default=False))
+    async with app.run_test(size=SIZE) as pilot:
+        bar = app.screen.query_one("#sandbox-bar", Static)
+        await wait_until(pilot, lambda: "detected on this machine" in str(bar.tooltip),
+                         timeout_s=30, what="the layers detected at start")
+        await pilot.press("b")
+        bad = pane(app, "bad")
+        # as soon as the session has said the run's layers, while the run goes on
+        await wait_until(pilot, lambda: "as used by forever" in str(bar.tooltip),
+                         timeout_s=30, what="the bar to show the running run's layers")
+        state = bad.state
+        assert state is not None and not state.finished
+        assert state.sandbox.layers
+        assert all(layer in str(bar.tooltip) for layer in state.sandbox.layers)
+        assert f"{len(state.sandbox.layers)} layers" in text_of(bar)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: bad.state is not None and bad.state.finished,
+                         timeout_s=20, what="the stopped run to end")
+
+
 async def test_a_broken_lesson_is_listed_and_the_others_still_work(tmp_path: Path) -> None:
     broken = tmp_path / "broken-one"
     broken.mkdir()
@@ -834,7 +864,7 @@ async def test_a_lesson_for_another_python_says_why_and_does_not_run(tmp_path: P
     write_lesson(tmp_path, "future", bad="print('bad')\n", good="print('good')\n",
                  extra='requires_python = ">=99"')
     app = AsyncPlayApp(catalog=load_catalog([tmp_path], include_default=False))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         item = app.screen.query_one(LessonItem)
         assert "not available: needs Python >=99" in " ".join(
             text_of(label) for label in item.query(".lesson-tags").results(Static))
@@ -844,4 +874,7 @@ async def test_a_lesson_for_another_python_says_why_and_does_not_run(tmp_path: P
             await pilot.press(key)
         await pilot.pause()
         assert pane(app, "bad").state is None and pane(app, "good").state is None
-        assert any("needs Python >=99" in str(n.message) for n in app._notifications)
+        # what the user sees: a toast says why (Textual's Toast widget, by its type name)
+        await wait_until(pilot, lambda: any("needs Python >=99" in str(toast.render())
+                                            for toast in app.screen.query("Toast")),
+                         timeout_s=10, what="a toast saying why")
