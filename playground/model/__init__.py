@@ -36,7 +36,6 @@ from playground.model.lanes import (
     lag_cells,
     lane_cells,
     run_span,
-    shown_lanes,
     timeline,
 )
 from playground.model.outcome import classify_exit, limit_of_error
@@ -82,7 +81,6 @@ __all__ = [
     "lag_cells",
     "lane_cells",
     "run_span",
-    "shown_lanes",
     "timeline",
     "tree_lines",
     "SandboxRecord",

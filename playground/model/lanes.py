@@ -19,8 +19,7 @@ from playground.words import task_label
 if TYPE_CHECKING:
     from playground.model.fold import RunState
 
-__all__ = ["Cell", "Lane", "Timeline", "lag_cells", "lane_cells", "run_span", "shown_lanes",
-           "timeline"]
+__all__ = ["Cell", "Lane", "Timeline", "lag_cells", "lane_cells", "run_span", "timeline"]
 
 #: What a column of a lane shows, in order of precedence (a column covering several
 #: takes the first): the task held the loop in a stall, it ran, it was alive
@@ -59,6 +58,7 @@ class Timeline:
     traced: bool  # running slices come from the run's steps
     steps_dropped: int  # the oldest steps, not kept
     lanes_left_out: int  # tasks the run state no longer holds a row for
+    lanes_cut: int = 0  # tasks past ``max_lanes``, not drawn
 
     @property
     def span_s(self) -> float:
@@ -75,46 +75,57 @@ def run_span(state: RunState) -> tuple[float, float]:
     return start_t, max(end_t, start_t)
 
 
-def _steps_by_task(state: RunState, within: tuple[float, float] | None,
+def _steps_by_task(state: RunState, within: tuple[float, float] | None, wanted: set[int],
                    ) -> dict[int, list[tuple[int, int]]]:
-    """Each task's steps (start, duration in µs), only from the chunks that reach into
-    ``within`` (seconds) when given: a long traced run keeps 300,000 steps."""
+    """The steps (start, duration in µs) of the ``wanted`` tasks, only from the chunks
+    that reach into ``within`` (seconds) when given: a traced run keeps 300,000 steps."""
     lanes: dict[int, list[tuple[int, int]]] = {}
     lo, hi = (within[0] * 1e6, within[1] * 1e6) if within is not None else (-1e30, 1e30)
     for chunk in state.steps.chunks:
         if not len(chunk) or chunk.start_us[0] > hi or chunk.start_us[-1] + chunk.dur_us[-1] < lo:
             continue
         for start, dur, owner in zip(chunk.start_us, chunk.dur_us, chunk.owner):
-            if owner >= 0 and start <= hi and start + dur >= lo:
+            if owner in wanted and start <= hi and start + dur >= lo:
                 lanes.setdefault(owner, []).append((start, dur))
     return lanes
 
 
-def timeline(state: RunState, steps_within: tuple[float, float] | None = None) -> Timeline:
+def timeline(state: RunState, steps_within: tuple[float, float] | None = None,
+             max_lanes: int | None = None) -> Timeline:
     """The timeline of ``state``: lanes in creation order (by task id); running slices
-    only within ``steps_within`` (a window of seconds) when given."""
+    only within ``steps_within`` (a window of seconds) when given. With ``max_lanes``,
+    at most that many lanes: the tasks that blocked the loop first, then those still
+    alive, then the first created (the rest counted in ``lanes_cut``)."""
     start_t, end_t = run_span(state)
     by_name = {t.name: t.tid for t in state.tasks.values()}
     stalls: list[tuple[float, float, int | None]] = []
     for stall in state.stalls:
         tid = stall.tid if stall.tid is not None else by_name.get(stall.task)
         stalls.append((stall.t, stall.t + stall.ms / 1000.0, tid))
-    steps = _steps_by_task(state, steps_within) if state.steps.kept else {}
+    tasks = sorted(state.tasks.values(), key=lambda t: t.tid)
+    cut = 0
+    if max_lanes is not None and len(tasks) > max_lanes:
+        blocking = {tid for _, _, tid in stalls}
+        ranked = sorted(tasks, key=lambda t: (t.tid not in blocking, t.finished, t.tid))
+        cut = len(tasks) - max_lanes
+        tasks = sorted(ranked[:max_lanes], key=lambda t: t.tid)
+    wanted = {t.tid for t in tasks}
+    steps = _steps_by_task(state, steps_within, wanted) if state.steps.kept else {}
     lanes = []
-    for task in sorted(state.tasks.values(), key=lambda t: t.tid):
+    for task in tasks:
         runs = tuple((s / 1e6, (s + d) / 1e6) for s, d in steps.get(task.tid, ()))
         born = task.created_t if task.created_t is not None else start_t
         if runs:  # its first step can come before the report that listed it
             born = min(born, runs[0][0])
         lanes.append(Lane(
             tid=task.tid, label=task_label(task.name, task.coro), state=task.state,
-            start_t=born,
-            end_t=task.ended_t, running=runs,
+            start_t=born, end_t=task.ended_t, running=runs,
             stalls=tuple((a, b) for a, b, tid in stalls if tid == task.tid)))
     return Timeline(start_t=start_t, end_t=max(end_t, start_t), lanes=tuple(lanes),
                     stalls=tuple(stalls), lag=tuple(state.lag_windows),
                     traced=bool(state.steps.kept), steps_dropped=state.steps.dropped,
-                    lanes_left_out=max(0, state.tasks_listed - len(state.tasks)))
+                    lanes_left_out=max(0, state.tasks_listed - len(state.tasks)),
+                    lanes_cut=cut)
 
 
 def _column(t: float, t0: float, per_col: float) -> int:
@@ -160,13 +171,3 @@ def lag_cells(lag: Sequence[tuple[float, float]], t0: float, t1: float,
             out[i] = ms if current is None else max(current, ms)
     return out
 
-
-def shown_lanes(lanes: Sequence[Lane], limit: int) -> tuple[list[Lane], int]:
-    """At most ``limit`` lanes to draw, in task order, and how many are left out: the
-    tasks that blocked the loop first, then those still alive, then the first created."""
-    if len(lanes) <= limit:
-        return list(lanes), 0
-    ranked = sorted(lanes, key=lambda lane: (not lane.blocked_loop, lane.end_t is not None,
-                                             lane.tid))
-    kept = sorted(ranked[:limit], key=lambda lane: lane.tid)
-    return kept, len(lanes) - limit

@@ -10,6 +10,7 @@ their states ten times a second), with zoom (+/-) and pan (←/→).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 
 from textual.app import ComposeResult
@@ -28,7 +29,6 @@ from playground.model import (
     lag_cells,
     lane_cells,
     run_span,
-    shown_lanes,
     timeline,
 )
 
@@ -37,7 +37,7 @@ __all__ = ["MAX_LANES", "TimelineScreen", "TimelineView", "ZOOMS", "window"]
 #: Zoom levels (+ and - step through them): how many times the whole run is magnified.
 ZOOMS = (1, 2, 4, 8, 16, 32, 64, 128)
 _LABEL_WIDTH = 22
-#: Lanes drawn at most (see model.shown_lanes for which).
+#: Lanes drawn at most (see model.timeline for which).
 MAX_LANES = 100
 _CELL = {"none": (" ", ""), "alive": ("─", "$text-muted"), "running": ("█", "$success"),
          "stall": ("█", "bold $error")}
@@ -80,18 +80,28 @@ class TimelineView(Widget):
         lanes = min(len(state.tasks), MAX_LANES) if state is not None else 0
         return 4 + lanes + 1
 
+    #: What the latest drawing cost (seconds of this process's time): a long traced
+    #: run's drawing can take a tenth of a second, and a live run is redrawn less often.
+    render_cost_s = 0.0
+
     def render(self) -> Content:
+        began = time.perf_counter()
+        try:
+            return self._draw()
+        finally:
+            self.render_cost_s = time.perf_counter() - began
+
+    def _draw(self) -> Content:
         state = self.state
         head = Content.styled(state.target if state is not None else self.title, "bold")
         if state is None:
             return head + Content.styled("  ·  not run yet", "$text-muted")
         t0, t1 = window(run_span(state), self.zoom, self.pan)
-        tl = timeline(state, steps_within=(t0, t1))
+        tl = timeline(state, steps_within=(t0, t1), max_lanes=MAX_LANES)
         width = max(10, self.content_region.width - _LABEL_WIDTH - 1)
         lines = [self._heading(head, tl, t0, t1), self._ruler(tl, t0, t1, width)]
         cursor = self._column(self.cursor_t, t0, t1, width)
-        lanes, left_out = shown_lanes(tl.lanes, MAX_LANES)
-        for lane in lanes:
+        for lane in tl.lanes:
             mark = "▶ " if lane.blocked_loop else "  "
             label = Content.styled(f"{mark}{lane.tid} {lane.label}"[:_LABEL_WIDTH - 1]
                                    .ljust(_LABEL_WIDTH),
@@ -102,8 +112,8 @@ class TimelineView(Widget):
                 glyph, style = glyphs[cursor]
                 glyphs[cursor] = ("│" if glyph == " " else glyph, f"{style} reverse".strip())
             lines.append(label + Content.assemble(*glyphs))
-        if left_out:
-            lines.append(Content.styled(f"  {left_out:,} more tasks not drawn (the "
+        if tl.lanes_cut:
+            lines.append(Content.styled(f"  {tl.lanes_cut:,} more tasks not drawn (the "
                                         f"{MAX_LANES} drawn: those that blocked the loop, "
                                         f"then those alive, then the first)".replace(",", " "),
                                         "$text-muted"))
@@ -198,6 +208,7 @@ class TimelineScreen(Screen[None]):
         self.zoom = 1
         self.pan = 1.0
         self._seen: dict[int, tuple[int, int, float | None]] = {}
+        self._drawn_at: dict[int, float] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(Content.styled(" timeline · a lane per task; ▶ and red: the task that "
@@ -213,14 +224,21 @@ class TimelineScreen(Screen[None]):
 
     def _refresh_states(self) -> None:
         cursor = self.cursor() if self.cursor is not None else None
+        now = time.monotonic()
         for view, (_, get_state) in zip(self.query(TimelineView), self.runs):
             state = get_state()
             # A live run's state is one object folded on: its event count says it changed.
             seen = (id(state), state.events if state is not None else -1, cursor)
-            if seen != self._seen.get(id(view)):
-                self._seen[id(view)] = seen
-                view.cursor_t = cursor
-                view.state = state
+            if seen == self._seen.get(id(view)):
+                continue
+            # Drawing takes at most a fifth of the time (a run still going waits its turn).
+            if state is not None and not state.finished \
+                    and now - self._drawn_at.get(id(view), 0.0) < 5 * view.render_cost_s:
+                continue
+            self._seen[id(view)] = seen
+            self._drawn_at[id(view)] = now
+            view.cursor_t = cursor
+            view.state = state
 
     def _views(self) -> list[TimelineView]:
         return list(self.query(TimelineView))

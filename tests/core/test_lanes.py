@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from playground.model import RunState, lag_cells, lane_cells, run_span, shown_lanes, timeline
+from playground.model import RunState, lag_cells, lane_cells, run_span, timeline
 
 
 def tasks_event(t: float, new: list[list[Any]] = [], upd: list[list[Any]] = []) -> dict[str, Any]:
@@ -107,7 +107,9 @@ def test_many_lanes_keep_the_blocking_and_the_live_ones_first() -> None:
          "file": "x.py", "line": 3, "code": "time.sleep(0.2)"},
         tasks_event(0.6, upd=upd),
     ]
-    lanes = timeline(folded(*events)).lanes
-    kept, left_out = shown_lanes(lanes, 10)
-    assert left_out == 290 and [lane.tid for lane in kept] == [1, 2, 3, 4, 5, 6, 7, 8, 150, 200]
-    assert shown_lanes(lanes[:5], 10) == (list(lanes[:5]), 0)
+    state = folded(*events)
+    tl = timeline(state, max_lanes=10)
+    assert tl.lanes_cut == 290
+    assert [lane.tid for lane in tl.lanes] == [1, 2, 3, 4, 5, 6, 7, 8, 150, 200]
+    assert tl.lanes[-1].blocked_loop and tl.lanes[-2].end_t is None
+    assert timeline(state, max_lanes=300).lanes_cut == 0 and len(timeline(state).lanes) == 300
