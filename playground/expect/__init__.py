@@ -160,6 +160,7 @@ EXPECTATIONS: tuple[Expectation, ...] = (
                 _api("connections", "API connections", "<", "accepted")),
 )
 _BY_KEY = {e.key: e for e in EXPECTATIONS}
+_KINDS = {e.key: e.kind for e in EXPECTATIONS}
 #: Every key the vocabulary knows, in the order checks are reported.
 KEYS = tuple(_BY_KEY)
 
@@ -168,14 +169,8 @@ def validate(expectations: Mapping[str, Any]) -> list[str]:
     """The problems of one variant's expectations (empty when they are valid)."""
     if not isinstance(expectations, Mapping):
         return [f"expectations must be a table, not {type(expectations).__name__}"]
-    problems: list[str] = []
-    for key, value in expectations.items():
-        known = _BY_KEY.get(key)
-        if known is None:
-            problems.append(f"unknown expectation {key!r} (known: {', '.join(KEYS)})")
-        else:
-            problems.extend(known.kind.problems(key, value))
-    return problems
+    return K.entry_problems(expectations, _KINDS,
+                            unknown=lambda key: f"unknown expectation {key!r} (known: {', '.join(KEYS)})")
 
 
 def check(expectations: Mapping[str, Any], summary: Mapping[str, Any]) -> dict[str, Any]:

@@ -81,6 +81,20 @@ def one_of(choices: Sequence[str]) -> Kind:
     return _simple(ok, f"one of {', '.join(choices)} (or a list of them)")
 
 
+def entry_problems(entries: Mapping[str, Any], kinds: Mapping[str, Kind], *,
+                   unknown: Callable[[str], str], prefix: str = "") -> list[str]:
+    """The problems of each entry of a table: by the kind ``kinds`` gives its key (named
+    ``prefix`` + key), or ``unknown(key)`` for a key it does not know."""
+    found: list[str] = []
+    for key, value in entries.items():
+        kind = kinds.get(key)
+        if kind is None:
+            found.append(unknown(key))
+        else:
+            found.extend(kind.problems(prefix + key, value))
+    return found
+
+
 def table(spec: Mapping[str, Kind], *, required: Sequence[str] = (),
           one_required: Sequence[str] = ()) -> Kind:
     """A table of sub-keys, each of its own kind; ``required`` sub-keys must be given,
@@ -89,13 +103,9 @@ def table(spec: Mapping[str, Kind], *, required: Sequence[str] = (),
     def problems(key: str, value: Any) -> list[str]:
         if not isinstance(value, Mapping):
             return [f"{key} must be a table like {{ {', '.join(spec)} }}, not {value!r}"]
-        found: list[str] = []
-        for sub, sub_value in value.items():
-            kind = spec.get(sub)
-            if kind is None:
-                found.append(f"unknown key {sub!r} in {key} (known: {', '.join(spec)})")
-            else:
-                found.extend(kind.problems(f"{key}.{sub}", sub_value))
+        found = entry_problems(
+            value, spec, prefix=f"{key}.",
+            unknown=lambda sub: f"unknown key {sub!r} in {key} (known: {', '.join(spec)})")
         for sub in required:
             if sub not in value:
                 found.append(f"{key} needs {sub}")

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
+from typing import TypeVar
 
 from aiohttp import web
 
 #: Upper bound for any ``delay_ms`` / ``interval_ms`` a client may ask for.
 MAX_DELAY_MS = 60_000.0
+
+T = TypeVar("T", int, float)
 
 
 def bad_request(message: str) -> web.HTTPBadRequest:
@@ -21,13 +25,9 @@ def bad_request(message: str) -> web.HTTPBadRequest:
 
 def number(request: web.Request, name: str, default: float, *, low: float, high: float) -> float:
     """The query parameter ``name`` as a finite number in [low, high] (``default`` if absent)."""
-    raw = request.query.get(name)
-    if raw is None:
+    value = _parsed(request, name, float, "a number")
+    if value is None:
         return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise bad_request(f"{name} must be a number, not {raw!r}") from None
     if not math.isfinite(value) or not low <= value <= high:
         raise bad_request(f"{name} must be between {low:g} and {high:g}")
     return value
@@ -35,16 +35,23 @@ def number(request: web.Request, name: str, default: float, *, low: float, high:
 
 def integer(request: web.Request, name: str, default: int, *, low: int, high: int) -> int:
     """The query parameter ``name`` as an integer in [low, high] (``default`` if absent)."""
-    raw = request.query.get(name)
-    if raw is None:
+    value = _parsed(request, name, int, "an integer")
+    if value is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise bad_request(f"{name} must be an integer, not {raw!r}") from None
     if not low <= value <= high:
         raise bad_request(f"{name} must be between {low} and {high}")
     return value
+
+
+def _parsed(request: web.Request, name: str, parse: Callable[[str], T], what: str) -> T | None:
+    """The query parameter ``name`` parsed (None when absent); HTTP 400 if it is not ``what``."""
+    raw = request.query.get(name)
+    if raw is None:
+        return None
+    try:
+        return parse(raw)
+    except ValueError:
+        raise bad_request(f"{name} must be {what}, not {raw!r}") from None
 
 
 def delay_s(request: web.Request, default_ms: float) -> float:
