@@ -28,9 +28,11 @@ from playground.edits import Edits
 from playground.model import RunState
 from playground.recording import Recording
 from playground.tui.editing import Editing
+from playground.tui.filter import LessonFilter
 from playground.tui.lessons import LessonInfo, LessonItem, LessonList
 from playground.tui.messages import RunFinished, SandboxReported
 from playground.tui.predict import Predictions, RevealBar
+from playground.tui.palette import ActionCommands, LessonCommands
 from playground.tui.run_pane import RunPane
 from playground.tui.sandbox_bar import SandboxBar
 from playground.tui.replaying import ReplayActions, recorded_options
@@ -46,7 +48,7 @@ __all__ = ["AsyncPlayApp"]
 #: Actions that start or stop runs, refused while a modal screen is open.
 _RUN_ACTIONS = frozenset({"run", "stop", "next_lesson", "previous_lesson", "toggle_info",
                           "toggle_lessons", "open_file", "history", "timeline", "edit",
-                          "run_edit", "switch_variant"})
+                          "run_edit", "switch_variant", "filter_lessons"})
 
 
 class AsyncPlayApp(ReplayActions):
@@ -55,6 +57,7 @@ class AsyncPlayApp(ReplayActions):
     CSS_PATH = "app.tcss"
     TITLE = "asyncplay"
     SUB_TITLE = "watch the asyncio event loop"
+    COMMANDS = App.COMMANDS | {LessonCommands, ActionCommands}
     BINDINGS = [
         Binding("b", "run('bad')", "Run bad"),
         Binding("g", "run('good')", "Run good"),
@@ -72,6 +75,7 @@ class AsyncPlayApp(ReplayActions):
         Binding("a", "await_graph", "Awaits", show=False),
         Binding("e", "edit", "Edit"),
         Binding("v", "switch_variant", "Edit other", show=False),
+        Binding("slash", "filter_lessons", "Filter lessons", show=False, key_display="/"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("f1", "help", "Help", show=False),
     ]
@@ -87,7 +91,11 @@ class AsyncPlayApp(ReplayActions):
     def __init__(self, catalog: Catalog | None = None, options: RunOptions | None = None,
                  recording: Recording | None = None, edits: Edits | None = None, *,
                  link: ServeLink | None = None, present: bool = False,
-                 predict: bool = False) -> None:
+                 predict: bool = False,
+                 start_lesson: Lesson | None = None, start_variant: str | None = None,
+                 start_file: Path | None = None) -> None:
+        """``start_lesson`` (with ``start_variant``'s pane focused) or ``start_file`` (run
+        at once, as "open file" does) is what the app opens at; by default, the first lesson."""
         super().__init__()
         self.recording_to_open = recording  # shown in replay once the app is up
         self.catalog = catalog if catalog is not None else load_catalog()
@@ -95,6 +103,7 @@ class AsyncPlayApp(ReplayActions):
         self.link = link  # set when served: runs wait for the server's slots
         self.present = present
         self.file_path: Path | None = None
+        self._opening = (start_lesson, start_variant, start_file)
         self._mock: MockAPI | None = None
         self._mock_lock = asyncio.Lock()
         #: The final state of the latest run of each pane (tests and scripts read it).
@@ -131,6 +140,11 @@ class AsyncPlayApp(ReplayActions):
         lessons.focus()
         if self.recording_to_open is not None:
             self.open_replay(self.recording_to_open)
+        start_lesson, start_variant, start_file = self._opening
+        if start_file is not None:
+            self._file_chosen(start_file)
+        elif start_lesson is not None:
+            self.show_lesson(start_lesson, start_variant)
 
     async def _prepare_runs(self) -> None:
         """Import the run machinery and probe the sandbox off the event loop.
@@ -180,6 +194,21 @@ class AsyncPlayApp(ReplayActions):
                 note=note, path=str(lesson.path(variant)), source=source,
             )
             self.editing.shown(lesson, variant)
+
+    def show_lesson(self, lesson: Lesson, variant: str | None = None) -> None:
+        """Show ``lesson`` (the list's cursor on it) and, if given, focus a variant's pane."""
+        self.query_one(LessonFilter).reveal(lesson)
+        lessons = self.query_one("#lessons", ListView)
+        item = next((i for i in lessons.query_children(LessonItem) if i.lesson == lesson), None)
+        if item is not None:
+            lessons.index = lessons.children.index(item)
+        self.file_path = None
+        self.lesson = lesson
+        if variant is not None:
+            self.query_one(f"#pane-{variant}", RunPane).focus()
+
+    def action_filter_lessons(self) -> None:
+        self.query_one(LessonFilter).open()
 
     def action_next_lesson(self) -> None:
         self.query_one("#lessons", ListView).action_cursor_down()

@@ -11,11 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Label, ListItem, ListView, Static
 
 from playground.catalog import Catalog, Lesson, LessonError
+from playground.tui.filter import LessonFilter
 from playground.tui.formatting import inline_code, lesson_prose
 
 __all__ = ["BrokenLessons", "LessonInfo", "LessonItem", "LessonList", "LevelHeading"]
@@ -82,7 +84,9 @@ class BrokenLessons(Vertical):
 
 class LessonList(Vertical):
     """The lessons (grouped by level, in catalog order) and, below them, the folders
-    that are broken."""
+    that are broken; above them, when ``/`` opens it, the filter."""
+
+    BINDINGS = [Binding("escape", "clear_filter", "Clear the filter", show=False)]
 
     def __init__(self, catalog: Catalog, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -98,6 +102,9 @@ class LessonList(Vertical):
                 items.append(LessonItem(lesson, number))
         list_view = ListView(*items, id="lessons")
         list_view.border_title = "lessons"
+        if items:
+            list_view.border_subtitle = Content.styled("/ filter", "$text-muted")
+        yield LessonFilter(list_view, id="lesson-filter")
         yield list_view
         if not items:
             yield Static(Content.styled("No lessons found.", "$text-muted"), id="no-lessons")
@@ -106,6 +113,11 @@ class LessonList(Vertical):
 
     def on_mount(self) -> None:
         self.query_one("#broken-scroll").display = bool(self.catalog.errors)
+
+    def action_clear_filter(self) -> None:
+        lesson_filter = self.query_one(LessonFilter)
+        if lesson_filter.display:
+            lesson_filter.clear()
 
 
 class LessonInfo(Vertical):

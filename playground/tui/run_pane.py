@@ -73,8 +73,12 @@ def marks_for(state: RunState | None, snippet: str | None) -> tuple[LineMark, ..
     return tuple(marks)
 
 
-class RunPane(Vertical):
-    """A snippet (bad, good or the user's file) with the panels of its latest run."""
+class RunPane(Vertical, can_focus=True):
+    """A snippet (bad, good or the user's file) with the panels of its latest run.
+
+    It takes the focus (tab, or ``asyncplay --lesson SLUG --variant good``), and its
+    border says when it, or one of its tables, has it.
+    """
 
     state: reactive[RunState | None] = reactive(None, always_update=True)
     checks: reactive[tuple[dict[str, Any], ...] | None] = reactive(None)

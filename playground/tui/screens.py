@@ -35,7 +35,9 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
           "edit, ctrl+s saves it, esc leaves the editor (the edit is kept), Reset brings "
           "back the lesson's text"),
     ("v", "edit the other variant (bad / good)"),
-    ("tab", "move between the lesson list and the tables"),
+    ("/", "filter the lesson list by title, slug or tag: enter opens the match, esc clears"),
+    ("ctrl+p", "command palette: find a lesson (title, slug, tag) or an action"),
+    ("tab", "move between the lesson list, the run panes and their tables"),
     ("?  F1", "this help"),
     ("ctrl+q", "quit"),
 )

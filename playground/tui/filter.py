@@ -1,0 +1,176 @@
+"""The lesson filter: ``/``, then typing narrows the lesson list (title, slug, tag).
+
+The filter is an :class:`~textual.widgets.Input` above the list, so every key typed
+goes to it (``cpu`` never runs ``p``). While it has the focus the list's own cursor
+does not move: a *candidate* (the first match, or the one chosen with up and down) is
+marked instead, so typing never switches the lesson on screen nor stops its runs.
+Enter opens the candidate (through the list's own selection, as a click would) and
+leaves the list narrowed, so ``n`` and ``p`` step through the matches; escape clears
+the filter, in the filter or in the list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Input, ListItem, ListView, Static
+
+from playground.catalog import Lesson
+
+__all__ = ["LessonFilter", "lesson_matches"]
+
+
+def lesson_matches(lesson: Lesson, query: str) -> bool:
+    """Whether every word of ``query`` is part of the lesson's title, slug or a tag
+    (case ignored; an empty query matches every lesson)."""
+    haystack = " ".join((lesson.title, lesson.slug, *lesson.tags)).casefold()
+    return all(word in haystack for word in query.casefold().split())
+
+
+def _lesson_of(item: Widget) -> Lesson | None:
+    """The lesson a list item stands for (None for a level's heading).
+
+    Read from the item, not by its class: the list's module composes this filter.
+    """
+    lesson = getattr(item, "lesson", None)
+    return lesson if isinstance(lesson, Lesson) else None
+
+
+class FilterInput(Input):
+    """The filter's text; up and down choose among the matches without leaving it."""
+
+    BINDINGS = [
+        Binding("down", "candidate(1)", "Next match", show=False),
+        Binding("up", "candidate(-1)", "Previous match", show=False),
+        Binding("escape", "clear_filter", "Clear the filter", show=False),
+    ]
+
+    def action_candidate(self, step: int) -> None:
+        filter_ = self.parent
+        if isinstance(filter_, LessonFilter):
+            filter_.move_candidate(step)
+
+    def action_clear_filter(self) -> None:
+        filter_ = self.parent
+        if isinstance(filter_, LessonFilter):
+            filter_.clear()
+
+
+class LessonFilter(Vertical):
+    """The filter line above the lesson list, and how many lessons it keeps."""
+
+    def __init__(self, list_view: ListView, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.list_view = list_view
+        self.candidate: ListItem | None = None
+
+    def compose(self) -> ComposeResult:
+        yield FilterInput(placeholder="title, slug or tag", id="filter-input")
+        yield Static(id="filter-note")
+
+    def on_mount(self) -> None:
+        self.display = False
+
+    @property
+    def text(self) -> str:
+        return self.query_one(FilterInput).value
+
+    @property
+    def active(self) -> bool:
+        """Whether the list is narrowed now."""
+        return self.display and bool(self.text.strip())
+
+    def open(self) -> None:
+        """Show the filter and give it the keys."""
+        self.display = True
+        self.screen.add_class("-filtering")  # a narrow screen shows the list meanwhile
+        self.query_one(FilterInput).focus()
+        self._apply(self.text)
+
+    def clear(self) -> None:
+        """Show every lesson again and give the keys back to the list."""
+        self.query_one(FilterInput).value = ""
+        self._apply("")
+        self.display = False
+        self.screen.remove_class("-filtering")
+        self.list_view.focus()
+
+    def reveal(self, lesson: Lesson) -> None:
+        """Clear the filter if it hides ``lesson`` (opened some other way)."""
+        if self.active and not lesson_matches(lesson, self.text):
+            self.clear()
+
+    def move_candidate(self, step: int) -> None:
+        shown = self._shown()
+        if not shown:
+            return
+        index = shown.index(self.candidate) + step if self.candidate in shown else 0
+        self._mark(shown[max(0, min(len(shown) - 1, index))])
+
+    @on(Input.Changed, "#filter-input")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._apply(event.value)
+
+    @on(Input.Submitted, "#filter-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        candidate = self.candidate
+        if candidate is None:
+            return  # nothing matches: the note says so, and the text stays to be fixed
+        self._mark(None)
+        self.list_view.focus()
+        self.list_view.index = self.list_view.children.index(candidate)
+        # The list's own selection, as enter in the list would: the app opens it.
+        self.list_view.action_select_cursor()
+        if not self.text.strip():
+            self.clear()
+
+    def _lessons(self) -> list[tuple[ListItem, Lesson]]:
+        return [(item, lesson) for item in self.list_view.query_children(ListItem)
+                if (lesson := _lesson_of(item)) is not None]
+
+    def _shown(self) -> list[ListItem]:
+        return [item for item, _ in self._lessons() if item.display]
+
+    def _apply(self, query: str) -> None:
+        lessons = self._lessons()
+        shown_levels: set[str] = set()
+        for item, lesson in lessons:
+            keep = lesson_matches(lesson, query)
+            item.display = keep
+            # The list's cursor skips disabled items: n and p step through the matches.
+            item.disabled = not keep
+            if keep:
+                shown_levels.add(lesson.level_name)
+        for heading in self.list_view.query_children(ListItem):
+            level = getattr(heading, "level", None)
+            if _lesson_of(heading) is None and isinstance(level, str):
+                heading.display = level in shown_levels
+        shown = self._shown()
+        if self.candidate not in shown:
+            highlighted = self.list_view.highlighted_child
+            self._mark(highlighted if highlighted in shown else (shown[0] if shown else None))
+        note = self.query_one("#filter-note", Static)
+        if not query.strip():
+            note.update(Content.styled("type to narrow · esc closes", "$text-muted"))
+        elif shown:
+            note.update(Content.assemble(
+                (f"{len(shown)} of {len(lessons)} lessons", "$text-muted"),
+                (" · enter opens · esc clears", "$text-muted")))
+        else:
+            note.update(Content.styled(f"no lesson matches “{query.strip()}”", "$text-warning"))
+
+    def _mark(self, item: ListItem | None) -> None:
+        if self.candidate is not None:
+            self.candidate.remove_class("-candidate")
+        self.candidate = item
+        if item is not None:
+            item.add_class("-candidate")
+            self.list_view.scroll_to_widget(item, animate=False)
