@@ -25,7 +25,7 @@ from typing import Sequence
 from playground.cli import app, doctor, export, listing, replay, run, serve
 from playground.cli.common import STOPPED, USAGE_ERROR, UsageError
 
-__all__ = ["COMMANDS", "main"]
+__all__ = ["COMMANDS", "main", "parse"]
 
 # In the order `asyncplay --help` lists them.
 COMMANDS: tuple[ModuleType, ...] = (listing, run, replay, export, doctor, serve)
@@ -49,7 +49,9 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="asyncplay", parents=[_snippets_option("snippets")],
         description="A terminal playground that shows what the asyncio event loop does.",
-        epilog="With no command, the app starts.",
+        epilog="With no command, the app starts: at the first lesson, at --lesson SLUG "
+               "(--variant focuses that pane), or at a file of yours (asyncplay FILE.py, "
+               "run at once).",
     )
     app.add_arguments(top)
     top.set_defaults(execute=app.execute)
@@ -61,9 +63,16 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line read (``sys.argv[1:]`` by default), as ``main`` acts on it."""
+    words = sys.argv[1:] if argv is None else argv
+    args = parser().parse_args(app.file_shorthand(words, [c.NAME for c in COMMANDS]))
     args.snippets = [*args.snippets, *getattr(args, "snippets_after", [])]
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse(argv)
     try:
         code: int = args.execute(args)
         return code

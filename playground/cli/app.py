@@ -1,30 +1,91 @@
-"""``asyncplay`` with no command: the Textual app, and its flags."""
+"""``asyncplay`` with no command: the Textual app, and its flags.
+
+``asyncplay --lesson SLUG [--variant bad|good]`` opens the app at a lesson (with that
+variant's pane focused), ``asyncplay FILE.py`` (or ``--file FILE.py``) at a file of the
+user's, which runs at once as the app's "open file" does. A mistake is a usage error
+before the app starts: an unknown slug names the lessons close to it.
+"""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from playground import sandbox
-from playground.cli.common import catalog
+from playground.cli.common import UsageError, catalog, find_lesson
 from playground.session import RunOptions
+
+if TYPE_CHECKING:
+    from playground.tui.app import AsyncPlayApp
+
+#: The app's options that take a value (``asyncplay FILE.py`` looks past them).
+_VALUED = frozenset({"--snippets", "--lesson", "--variant", "--file"})
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The app's own flags go on the top-level parser."""
+    """The app's own flags, on the top-level parser. Their destinations are the app's
+    own (``app_...``): ``run`` has a ``--file`` and a ``--variant`` of its own."""
     parser.add_argument("--present", action="store_true",
                         help="the app in presenter mode (a projector's layout and theme)")
     parser.add_argument("--no-predict", action="store_true",
                         help="run lessons without asking their question first")
+    parser.add_argument("--lesson", metavar="SLUG", dest="app_lesson",
+                        help="open the app at this lesson (see `asyncplay list`)")
+    parser.add_argument("--variant", choices=("bad", "good"), dest="app_variant",
+                        help="with --lesson: focus this variant's pane")
+    parser.add_argument("--file", type=Path, metavar="FILE.py", dest="app_file",
+                        help="open the app at a Python file of yours and run it "
+                             "(also: asyncplay FILE.py)")
 
 
-def execute(args: argparse.Namespace) -> int:
+def file_shorthand(argv: Sequence[str], commands: Sequence[str]) -> list[str]:
+    """``asyncplay FILE.py`` as ``asyncplay --file FILE.py``.
+
+    The first word that is neither an option nor an option's value, when it is not
+    a command and names a ``.py`` file or an existing file; anything else is left to
+    argparse (a mistyped command is still called an invalid choice).
+    """
+    words = list(argv)
+    skip = False
+    for index, word in enumerate(words):
+        if skip:
+            skip = False
+            continue
+        if word == "--":
+            return words
+        if word.startswith("-"):
+            skip = word in _VALUED
+            continue
+        if word in commands or not (word.endswith(".py") or Path(word).is_file()):
+            return words
+        return [*words[:index], "--file", word, *words[index + 1:]]
+    return words
+
+
+def build_app(args: argparse.Namespace) -> AsyncPlayApp:
+    """The app the command line asks for (the entry point runs it; tests drive it)."""
     from playground.serve.link import ServeLink
     from playground.tui.app import AsyncPlayApp  # Textual is loaded only for the app
 
+    if args.app_file is not None and args.app_lesson is not None:
+        raise UsageError("give --lesson or a file, not both")
+    if args.app_variant is not None and args.app_lesson is None:
+        raise UsageError("--variant goes with --lesson SLUG")
+    if args.app_file is not None and not args.app_file.is_file():
+        raise UsageError(f"{args.app_file}: no such file")
+    lessons = catalog(args)
+    lesson = find_lesson(lessons, args.app_lesson) if args.app_lesson is not None else None
     link = ServeLink.from_env()  # set when `asyncplay serve` started this app for a browser
     options = RunOptions()
     if link is not None and link.memory_mb is not None:
         options = RunOptions(limits=sandbox.Limits(memory_mb=link.memory_mb))
-    AsyncPlayApp(catalog=catalog(args), options=options, link=link, present=args.present,
-                 predict=not args.no_predict).run()
+    return AsyncPlayApp(catalog=lessons, options=options, link=link, present=args.present,
+                        predict=not args.no_predict, start_lesson=lesson,
+                        start_variant=args.app_variant, start_file=args.app_file)
+
+
+def execute(args: argparse.Namespace) -> int:
+    build_app(args).run()
     return 0

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 from pathlib import Path
 
-from playground.catalog import Catalog, load_catalog
+from playground.catalog import Catalog, Lesson, load_catalog
 from playground.recording import Recording, RecordingError
 from playground.recording import load as load_recording
 
@@ -25,6 +26,33 @@ def catalog(args: argparse.Namespace) -> Catalog:
         if not folder.is_dir():
             raise UsageError(f"--snippets {folder}: not a folder")
     return load_catalog([f.resolve() for f in args.snippets])
+
+
+def find_lesson(lessons: Catalog, slug: str) -> Lesson:
+    """The lesson called ``slug``, or a usage error that says why there is none: the
+    folder is broken, or no lesson has that name (then the names close to it)."""
+    lesson = lessons.get(slug)
+    if lesson is not None:
+        return lesson
+    broken = [e for e in lessons.errors if slug in str(e.path)]
+    if broken:
+        raise UsageError(f"lesson {slug!r} is broken: {broken[0]}")
+    close = close_slugs(lessons, slug)
+    if close:
+        raise UsageError(f"unknown lesson {slug!r}; did you mean {' or '.join(close)}? "
+                         "(`asyncplay list` shows them all)")
+    known = ", ".join(lessons.slugs()) or "none"
+    raise UsageError(f"unknown lesson {slug!r} (known: {known})")
+
+
+def close_slugs(lessons: Catalog, slug: str, limit: int = 5) -> list[str]:
+    """The slugs a mistyped ``slug`` may have meant: those that hold it (or that it
+    holds), then those that look like it."""
+    wanted = slug.casefold()
+    slugs = lessons.slugs()
+    holding = [s for s in slugs if wanted and (wanted in s.casefold() or s.casefold() in wanted)]
+    alike = difflib.get_close_matches(wanted, slugs, n=limit, cutoff=0.6)
+    return list(dict.fromkeys([*holding, *alike]))[:limit]
 
 
 def report_catalog_errors(lessons: Catalog) -> None:

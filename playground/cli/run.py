@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from playground.catalog import LessonUnavailable
-from playground.cli.common import USAGE_ERROR, UsageError, catalog
+from playground.cli.common import USAGE_ERROR, UsageError, catalog, find_lesson
 from playground.cli.printer import LivePrinter, show
 from playground.cli.stepping import StdinStepper
 from playground.model import RunState
@@ -52,13 +52,7 @@ def target(args: argparse.Namespace) -> RunTarget:
     if args.slug is None:
         raise UsageError("which lesson? give a slug (see `asyncplay list`) or --file PATH")
     lessons = catalog(args)
-    lesson = lessons.get(args.slug)
-    if lesson is None:
-        broken = [e for e in lessons.errors if args.slug in str(e.path)]
-        if broken:
-            raise UsageError(f"lesson {args.slug!r} is broken: {broken[0]}")
-        known = ", ".join(lessons.slugs()) or "none"
-        raise UsageError(f"unknown lesson {args.slug!r} (known: {known})")
+    lesson = find_lesson(lessons, args.slug)
     try:
         return RunTarget.from_lesson(lesson, args.variant)
     except LessonUnavailable as exc:

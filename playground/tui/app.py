@@ -104,6 +104,8 @@ class AsyncPlayApp(ReplayActions):
         self.present = present
         self.file_path: Path | None = None
         self._opening = (start_lesson, start_variant, start_file)
+        #: The list's cursor when a file was opened: only a move of it leaves the file.
+        self._file_cursor: int | None = None
         self._mock: MockAPI | None = None
         self._mock_lock = asyncio.Lock()
         #: The final state of the latest run of each pane (tests and scripts read it).
@@ -169,6 +171,9 @@ class AsyncPlayApp(ReplayActions):
     @on(ListView.Selected, "#lessons")
     def lesson_chosen(self, event: ListView.Highlighted | ListView.Selected) -> None:
         # Enter on the lesson already highlighted brings it back after a file was shown.
+        if (isinstance(event, ListView.Highlighted) and self.file_path is not None
+                and event.list_view.index == self._file_cursor):
+            return  # a late report (the list's start-up): the cursor has not moved since
         if isinstance(event.item, LessonItem):
             self.file_path = None
             self.lesson = event.item.lesson
@@ -240,6 +245,7 @@ class AsyncPlayApp(ReplayActions):
             return
         self._stop_all()
         self.file_path = path
+        self._file_cursor = self.query_one("#lessons", ListView).index
         self.lesson = None
         self.sub_title = str(path)
         self.query_one(LessonInfo).show_file(str(path))

@@ -163,3 +163,21 @@ class TestEditor:
             await pilot.pause()
 
         assert snap_compare(app, run_before=edit, terminal_size=SIZE)
+
+
+class TestFind:
+    """Finding a lesson: the filter narrowing the list, at full size and at 80x24."""
+
+    def test_filter(self, app: AsyncPlayApp, snap_compare: SnapCompare) -> None:
+        async def filtered(pilot: Pilot[None]) -> None:
+            await pilot.press("slash", *"await")
+            await settle(pilot)
+
+        assert snap_compare(app, run_before=filtered, terminal_size=SIZE)
+
+    def test_filter_on_a_small_screen(self, app: AsyncPlayApp, snap_compare: SnapCompare) -> None:
+        async def filtered(pilot: Pilot[None]) -> None:
+            await pilot.press("slash", *"sleep")
+            await settle(pilot)
+
+        assert snap_compare(app, run_before=filtered, terminal_size=(80, 24))
