@@ -57,7 +57,7 @@ class AsyncPlayApp(ReplayActions):
     CSS_PATH = "app.tcss"
     TITLE = "asyncplay"
     SUB_TITLE = "watch the asyncio event loop"
-    COMMANDS = App.COMMANDS | {LessonCommands, ActionCommands}
+    COMMANDS = ReplayActions.COMMANDS | {LessonCommands, ActionCommands}
     BINDINGS = [
         Binding("b", "run('bad')", "Run bad"),
         Binding("g", "run('good')", "Run good"),

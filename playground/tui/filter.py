@@ -71,11 +71,13 @@ class LessonFilter(Vertical):
         self.candidate: ListItem | None = None
 
     def compose(self) -> ComposeResult:
-        yield FilterInput(placeholder="title, slug or tag", id="filter-input")
+        yield FilterInput(id="filter-input")
         yield Static(id="filter-note")
 
     def on_mount(self) -> None:
         self.display = False
+        self.border_title = "filter"
+        self.border_subtitle = "enter opens · esc"
 
     @property
     def text(self) -> str:
@@ -159,11 +161,9 @@ class LessonFilter(Vertical):
             self._mark(highlighted if highlighted in shown else (shown[0] if shown else None))
         note = self.query_one("#filter-note", Static)
         if not query.strip():
-            note.update(Content.styled("type to narrow · esc closes", "$text-muted"))
+            note.update(Content.styled("title, slug or tag", "$text-muted"))
         elif shown:
-            note.update(Content.assemble(
-                (f"{len(shown)} of {len(lessons)} lessons", "$text-muted"),
-                (" · enter opens · esc clears", "$text-muted")))
+            note.update(Content.styled(f"{len(shown)} of {len(lessons)} lessons", "$text-muted"))
         else:
             note.update(Content.styled(f"no lesson matches “{query.strip()}”", "$text-warning"))
 
