@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Static, TextArea
+from textual.widgets import Input, Static, TextArea
 from textual.widgets.text_area import Selection
 
 from playground.catalog import load_catalog
@@ -171,6 +171,7 @@ class TestFind:
     def test_filter(self, app: AsyncPlayApp, snap_compare: SnapCompare) -> None:
         async def filtered(pilot: Pilot[None]) -> None:
             await pilot.press("slash", *"await")
+            pilot.app.screen.query_one("#filter-input", Input).cursor_blink = False
             await settle(pilot)
 
         assert snap_compare(app, run_before=filtered, terminal_size=SIZE)
@@ -178,6 +179,7 @@ class TestFind:
     def test_filter_on_a_small_screen(self, app: AsyncPlayApp, snap_compare: SnapCompare) -> None:
         async def filtered(pilot: Pilot[None]) -> None:
             await pilot.press("slash", *"sleep")
+            pilot.app.screen.query_one("#filter-input", Input).cursor_blink = False
             await settle(pilot)
 
         assert snap_compare(app, run_before=filtered, terminal_size=(80, 24))
