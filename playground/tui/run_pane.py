@@ -25,6 +25,7 @@ from textual.worker import Worker
 from playground.model import RunState, SandboxRecord
 from playground.tui.history import RecordedRun
 from playground.tui.messages import RunFinished, RunStarted, RunUpdated, SandboxReported
+from playground.tui.explain import explain_pane
 from playground.tui.code import CodeView, LineMark
 from playground.tui.queued import Gate, place_text, queued
 from playground.tui.formatting import STATUS_ICON, STATUS_STYLE, format_ms, inline_code
@@ -118,6 +119,9 @@ class RunPane(Vertical, can_focus=True):
                 yield OutputPanel().data_bind(RunPane.state)
             with TabPane("Problems", id=f"{self.pane}-problems"):
                 yield ProblemsPanel().data_bind(RunPane.state)
+
+    def on_mount(self) -> None:
+        explain_pane(self, self.pane)  # tooltips: what each panel and column shows
 
     # ----------------------------------------------------------------- showing
     def show_snippet(self, *, title: Content, note: str, path: str, source: str) -> None:

@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 
 from playground.recording import Recording, RecordingError
 from playground.recording import load as load_recording
+from playground.tui.explain import task_columns_help
 
 __all__ = ["HELP_KEYS", "HelpScreen", "OpenFileScreen"]
 
@@ -49,9 +50,11 @@ _PANELS: tuple[tuple[str, str], ...] = (
                "the line and its code. While it lasts it grows live: \"blocking now…\""),
     ("loop lag", "how late the loop ran work that was due, per 50 ms window; "
                  "p50 / p99 / max over the run"),
-    ("tasks", "every task: its state, what it waits on, the line it is suspended at, "
-              "busy time and steps (the 200 most relevant when there are more)"),
-    ("output", "what the snippet printed (stdout, then stderr)"),
+    ("tasks", "every task (the 200 most relevant when there are more); its columns: "
+              + task_columns_help()),
+    ("output", "what the snippet printed (stdout, then stderr), each line after the time "
+               "it was printed since the run started (+1.002s): lines a stall held back "
+               "come out late, together"),
     ("problems", "uncaught errors, warnings (never-awaited coroutines...), actions the "
                  "sandbox refused, and trouble on the event channel"),
     ("code", "▶ marks the line a stall blocked on, ✗ an error's line, ! a warning's"),

@@ -475,8 +475,11 @@ def test_relevant_tasks_puts_the_active_ones_first() -> None:
 
 
 def visible_lines(view: Widget) -> list[str]:
-    """The text of the lines a line-API view shows now (its scroll position applied)."""
-    return [view.render_line(y).text.rstrip() for y in range(view.size.height)]
+    """The text of the lines a line-API view shows now (its scroll position applied),
+    without the output's time gutter (tests/app/test_output_times.py reads that)."""
+    return [re.sub(r"^ *(\+\d+\.\d{3}s)? +(?=\S)|^ +$", "", view.render_line(y).text.rstrip())
+            if isinstance(view, OutputView) else view.render_line(y).text.rstrip()
+            for y in range(view.size.height)]
 
 
 async def scrolled(pilot: Pilot[None], view: Widget, key: str, *, first: str | None = None,

@@ -1,4 +1,8 @@
-"""What the snippet printed, drawn line by line: head, the lines left out, tail."""
+"""What the snippet printed, drawn line by line: head, the lines left out, tail.
+
+Each line has, in a dim gutter, the time it was printed since the run started
+(``+1.002s``), so that "the ticks stop, then burst out late" reads off the screen.
+"""
 
 from __future__ import annotations
 
@@ -36,14 +40,19 @@ class OutputView(ScrollView, can_focus=True):
     is at first), it follows new lines; scrolled up, it stays where the reader is.
     """
 
-    COMPONENT_CLASSES = {"output-view--gap"}
+    COMPONENT_CLASSES = {"output-view--gap", "output-view--time"}
     DEFAULT_CSS = """
     OutputView > .output-view--gap { color: $warning; text-style: italic; }
+    OutputView > .output-view--time { color: $text-muted; }
     """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._lines: list[str] = []
+        #: When each line was printed, in seconds since the run started (None: the
+        #: marker, or a run whose start is not known): the gutter.
+        self._times: list[float | None] = []
+        self._gutter = 0  # the gutter's width, its blank column included (0: none)
         self._gap_at = -1  # the index of the marker line (-1: nothing left out)
         self._head_done: list[str] = []  # the head's lines, made printable once
         self._shown: tuple[int, int, int, int, int] | None = None
@@ -63,8 +72,13 @@ class OutputView(ScrollView, can_focus=True):
         """The lines the view holds, top to bottom (the marker included)."""
         return list(self._lines)
 
-    def show(self, out: OutputLines | None) -> None:
-        """Show ``out`` (None: nothing); cheap when nothing changed."""
+    def shown_times(self) -> list[str]:
+        """The gutter's text for each line the view holds ("" for the marker)."""
+        return [_time_label(t) if t is not None else "" for t in self._times]
+
+    def show(self, out: OutputLines | None, started_t: float | None = None) -> None:
+        """Show ``out`` (None: nothing), each line with its time since ``started_t``
+        (the run's start on the child's clock; None: no times); cheap when nothing changed."""
         key = (0, 0, 0, 0, 0) if out is None else (
             id(out), out.complete, out.left_out, len(out.partial), out.cut_chars)
         if key == self._shown:
@@ -72,6 +86,7 @@ class OutputView(ScrollView, can_focus=True):
         self._shown = key
         if out is None:
             self._lines, self._gap_at, self._head_done, self._width = [], -1, [], 0
+            self._times, self._gutter = [], 0
         else:
             if len(self._head_done) > len(out.head):  # a new stream
                 self._head_done, self._width = [], 0
@@ -91,9 +106,13 @@ class OutputView(ScrollView, can_focus=True):
                 self._width = max(self._width, max(map(cell_len, tail)))
             lines.extend(tail)
             self._lines = lines
+            self._times = _times(out, started_t)
+            labels = [t for t in self._times if t is not None]
+            # The widest label is the last one (times only grow); one blank column after it.
+            self._gutter = len(_time_label(max(labels))) + 1 if labels else 0
         if out is None:
             self._follow = True
-        self.virtual_size = Size(self._width, len(self._lines))
+        self.virtual_size = Size(self._width + self._gutter, len(self._lines))
         if self._follow:
             # After the next layout, when the size it scrolls within is known.
             self.scroll_end(animate=False, x_axis=False)
@@ -108,8 +127,39 @@ class OutputView(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         line = self._lines[index]
         style = base + self.get_component_rich_style("output-view--gap") if index == self._gap_at else base
-        strip = Strip([Segment(line, style)], cell_len(line))
-        return strip.crop_extend(scroll_x, scroll_x + width, base).apply_offsets(scroll_x, index)
+        gutter = min(self._gutter, width)
+        text_width = width - gutter
+        strip = Strip([Segment(line, style)], cell_len(line)).crop_extend(
+            scroll_x, scroll_x + text_width, base)
+        if gutter:
+            # The gutter stays put when the lines scroll sideways.
+            t = self._times[index] if index < len(self._times) else None
+            label = (_time_label(t) if t is not None else "").rjust(gutter - 1) + " "
+            time_style = base + self.get_component_rich_style("output-view--time")
+            strip = Strip.join([Strip([Segment(label[:gutter], time_style)], gutter), strip])
+        return strip.apply_offsets(scroll_x, index)
+
+
+def _time_label(seconds: float) -> str:
+    return f"+{seconds:.3f}s"
+
+
+def _times(out: OutputLines, started_t: float | None) -> list[float | None]:
+    """Each shown line's time since the start (the marker's is None), as ``show`` lays
+    the lines out: the head, the marker, the tail, the unfinished line."""
+    if started_t is None:
+        return [None] * (out.kept + (1 if out.left_out else 0))
+
+    def since(t: float) -> float:
+        return max(0.0, t - started_t)  # printed before the probe's start: at 0
+
+    times: list[float | None] = [since(t) for t, _ in out.head]
+    if out.left_out:
+        times.append(None)
+    times.extend(since(t) for t, _ in out.tail)
+    if out.partial:
+        times.append(since(out.partial_t))
+    return times
 
 
 class OutputPanel(Vertical):
@@ -131,8 +181,8 @@ class OutputPanel(Vertical):
             stderr.show(None)
             self.set_class(False, "-has-stderr")
             return
-        stdout.show(state.stdout)
-        stderr.show(state.stderr)
+        stdout.show(state.stdout, state.started_t)
+        stderr.show(state.stderr, state.started_t)
         self.set_class(bool(state.stderr.total_bytes or state.stderr.lines), "-has-stderr")
 
     def on_mount(self) -> None:

@@ -1,0 +1,57 @@
+"""Panels that explain themselves: tooltips on their headers, and the same words in the help."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, TabbedContent
+
+from playground.model import RunState
+from playground.tui.app import AsyncPlayApp
+from playground.tui.explain import OUTPUT_TIP, TASK_COLUMNS, TASKS_TIP
+from playground.tui.panels import OutputView
+from playground.tui.run_pane import RunPane
+from playground.tui.screens import HelpScreen
+
+SIZE = (160, 48)
+
+
+async def test_a_task_columns_header_says_what_the_column_means() -> None:
+    app = AsyncPlayApp()
+    async with app.run_test(size=SIZE) as pilot:
+        bad = app.screen.query_one("#pane-bad", RunPane)
+        bad.state = RunState(target="t")  # a pane with a run shows its panels
+        await pilot.pause()
+        tabs = bad.query_one(TabbedContent)
+        assert tabs.get_tab("bad-tasks").tooltip == TASKS_TIP
+        assert tabs.get_tab("bad-output").tooltip == OUTPUT_TIP
+        table = bad.query_one("TaskTable DataTable", DataTable)
+        seen: dict[str, object] = {}
+        x = 0
+        for column in table.columns.values():
+            await pilot.hover(table, offset=(x + 1, 0))  # the header row
+            await pilot.pause()
+            seen[str(column.label)] = table.tooltip
+            x += column.get_render_width(table)
+        assert seen["busy ms"] == f"busy ms: {TASK_COLUMNS['busy ms']}"
+        assert seen["steps"] == f"steps: {TASK_COLUMNS['steps']}"
+        assert seen["waits on"] == f"waits on: {TASK_COLUMNS['waits on']}"
+        assert set(seen) == set(TASK_COLUMNS)
+        # Below the header (the rows), no tooltip hides the tasks.
+        table.add_row(*("x" for _ in table.columns), key="row")
+        await pilot.pause()
+        await pilot.hover(table, offset=(1, 1))
+        await pilot.pause()
+        assert table.tooltip is None
+        tabs.active = "bad-output"
+        await pilot.pause()
+        assert bad.query_one("#stdout", OutputView).tooltip == OUTPUT_TIP
+
+
+async def test_the_help_explains_the_columns_and_the_output_times() -> None:
+    app = AsyncPlayApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = " ".join(str(s.visual) for s in app.screen.query("#help-panels Static"))
+        for column, what in TASK_COLUMNS.items():
+            assert f"{column}: {what}" in text
+        assert "+1.002s" in text
