@@ -45,8 +45,8 @@ _TABS = {"tasks": TASKS_TIP, "output": OUTPUT_TIP, "problems": PROBLEMS_TIP}
 
 
 def task_columns_help() -> str:
-    """The task table's columns in one paragraph (for the help)."""
-    return "; ".join(f"{name}: {what}" for name, what in TASK_COLUMNS.items())
+    """The task table's columns, a line each (for the help)."""
+    return "\n".join(f"  {name}: {what}" for name, what in TASK_COLUMNS.items())
 
 
 def explain_pane(pane: Widget, name: str) -> None:

@@ -50,7 +50,7 @@ _PANELS: tuple[tuple[str, str], ...] = (
                "the line and its code. While it lasts it grows live: \"blocking now…\""),
     ("loop lag", "how late the loop ran work that was due, per 50 ms window; "
                  "p50 / p99 / max over the run"),
-    ("tasks", "every task (the 200 most relevant when there are more); its columns: "
+    ("tasks", "every task (the 200 most relevant when there are more); its columns:\n"
               + task_columns_help()),
     ("output", "what the snippet printed (stdout, then stderr), each line after the time "
                "it was printed since the run started (+1.002s): lines a stall held back "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, TabbedContent
+from textual.widgets import DataTable, Static, TabbedContent
 
 from playground.model import RunState
 from playground.tui.app import AsyncPlayApp
@@ -51,7 +51,7 @@ async def test_the_help_explains_the_columns_and_the_output_times() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        text = " ".join(str(s.visual) for s in app.screen.query("#help-panels Static"))
+        text = " ".join(str(s.visual) for s in app.screen.query("#help-panels Static").results(Static))
         for column, what in TASK_COLUMNS.items():
             assert f"{column}: {what}" in text
         assert "+1.002s" in text
