@@ -35,6 +35,7 @@ from playground.tui.predict import Predictions, RevealBar
 from playground.tui.palette import ActionCommands, LessonCommands
 from playground.tui.run_pane import RunPane
 from playground.tui.sandbox_bar import SandboxBar
+from playground.tui.scoreboard import Scoreboard
 from playground.tui.replaying import ReplayActions, recorded_options
 from playground.tui.screens import HelpScreen, OpenFileScreen
 
@@ -127,6 +128,7 @@ class AsyncPlayApp(ReplayActions):
                     yield RunPane("bad")
                     yield RunPane("good")
                     yield RunPane("file")
+                yield Scoreboard(id="scoreboard")
         yield SandboxBar(id="sandbox-bar")
         yield Footer()
 
@@ -185,6 +187,7 @@ class AsyncPlayApp(ReplayActions):
         self.predictions.lesson_changed()
         number = self.catalog.lessons.index(lesson) + 1 if lesson in self.catalog.lessons else 0
         self.sub_title = f"{lesson.title}  ·  {number}/{len(self.catalog.lessons)}"
+        self.query_one(Scoreboard).clear()
         self.query_one(LessonInfo).show_lesson(lesson)
         self.query_one("#pane-file", RunPane).display = False
         for variant, note in (("bad", lesson.mistake), ("good", lesson.fix)):
@@ -249,6 +252,7 @@ class AsyncPlayApp(ReplayActions):
         self.lesson = None
         self.sub_title = str(path)
         self.query_one(LessonInfo).show_file(str(path))
+        self.query_one(Scoreboard).clear()
         for variant in ("bad", "good"):
             self.query_one(f"#pane-{variant}", RunPane).display = False
         pane = self.query_one("#pane-file", RunPane)
@@ -284,10 +288,14 @@ class AsyncPlayApp(ReplayActions):
             return
         if self.predictions.ask_first(lesson, lambda: self.action_run(which)):
             return  # the run starts once the question is answered (or skipped)
-        for variant in (("bad", "good") if which == "both" else (which,)):
+        variants = ("bad", "good") if which == "both" else (which,)
+        edited = False
+        for variant in variants:
             code = self.editing.code(lesson, variant)  # an edit runs in place of the file
             self._start(variant, RunTarget.from_lesson(lesson, variant, code=code))
             self.editing.run_started(variant, edited=code is not None)
+            edited = edited or code is not None
+        self.query_one(Scoreboard).runs_started(variants, edited)
 
     # ----------------------------------------------------------------- editing
     async def action_edit(self) -> None:
@@ -348,6 +356,7 @@ class AsyncPlayApp(ReplayActions):
             self.predictions.run_finished(self.lesson)
         self.keep_run(message.recorded)
         self.editing.run_finished(message)
+        self.query_one(Scoreboard).run_finished(message.pane, message.summary)
         self.query_one(SandboxBar).show_run(message.state)
 
     @on(Worker.StateChanged)

@@ -1,7 +1,8 @@
 """SVG snapshots of the app's static screens, at a fixed terminal size.
 
 Only screens that nothing live changes are pictured: the lesson list with a lesson
-shown, a broken lesson listed, the help, and a variant open in the editor. The catalog is written by the test
+shown, a broken lesson listed, the help, a variant open in the editor, and the
+scoreboard (given fixed figures). The catalog is written by the test
 (not the shipped snippets), so editing a real lesson's text does not break a
 picture. Run screens are not pictured: timings and lag differ on every run.
 Update the pictures after a deliberate change with ``pytest --snapshot-update``.
@@ -20,6 +21,7 @@ from textual.widgets.text_area import Selection
 
 from playground.catalog import load_catalog
 from playground.tui.app import AsyncPlayApp
+from playground.tui.scoreboard import Scoreboard
 
 SIZE = (160, 48)
 
@@ -183,3 +185,34 @@ class TestFind:
             await settle(pilot)
 
         assert snap_compare(app, run_before=filtered, terminal_size=(80, 24))
+
+
+def run_summary(target: str, *, wall_ms: float, stalls: list[float], p99: float, lag_max: float,
+                peak_kb: int) -> dict[str, object]:
+    """A run's summary with the figures the scoreboard reads (fixed: a picture must not vary)."""
+    return {"target": target, "status": "ok", "wall_ms": wall_ms,
+            "stalls": [{"ms": ms, "task": "worker", "file": "bad.py", "line": 6,
+                        "code": "time.sleep(1)"} for ms in stalls],
+            "lag": {"p50_ms": 0.4, "p99_ms": p99, "max_ms": lag_max},
+            "tasks": {"created": 3, "max_alive": 3, "failed": 0, "cancelled": 0},
+            "warnings": [], "error": None, "peak_rss_kb": peak_kb, "rss": None}
+
+
+class TestScoreboard:
+    """The scoreboard under the panes, comparing a bad and a good run (figures given here:
+    real runs' timings differ every time)."""
+
+    def test_scoreboard(self, app: AsyncPlayApp, snap_compare: SnapCompare) -> None:
+        async def compared(pilot: Pilot[None]) -> None:
+            await settle(pilot)
+            board = pilot.app.screen.query_one(Scoreboard)
+            board.runs_started(("bad", "good"), edited=False)
+            board.run_finished("bad", run_summary("time-sleep/bad", wall_ms=1932.4,
+                                                  stalls=[1001.2], p99=990.1, lag_max=1001.9,
+                                                  peak_kb=21_504))
+            board.run_finished("good", run_summary("time-sleep/good", wall_ms=1611.0,
+                                                   stalls=[], p99=1.3, lag_max=2.2,
+                                                   peak_kb=21_760))
+            await pilot.pause()
+
+        assert snap_compare(app, run_before=compared, terminal_size=SIZE)

@@ -1,0 +1,82 @@
+"""The scoreboard in the app, after real runs: both variants, then an edit against its original."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.message import Message
+from textual.pilot import Pilot
+from textual.widgets import ListView, Static
+
+from playground.edits import Edits
+from playground.tui.app import AsyncPlayApp
+from playground.tui.editor import CodeEditor
+from playground.tui.lessons import LessonItem
+from playground.tui.messages import RunFinished
+from playground.tui.scoreboard import Scoreboard
+
+SIZE = (160, 48)
+
+
+async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], *, timeout_s: float = 60.0,
+                     what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+        await pilot.pause(0.05)
+
+
+@pytest.mark.timeout(180)
+async def test_the_scoreboard_compares_both_variants_after_r_then_an_edit_with_its_original(
+        tmp_path: Path) -> None:
+    finished: list[RunFinished] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, RunFinished):
+            finished.append(message)
+
+    app = AsyncPlayApp(edits=Edits(tmp_path))
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        lessons = app.screen.query_one("#lessons", ListView)
+        item = next(i for i in lessons.query_children(LessonItem) if i.lesson.slug == "time-sleep")
+        lessons.index = lessons.children.index(item)
+        await wait_until(pilot, lambda: app.lesson is not None and app.lesson.slug == "time-sleep",
+                         timeout_s=5, what="time-sleep shown")
+        board = app.screen.query_one(Scoreboard)
+        assert not board.display and board.compared is None
+
+        await pilot.press("r")
+        await wait_until(pilot, lambda: len(finished) == 2, what="both runs")
+        await pilot.pause()
+        assert board.display and board.compared == ("bad", "good")
+        rows = {row.metric: row for row in board.rows}
+        assert list(rows) == ["wall time", "worst stall", "stall time", "lag p99", "lag max",
+                              "tasks", "warnings", "peak memory"]
+        # time.sleep(1) held the loop about a second in bad, never in good.
+        assert rows["worst stall"].better == "right" and rows["worst stall"].right == "none"
+        assert rows["lag max"].better == "right"
+        assert rows["tasks"].better is None
+        table = str(board.query_one("#scoreboard-table", Static).visual)
+        assert "worst stall" in table and "✓ none" in table and "less" in table
+        assert "bad vs good" in str(board.border_title)
+
+        # An edit of bad, run alone: compared with the original bad.
+        await pilot.press("e")
+        editor = app.screen.query_one("#pane-bad CodeEditor", CodeEditor)
+        await wait_until(pilot, lambda: app.focused is editor, timeout_s=5, what="editor")
+        fixed = editor.text.replace("time.sleep(1)", "await asyncio.sleep(1)")
+        editor.replace(fixed, editor.document.start, editor.document.end)
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: len(finished) == 3, what="the edit's run")
+        await pilot.pause()
+        assert board.compared == ("bad", "bad (edited)")
+        assert {r.metric: r for r in board.rows}["worst stall"].better == "right"
+
+        # Another lesson: nothing to compare yet.
+        await pilot.press("escape", "n")
+        await wait_until(pilot, lambda: not board.display, timeout_s=5, what="scoreboard hidden")
