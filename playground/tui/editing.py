@@ -71,6 +71,10 @@ class Editing:
         self.variant = "bad"
         self._titles: dict[str, Content] = {}  # each pane's title, without the label
         self._fix_runs: dict[str, int] = {}  # pane -> the edited bad run to check as good
+        # Widgets added to the panes, by pane: kept here, so that showing a lesson (every
+        # move in the list) needs no query of the panes' many widgets.
+        self._editors: dict[str, CodeEditor] = {}
+        self._fix_panels: dict[str, FixPanel] = {}
 
     # ----------------------------------------------------------------- texts
     def source(self, lesson: Lesson, variant: str) -> str:
@@ -113,7 +117,8 @@ class Editing:
             self._titles[variant] = Content.from_markup(str(pane.border_title))
         self._show_label(lesson, variant)
         self._close(pane)
-        self._fix_panel(pane).show_result(None)
+        if variant in self._fix_panels:
+            self._fix_panels[variant].show_result(None)
 
     def _show_label(self, lesson: Lesson, variant: str) -> None:
         pane = self._pane(variant)
@@ -129,8 +134,7 @@ class Editing:
 
     def editor(self, variant: str) -> CodeEditor | None:
         """The pane's editor, if it was ever opened."""
-        found = self._pane(variant).query(CodeEditor)
-        return found.first() if found else None
+        return self._editors.get(variant)
 
     async def open(self) -> None:
         """Open the chosen variant (``e``) of the lesson on screen in its pane's editor."""
@@ -143,7 +147,8 @@ class Editing:
         pane = self._pane(variant)
         editor = self.editor(variant)
         if editor is None:
-            editor = CodeEditor(on_change=lambda text: self._changed(variant, text))
+            editor = self._editors[variant] = CodeEditor(
+                on_change=lambda text: self._changed(variant, text))
             await pane.mount(EditorBar(), editor, after=pane.query_one(CodeView))
             editor.watch(pane, "state", lambda state: editor.show_marks(
                 marks_for(state, pane.snippet)))
@@ -163,7 +168,7 @@ class Editing:
         self.app.query_one("#lessons").focus()
 
     def _close(self, pane: RunPane) -> None:
-        editor = pane.query(CodeEditor).first() if pane.query(CodeEditor) else None
+        editor = self._editors.get(pane.pane)
         if editor is None or not editor.display:
             return
         editor.display = False
@@ -245,10 +250,10 @@ class Editing:
     # ------------------------------------------------------------------- runs
     def run_started(self, variant: str, edited: bool) -> None:
         """A variant's run just started; an edited bad one is checked as good when it ends."""
-        pane = self._pane(variant)
-        self._fix_panel(pane).show_result(None)
+        if variant in self._fix_panels:
+            self._fix_panels[variant].show_result(None)
         if edited and variant == "bad":
-            self._fix_runs[variant] = pane.run_id
+            self._fix_runs[variant] = self._pane(variant).run_id
         else:
             self._fix_runs.pop(variant, None)
 
@@ -265,11 +270,9 @@ class Editing:
         pane.show_checks(None)  # the bad variant's own checks would read as failures
         self._fix_panel(pane).show_result(result)
 
-    @staticmethod
-    def _fix_panel(pane: RunPane) -> FixPanel:
-        found = pane.query(FixPanel)
-        if found:
-            return found.first()
-        panel = FixPanel()
-        pane.mount(panel, after=pane.query_one(ChecksPanel))
+    def _fix_panel(self, pane: RunPane) -> FixPanel:
+        panel = self._fix_panels.get(pane.pane)
+        if panel is None:
+            panel = self._fix_panels[pane.pane] = FixPanel()
+            pane.mount(panel, after=pane.query_one(ChecksPanel))
         return panel
