@@ -230,6 +230,8 @@ class ProbeLoop(asyncio.SelectorEventLoop):
         self.create_task = _make_create_task(self, rec, state)  # type: ignore[method-assign]
         if run_once is not None:  # see runner
             self._run_once = run_once(self)  # type: ignore[method-assign]
+        if rec.gate is not None:  # step mode: the loop's clock stands still while stopped
+            self.time = rec.gate.clock()  # type: ignore[method-assign]
 
     # -- a user's own task factory is kept, and called from our create_task ----
     def set_task_factory(self, factory: Any) -> None:

@@ -14,8 +14,8 @@ traced runner asks :meth:`StepGate.wait`. Stopped, the gate reports what is queu
 (a ``paused`` event, sent at once: the callback next, the rest of the ready queue,
 each as the task it resumes and the line it resumes at; the timers due next) and
 blocks on the control channel. The time it waits belongs to nobody: the runner
-reads the clock again after it, and the loop's lag heartbeat is moved on by as
-much. At the end of the control channel (the parent let go) the loop runs freely.
+reads the clock again after it, and a stepped loop's clock (``loop.time()``) leaves
+it out, so timers, timeouts and the lag heartbeat see only running time. At the end of the control channel (the parent let go) the loop runs freely.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ import asyncio
 import heapq
 import os
 import select
-from time import perf_counter
-from typing import TYPE_CHECKING, Any
+from time import monotonic, perf_counter
+from typing import TYPE_CHECKING, Any, Callable
 
 from playground import protocol as P
 from playground.probe.tasks import M_TID
@@ -54,6 +54,15 @@ class StepGate:
         self.n = 0  # callbacks run in step mode
         self._waiting = False
         self._partial = b""
+        self.stopped_s = 0.0  # time spent stopped, which the loops' clocks leave out
+
+    def clock(self) -> Callable[[], float]:
+        """A loop's ``time()`` in step mode: monotonic time without the time stopped.
+        For the loop a stop does not exist: a timer, a timeout, the lag heartbeat
+        fall due after as much running time as in a run that is not stepped."""
+        def time() -> float:
+            return monotonic() - self.stopped_s
+        return time
 
     # ---------------------------------------------------------------- commands
     def _commands(self, data: bytes, *, paused: bool) -> None:
@@ -137,10 +146,7 @@ class StepGate:
         if self.pending:
             self.pending -= 1
         self.n += 1
-        paused_s = perf_counter() - began
-        state = getattr(handle._loop, "_ap", None)
-        if state is not None:
-            state.due += paused_s  # the heartbeat: a stop is not lag
+        self.stopped_s += perf_counter() - began  # the loops' clocks leave it out
         self.rec.emit({"kind": P.K_RESUMED, "n": self.n,
                        "mode": "slow" if self.rate else ("step" if self.on else "run")})
         return True

@@ -38,6 +38,7 @@ from playground.tui.sandbox_bar import SandboxBar
 from playground.tui.scoreboard import Scoreboard
 from playground.tui.replaying import ReplayActions, recorded_options
 from playground.tui.screens import HelpScreen, OpenFileScreen
+from playground.tui.stepper import StepperMixin
 
 if TYPE_CHECKING:
     from playground.mockapi import MockAPI
@@ -52,7 +53,7 @@ _RUN_ACTIONS = frozenset({"run", "stop", "next_lesson", "previous_lesson", "togg
                           "run_edit", "switch_variant", "filter_lessons"})
 
 
-class AsyncPlayApp(ReplayActions):
+class AsyncPlayApp(StepperMixin, ReplayActions):
     """Lessons on the left, the chosen lesson's bad and good runs side by side."""
 
     CSS_PATH = "app.tcss"
@@ -79,6 +80,10 @@ class AsyncPlayApp(ReplayActions):
         Binding("slash", "filter_lessons", "Filter lessons", show=False, key_display="/"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("f1", "help", "Help", show=False),
+        Binding("x", "step_mode", "Step mode", show=False),  # see stepper
+        Binding("full_stop", "step_one", "One callback", show=False),
+        Binding("c", "step_continue", "Continue", show=False),
+        Binding("m", "step_slow", "Slow motion", show=False),
     ]
 
     # Small screens (a projector with a big font) hide the lesson list and texts by
@@ -331,7 +336,7 @@ class AsyncPlayApp(ReplayActions):
 
     def _start(self, pane_name: str, target: RunTarget) -> None:
         self.query_one(f"#pane-{pane_name}", RunPane).start(
-            target, recorded_options(self.options), self._mock_api,
+            target, recorded_options(self.run_options()), self._mock_api,
             self.link.slot if self.link else None)
 
     async def _mock_api(self) -> MockAPI:

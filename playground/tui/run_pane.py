@@ -29,6 +29,7 @@ from playground.tui.explain import explain_pane
 from playground.tui.code import CodeView, LineMark
 from playground.tui.queued import Gate, place_text, queued
 from playground.tui.formatting import STATUS_ICON, STATUS_STYLE, format_ms, inline_code
+from playground.tui.stepper import StepPanel
 from playground.tui.panels import (
     AwaitGraph,
     ChecksPanel,
@@ -104,6 +105,7 @@ class RunPane(Vertical, can_focus=True):
         yield StatusPanel(label=f"press {self.run_key} to run it", classes="status").data_bind(
             RunPane.state)
         yield EndMessage(classes="end-message").data_bind(RunPane.state)
+        yield StepPanel(classes="step").data_bind(RunPane.state)
         yield ChecksPanel(classes="checks").data_bind(RunPane.checks)
         with VerticalScroll(classes="stalls"):  # every stall, the worst first: it scrolls
             yield StallPanel().data_bind(RunPane.state)
@@ -148,6 +150,11 @@ class RunPane(Vertical, can_focus=True):
     @property
     def running(self) -> bool:
         return self._session is not None
+
+    @property
+    def session(self) -> Session | None:
+        """The session of the run going on here (None when none is)."""
+        return self._session
 
     def start(self, target: RunTarget, options: RunOptions | None,
               mock_api: Callable[[], Awaitable[MockAPI]], gate: Gate | None = None) -> None:

@@ -38,6 +38,8 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("v", "edit the other variant (bad / good)"),
     ("/", "filter the lesson list by title, slug or tag: enter opens the match, esc clears"),
     ("ctrl+p", "command palette: find a lesson (title, slug, tag) or an action"),
+    ("x", "step mode: the next run starts with its loop stopped before its first callback"),
+    (".  c  m", "stepped run: one callback / continue / slow motion (1, 5, 20 per second)"),
     ("tab", "move between the lesson list, the run panes and their tables"),
     ("?  F1", "this help"),
     ("ctrl+q", "quit"),

@@ -161,13 +161,15 @@ async def test_slow_motion_runs_on_without_commands(tmp_path: Path) -> None:
     assert state.stdout.text == "done\n"
 
 
-async def test_time_paused_is_no_stall_and_no_lag(tmp_path: Path) -> None:
+async def test_time_stopped_is_no_stall_no_lag_and_no_running_time(tmp_path: Path) -> None:
     path = write_snippet(tmp_path, """
         import asyncio
 
         async def main():
-            for _ in range(3):
-                await asyncio.sleep(0.02)
+            async with asyncio.timeout(0.2):
+                for _ in range(3):
+                    await asyncio.sleep(0.02)
+            print("in time")
 
         asyncio.run(main())
     """)
@@ -193,6 +195,8 @@ async def test_time_paused_is_no_stall_and_no_lag(tmp_path: Path) -> None:
     assert state.status == "ok"
     assert state.stalls == []
     assert state.lag_max_ms < 250  # the 300 ms stop is not lag
+    # nor running time: the loop's clock stood still, so the timeout did not fire
+    assert state.stdout.text == "in time\n", state.stderr.text
 
 
 @pytest.mark.parametrize("use_bwrap", SANDBOX_MODES)
