@@ -128,7 +128,8 @@ async def test_slow_motion_runs_on_and_stop_ends_a_stopped_run(tmp_path: Path) -
         await pilot.press("x", "b")
         await wait_until(pilot, _stopped_at(bad, 0), "the first stop")
         await pilot.press("m")  # one callback per second: it goes on by itself
-        await wait_until(pilot, _stopped_at(bad, 1), "a stop in slow motion")
+        await wait_until(pilot, lambda: bad.state is not None and bad.state.pause is not None
+                         and bad.state.pause.n >= 2, "two callbacks in slow motion")
         await pilot.press("s")
         await wait_until(pilot, lambda: "bad" in app.finished, "the run's end")
         assert app.finished["bad"].status == "stopped"
