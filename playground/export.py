@@ -14,6 +14,8 @@ on each run's child clock:
   reports come every 50 ms and at a stall's end, so a slice is placed within 50 ms of
   when it ran, and its ``steps`` say how many callbacks it covers;
   each change of state (waiting on what, ready, done...) as an instant event;
+  a traced run (``--trace``) draws each of a task's steps instead, as it ran, and the
+  callbacks of no task on the "event loop" lane;
 - stalls and warnings as instant events (a stall on its task's lane, at its start);
 - lag (the worst of each batch, ms) and resident memory (MB) as counters;
 - task creation as a flow arrow from the parent's lane to the child's.
@@ -53,6 +55,7 @@ class _Lane:
     prev_busy_us: int = 0
     prev_steps: int = 0
     slices: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[tuple[int, int]] = field(default_factory=list)  # traced: (start, dur) µs
 
 
 class _Run:
@@ -65,6 +68,11 @@ class _Run:
         self.out: list[dict[str, Any]] = []
         self.end = 0
         self.stalls: dict[int, dict[str, Any]] = {}
+        # A traced run (steps events) draws its tasks' busy time step by step, as it
+        # ran, rather than slices placed from the busy time each report added.
+        self.traced = any(e.get("kind") == P.K_STEPS for e in recording.events)
+        self.steps: dict[int, list[tuple[int, int]]] = {}  # task id -> steps
+        self.loop_steps: list[tuple[int, int, str]] = []  # callbacks of no task
 
     def event(self, ph: str, name: str, ts: int, lane: int = _LOOP_LANE, **extra: Any) -> None:
         self.out.append({"ph": ph, "name": name, "ts": ts, "pid": self.pid, "tid": lane, **extra})
@@ -99,8 +107,20 @@ class _Run:
             self.event("i", f"error: {e.get('type', '')}", ts, s="t",
                        args={"message": e.get("message"), "file": e.get("file"),
                              "line": e.get("line")})
+        elif kind == P.K_STEPS:
+            self._steps(e)
         elif kind == P.K_BLOCKED:
             self.event("i", "refused", ts, s="t", args={"message": e.get("message")})
+
+    def _steps(self, e: dict[str, Any]) -> None:
+        start = 0
+        names = e.get("names", [])
+        for delta, dur, owner in zip(e["start_us"], e["dur_us"], e["owner"]):
+            start += int(delta)
+            if owner >= 0:
+                self.steps.setdefault(int(owner), []).append((start, int(dur)))
+            elif owner < -1 and -2 - owner < len(names):
+                self.loop_steps.append((start, int(dur), str(names[-2 - owner])))
 
     def _tasks(self, e: dict[str, Any], ts: int) -> None:
         for tid, name, coro, parent, file, line in e.get("new", ()):
@@ -122,7 +142,7 @@ class _Run:
             busy, steps = int(busy_us), int(steps)
             added = busy - lane.prev_busy_us
             start = max(ts - added, lane.last_end)  # never over the slice before
-            if added > 0 and start < ts:
+            if added > 0 and start < ts and not self.traced:
                 lane.slices.append({"ph": "X", "name": "running", "ts": start, "dur": ts - start,
                                     "args": {"busy_ms": added / 1000,
                                              "steps": steps - lane.prev_steps}})
@@ -153,7 +173,19 @@ class _Run:
                        args={"ms": ms, "task": stall.get("task"), "file": stall.get("file"),
                              "line": stall.get("line"), "code": stall.get("code"),
                              "ended": stall.get("kind") == P.K_STALL_END})
+        for start, dur, name in self.loop_steps:
+            self.event("X", name, start, _LOOP_LANE, dur=dur)
         flow = 0
+        for tid, lane in self.lanes.items():
+            steps = self.steps.get(tid, ())
+            if steps:  # its life holds its steps (the first ran before a report named it)
+                lane.created = min(lane.created, steps[0][0])
+                last = steps[-1][0] + steps[-1][1]
+                if lane.end is not None and lane.end < last:
+                    lane.end = last
+                self.end = max(self.end, last)
+            for start, dur in steps:
+                lane.slices.append({"ph": "X", "name": "step", "ts": start, "dur": dur})
         for lane in self.lanes.values():
             end = lane.end if lane.end is not None else self.end
             out.append({"ph": "M", "name": "thread_name", "pid": self.pid, "tid": lane.lane,

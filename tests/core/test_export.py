@@ -30,9 +30,10 @@ SNIPPET = """
 """
 
 
-async def _record(folder: Path, source: str, name: str) -> Path:
+async def _record(folder: Path, source: str, name: str, *, trace: bool = False) -> Path:
     snippet = write_snippet(folder, source, name=f"{name}.py")
-    session = Session(RunTarget.from_file(snippet, label=name), RunOptions(record=True))
+    session = Session(RunTarget.from_file(snippet, label=name),
+                      RunOptions(record=True, trace=trace))
     await session.run()
     out = folder / f"{name}.jsonl"
     session.save_recording(out)
@@ -137,6 +138,32 @@ async def test_two_runs_export_side_by_side_as_two_processes(tmp_path: Path) -> 
     assert processes[1].startswith("bad (recorded ") and processes[2].startswith("good ")
     stalls = [e for e in trace["traceEvents"] if e["name"].startswith("stall ")]
     assert {e["pid"] for e in stalls} == {1}
+
+
+async def test_a_traced_run_exports_every_step_on_its_task_lane(tmp_path: Path) -> None:
+    recording = await _record(tmp_path, SNIPPET, "traced", trace=True)
+    out = tmp_path / "traced.json"
+    result = _export(str(recording), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    trace = json.loads(out.read_text())
+    _check_structure(trace)  # every step within its task's life, none across another
+    events = trace["traceEvents"]
+    names = {e["tid"]: e["args"]["name"] for e in events if e["name"] == "thread_name"}
+    lane = {name: tid for tid, name in names.items()}
+    steps: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for e in events:
+        if e["ph"] == "X" and e["name"] == "step":
+            steps[e["tid"]].append(e)
+    # no slices placed from reports: the steps themselves
+    assert not [e for e in events if e["ph"] == "X" and e["name"] == "running"]
+    # each kid: its first step, its wake-up after each sleep, its last step
+    for i in range(3):
+        assert len(steps[lane[f"kid-{i} child()"]]) == 3
+    # kid-1's stall is one of its steps, as long as the stall
+    assert max(e["dur"] for e in steps[lane["kid-1 child()"]]) >= 290_000
+    # the callbacks of no task are on the event loop's lane, by name
+    loop = {e["name"] for e in events if e["ph"] == "X" and e["tid"] == 0}
+    assert "_set_result_unless_cancelled" in loop
 
 
 def test_exporting_what_is_not_a_recording_says_so(tmp_path: Path) -> None:
