@@ -89,6 +89,9 @@ class Recorder:
         self.counts = self.tasks.counts  # see C_*
         self.lag_samples: list[float] = []
         self.events: deque[dict[str, Any]] = deque()  # ready-made events (warnings, ...)
+        #: Sent after the batch's task rows (step mode's ``paused``: whoever reads the stop
+        #: has the tasks' states as of the stop, even if the batch is read in two pieces).
+        self.last_events: deque[dict[str, Any]] = deque()
         # --- the parts ----------------------------------------------------------
         self.channel = EventChannel(out_fd)
         self.stalls = StallWatch(origin, self.stall_s, threading.main_thread().ident,
@@ -240,5 +243,7 @@ class Recorder:
         if tasks is not None:
             tasks["t"] = t
             out.append(tasks)
+        while self.last_events:
+            out.append(self.last_events.popleft())
         if out:
             self.channel.write(b"".join(P.encode(e) for e in out))

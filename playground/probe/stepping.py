@@ -167,11 +167,13 @@ class StepGate:
             entry = self._describe(h)
             entry["in_ms"] = round(max(0.0, h._when - now) * 1000, 3)
             timers.append(entry)
-        self.rec.emit({"kind": P.K_PAUSED, "n": self.n, "ready": queued[:MAX_QUEUED],
-                       "ready_count": 1 + sum(
-                           1 for h in ready if not h._cancelled
-                           and getattr(h._callback, "__name__", None) != _HEARTBEAT),
-                       "timers": timers[:MAX_TIMERS]})
+        ready_count = 1 + sum(1 for h in ready if not h._cancelled
+                              and getattr(h._callback, "__name__", None) != _HEARTBEAT)
+        # After the batch's task rows: the stop is read with the tasks' states at it.
+        self.rec.last_events.append({
+            "kind": P.K_PAUSED, "t": round(self.rec.now(), 6), "n": self.n,
+            "ready": queued[:MAX_QUEUED], "ready_count": ready_count,
+            "timers": timers[:MAX_TIMERS]})
         self.rec.flush_now()
 
     def _describe(self, handle: Any) -> dict[str, Any]:

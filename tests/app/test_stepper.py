@@ -65,6 +65,11 @@ async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], what: st
         await pilot.pause(0.05)
 
 
+async def shown(pilot: Pilot[None], panel: StepPanel, text: str) -> None:
+    """The step panel shows ``text`` (it redraws from the pane's state a moment later)."""
+    await wait_until(pilot, lambda: text in str(panel.visual), f"the panel to show {text!r}")
+
+
 def _stopped_at(pane: RunPane, n: int) -> Callable[[], bool]:
     def check() -> bool:
         state = pane.state
@@ -88,7 +93,7 @@ async def test_stepping_a_snippet_callback_by_callback(tmp_path: Path) -> None:
         await wait_until(pilot, _stopped_at(bad, 0), "the first stop")
         assert not app.step_armed  # the next run (another b) would run freely
         assert _states(bad.state) == {"main#1": "ready"}
-        assert "stopped before callback 1" in str(panel.visual)
+        await shown(pilot, panel, "stopped before callback 1")
         assert "next  main() resumes at bad.py:9" in str(panel.visual)
 
         await pilot.press("full_stop")  # main runs to the gather
@@ -98,6 +103,7 @@ async def test_stepping_a_snippet_callback_by_callback(tmp_path: Path) -> None:
         state = bad.state
         assert state is not None
         assert state.tasks[1].line == _line("# GATHER")
+        await shown(pilot, panel, "stopped before callback 2")
         assert "then  worker() resumes at bad.py:4" in str(panel.visual)
 
         await pilot.press("full_stop")  # the first worker runs to its sleep
@@ -106,6 +112,7 @@ async def test_stepping_a_snippet_callback_by_callback(tmp_path: Path) -> None:
                                       "worker#3": "ready"}
         state = bad.state
         assert state is not None and state.tasks[2].line == _line("# SLEEP")
+        await shown(pilot, panel, "stopped before callback 3")
         assert "timer" in str(panel.visual)  # its sleep's end, due next
 
         await pilot.press("full_stop")  # the second one too
@@ -118,7 +125,7 @@ async def test_stepping_a_snippet_callback_by_callback(tmp_path: Path) -> None:
         final = app.finished["bad"]
         assert final.status == "ok"
         assert final.stdout.text == "worker 1\nworker 2\n"
-        assert not panel.display  # a finished run shows no stop
+        await wait_until(pilot, lambda: not panel.display, "the stop to go")  # run over
 
 
 async def test_slow_motion_runs_on_and_stop_ends_a_stopped_run(tmp_path: Path) -> None:
