@@ -148,11 +148,13 @@ class PauseView:
 
 
 def queued_label(q: Queued, coro_of: dict[int, str]) -> str:
-    """How front ends name a queued callback: the task it steps (``worker() resumes at
-    snippet.py:5``), the task a callback wakes (``_set_result_unless_cancelled wakes
-    worker()``), or the callback alone. ``coro_of``: task id -> coroutine, from the
+    """How front ends name a queued callback: the task it steps (``worker() #2 resumes
+    at snippet.py:5``), the task a callback wakes (``_set_result_unless_cancelled wakes
+    worker() #2``), or the callback alone. ``coro_of``: task id -> coroutine, from the
     task table."""
     task = task_label(q.task or "?", coro_of.get(q.tid) if q.tid is not None else None)
+    if q.tid is not None:
+        task = f"{task} #{q.tid}"  # the task table's id: tasks of one coroutine told apart
     where = place(q.file, q.line)
     at = f" at {where}" if where else ""
     if q.task is None:

@@ -305,9 +305,9 @@ def test_run_step_reads_its_commands_from_stdin_and_prints_each_stop(tmp_path: P
     assert result.returncode == 0, result.stderr
     out = result.stdout
     # three commands that step: three stops after the first, then it runs freely
-    assert "stopped before callback 1: main() resumes at stepped.py:10" in out
-    assert "stopped before callback 2: worker() resumes at stepped.py:5" in out
-    assert "then worker() resumes at stepped.py:5" in out
+    assert "stopped before callback 1: main() #1 resumes at stepped.py:10" in out
+    assert "stopped before callback 2: worker() #2 resumes at stepped.py:5" in out
+    assert "then worker() #3 resumes at stepped.py:5" in out
     assert "stopped before callback 4:" in out
     assert "stopped before callback 5:" not in out
     assert "worker 2 done" in out

@@ -94,7 +94,7 @@ async def test_stepping_a_snippet_callback_by_callback(tmp_path: Path) -> None:
         assert not app.step_armed  # the next run (another b) would run freely
         assert _states(bad.state) == {"main#1": "ready"}
         await shown(pilot, panel, "stopped before callback 1")
-        assert "next  main() resumes at bad.py:9" in str(panel.visual)
+        assert "next  main() #1 resumes at bad.py:9" in str(panel.visual)
 
         await pilot.press("full_stop")  # main runs to the gather
         await wait_until(pilot, _stopped_at(bad, 1), "the second stop")
@@ -104,7 +104,7 @@ async def test_stepping_a_snippet_callback_by_callback(tmp_path: Path) -> None:
         assert state is not None
         assert state.tasks[1].line == _line("# GATHER")
         await shown(pilot, panel, "stopped before callback 2")
-        assert "then  worker() resumes at bad.py:4" in str(panel.visual)
+        assert "then  worker() #3 resumes at bad.py:4" in str(panel.visual)
 
         await pilot.press("full_stop")  # the first worker runs to its sleep
         await wait_until(pilot, _stopped_at(bad, 2), "the third stop")
