@@ -33,6 +33,7 @@ from playground.tui.lessons import LessonInfo, LessonItem, LessonList
 from playground.tui.messages import RunFinished, SandboxReported
 from playground.tui.predict import Predictions, RevealBar
 from playground.tui.palette import ActionCommands, LessonCommands
+from playground.tui.presenter import RoomClient, present
 from playground.tui.run_pane import RunPane
 from playground.tui.sandbox_bar import SandboxBar
 from playground.tui.scoreboard import Scoreboard
@@ -84,6 +85,7 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
         Binding("full_stop", "step_one", "One callback", show=False),
         Binding("c", "step_continue", "Continue", show=False),
         Binding("m", "step_slow", "Slow motion", show=False),
+        Binding("F", "follow", "Follow presenter", show=False),
     ]
 
     # Small screens (a projector with a big font) hide the lesson list and texts by
@@ -119,6 +121,7 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
         #: The editors of the panes and the learner's edits (e, ctrl+r, ctrl+s, reset).
         self.editing = Editing(self, edits)
         self.predictions = Predictions(self, enabled=predict)  # ask lessons' questions first
+        self.room = RoomClient(self)  # the served room (inactive in a terminal)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -154,6 +157,9 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
             self._file_chosen(start_file)
         elif start_lesson is not None:
             self.show_lesson(start_lesson, start_variant)
+        if self.present:
+            present(self)
+        self.room.start()
 
     async def _prepare_runs(self) -> None:
         """Import the run machinery and probe the sandbox off the event loop.
@@ -190,6 +196,7 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
             return
         self._stop_all()
         self.predictions.lesson_changed()
+        self.room.lesson_changed(lesson)
         number = self.catalog.lessons.index(lesson) + 1 if lesson in self.catalog.lessons else 0
         self.sub_title = f"{lesson.title}  ·  {number}/{len(self.catalog.lessons)}"
         self.query_one(Scoreboard).clear()
@@ -228,6 +235,9 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
 
     def action_previous_lesson(self) -> None:
         self.query_one("#lessons", ListView).action_cursor_up()
+
+    def action_follow(self) -> None:
+        self.room.follow()
 
     def action_toggle_info(self) -> None:
         # Flips the default of the screen's size: shown when tall, hidden when short.
@@ -291,7 +301,8 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
         if lesson.unavailable:
             self.notify(f"Not available: {lesson.unavailable}.", severity="warning")
             return
-        if self.predictions.ask_first(lesson, lambda: self.action_run(which)):
+        if self.predictions.ask_first(lesson, lambda: self.action_run(which),
+                                      presenter=self.room.presenter):
             return  # the run starts once the question is answered (or skipped)
         variants = ("bad", "good") if which == "both" else (which,)
         edited = False
@@ -357,8 +368,8 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
     @on(RunFinished)
     def run_finished(self, message: RunFinished) -> None:
         self.finished[message.pane] = message.state
-        if message.pane in ("bad", "good"):
-            self.predictions.run_finished(self.lesson)
+        if message.pane in ("bad", "good") and self.predictions.run_finished(self.lesson):
+            self.room.revealed(self.lesson)
         self.keep_run(message.recorded)
         self.editing.run_finished(message)
         self.query_one(Scoreboard).run_finished(message.pane, message.summary)

@@ -131,6 +131,7 @@ class Predictions:
         self.app = app
         self.enabled = enabled
         self.chosen: dict[str, int | None] = {}  # by lesson slug: asked (None: skipped)
+        self.asking: str | None = None  # the lesson whose question is on screen
         self._to_reveal: set[str] = set()
         self.room_tally: Callable[[str], list[int] | None] = lambda slug: None
         self.on_answer: Callable[[str, int], None] = lambda slug, choice: None
@@ -140,28 +141,29 @@ class Predictions:
         """Ask ``lesson``'s question if it has one not asked yet, then call ``then``.
         True when asked (the caller waits for ``then``)."""
         prediction = lesson.predict
-        if not self.enabled or prediction is None or lesson.slug in self.chosen:
+        if (not self.enabled or prediction is None or lesson.slug in self.chosen
+                or self.asking is not None):
             return False
         slug = lesson.slug
         if presenter:
             self.on_ask(slug)
 
         def answered(choice: int | None) -> None:
+            self.asking = None
             self.chosen[slug] = choice
             self._to_reveal.add(slug)
             if choice is not None:
                 self.on_answer(slug, choice)
             then()
 
+        self.asking = slug  # the room may ask again before this screen is up: once only
         self.app.push_screen(PredictScreen(slug, prediction, presenter=presenter,
                                            tally=self.room_tally(slug)), answered)
         return True
 
     def ask_only(self, lesson: Lesson) -> None:
         """The presenter asked the room: answer without running (an attendee's app)."""
-        if lesson.predict is None or lesson.slug in self.chosen:
-            return
-        if isinstance(self.app.screen, PredictScreen):
+        if lesson.predict is None or lesson.slug in self.chosen or self.asking is not None:
             return
         self.ask_first(lesson, lambda: None)
 
