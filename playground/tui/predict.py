@@ -150,6 +150,9 @@ class Predictions:
 
         def answered(choice: int | None) -> None:
             self.asking = None
+            # Focus would go back to the first focusable widget, the lesson filter's
+            # text field, which would then eat n, p and the run keys.
+            self.app.query_one("#lessons").focus()
             self.chosen[slug] = choice
             self._to_reveal.add(slug)
             if choice is not None:

@@ -87,6 +87,8 @@ async def test_the_app_asks_before_the_run_and_reveals_after(tmp_path: Path) -> 
         await wait_until(pilot, lambda: isinstance(app.screen, PredictScreen), "the question")
         assert app.finished == {} and not app.query_one("#pane-bad").has_class("-running")
         await pilot.press("2")  # "nothing": wrong
+        # The keys go back to the lesson list (not to a text field that would eat n, p...).
+        assert app.focused is app.query_one("#lessons")
         await wait_until(pilot, lambda: "bad" in app.finished, "the run's end")
         reveal = app.query_one("#reveal", RevealBar)
         await wait_until(pilot, lambda: reveal.display, "the reveal")

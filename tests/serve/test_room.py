@@ -40,6 +40,8 @@ async def test_two_attendees_answer_and_the_presenter_sees_both_then_they_follow
         await presenter.press("n")
         for attendee in (first, second):
             await attendee.wait_for(r"Forgotten await  ·  2/")
+        await first.press("p")  # after answering, the keys still move the attendee's app
+        await first.wait_for(r"Blocking sleep in a coroutine  ·  1/")
     finally:
         for viewer in (presenter, first, second):
             await viewer.close()
