@@ -78,6 +78,8 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
         Binding("a", "await_graph", "Awaits", show=False),
         Binding("e", "edit", "Edit"),
         Binding("v", "switch_variant", "Edit other", show=False),
+        # For the palette (ctrl+p): "Reset edit" (the editor's button does the same).
+        Binding("ctrl+shift+r", "reset_edit", "Reset edit", show=False),
         Binding("slash", "filter_lessons", "Filter lessons", show=False, key_display="/"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("f1", "help", "Help", show=False),
@@ -326,15 +328,15 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
     def action_save_edit(self) -> None:
         self.editing.save()
 
-    def action_reset_edit(self) -> None:
-        self.editing.reset()
+    async def action_reset_edit(self) -> None:
+        await self.editing.reset()
 
     def action_close_editor(self) -> None:
         self.editing.close()
 
     @on(Button.Pressed, "#reset-edit")
-    def reset_pressed(self, event: Button.Pressed) -> None:
-        self.editing.reset_pressed(event.button)
+    async def reset_pressed(self, event: Button.Pressed) -> None:
+        await self.editing.reset_pressed(event.button)
 
     def action_stop(self) -> None:
         if not self._stop_all():

@@ -143,6 +143,12 @@ class Editing:
             self.app.notify("e edits a lesson's variant; edit a file of yours in your own "
                             "editor, then o runs it again.", timeout=5)
             return
+        focused = self.app.focused
+        # The pane that holds the focus (a table, after --variant good...) is the one meant.
+        for node in focused.ancestors_with_self if focused is not None else ():
+            if isinstance(node, RunPane) and node.pane in ("bad", "good"):
+                self.variant = node.pane
+                break
         variant = self.variant
         pane = self._pane(variant)
         editor = self.editor(variant)
@@ -224,28 +230,28 @@ class Editing:
         else:
             self.app.notify(f"Saved to {path}", timeout=4)
 
-    def reset(self) -> None:
-        """Bring back the lesson's text in the open editor (or, closed, the chosen variant's)."""
-        lesson = self.app.lesson
-        if lesson is None:
+    async def reset(self) -> None:
+        """Bring back the lesson's text in the open editor (the chosen variant's opened
+        first if none is open): one undoable change, ctrl+z brings the edit back."""
+        if self.app.lesson is None:
             return
-        variant = self._open_variant() or self.variant
-        editor = self.editor(variant)
-        if editor is not None and editor.display:
-            editor.reset()  # undoable; its change event keeps the text and the label
+        variant = self._open_variant()
+        if variant is not None:
+            self.variant = variant
+        editor = self.editor(self.variant)
+        if editor is None or not editor.display:
+            await self.open()
+            editor = self.editor(self.variant)
+        if editor is not None:
+            editor.reset()  # its change event keeps the text and the label
             editor.focus()  # the button took the focus: give it back, ctrl+z undoes the reset
-            return
-        original = self._original(lesson, variant)
-        self.edits.keep(lesson.slug, variant, original)
-        self._pane(variant).query_one(CodeView).source = original
-        self._show_label(lesson, variant)
 
-    def reset_pressed(self, button: Button) -> None:
+    async def reset_pressed(self, button: Button) -> None:
         """The reset button of one pane's editor bar."""
         pane = next((a for a in button.ancestors if isinstance(a, RunPane)), None)
         if pane is not None and pane.pane in ("bad", "good"):
             self.variant = pane.pane
-        self.reset()
+        await self.reset()
 
     # ------------------------------------------------------------------- runs
     def run_started(self, variant: str, edited: bool) -> None:

@@ -166,6 +166,7 @@ async def test_v_moves_the_editor_to_the_other_variant_and_edits_are_kept_per_va
         await show_time_sleep(pilot, app)
         await pilot.press("e")
         bad = pane(app, "bad").query_one(CodeEditor)
+        await wait_until(pilot, lambda: app.focused is bad, timeout_s=5, what="editor focused")
         await pilot.press("end", "#", "v")  # v typed into the editor: a plain key is text
         assert bad.text.split("\n")[0].endswith("#v")
         await pilot.press("escape", "v", "e")
@@ -180,3 +181,23 @@ async def test_v_moves_the_editor_to_the_other_variant_and_edits_are_kept_per_va
         assert "edited" in title_of(app, "bad")
         assert pane(app, "bad").query_one(CodeView).source.split("\n")[0].endswith("#v")
         assert not (tmp_path / "time-sleep").exists()  # nothing saved without ctrl+s
+
+
+async def test_reset_from_the_palette_opens_the_editor_with_the_lesson_text_undoably(
+        tmp_path: Path) -> None:
+    app = AsyncPlayApp(edits=Edits(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await show_time_sleep(pilot, app)
+        await pilot.press("e")
+        bad = pane(app, "bad").query_one(CodeEditor)
+        await wait_until(pilot, lambda: app.focused is bad, timeout_s=5, what="editor focused")
+        await pilot.press("end", "#", "escape")
+        assert not bad.display and "edited" in title_of(app, "bad")
+        await pilot.press("ctrl+p")
+        await pilot.press(*("space" if c == " " else c for c in "Reset edit"))  # into the palette
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: bad.display and bad.text == bad.original, timeout_s=10,
+                         what="the reset from the palette")
+        assert "edited" not in title_of(app, "bad") and app.focused is bad
+        await pilot.press("ctrl+z")
+        assert bad.text.split("\n")[0].endswith("#")
