@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Button, Footer, Header, ListView
+from textual.widgets import Button, Header, ListView
 from textual.worker import Worker, WorkerState
 
 from playground.catalog import Catalog, Lesson, load_catalog
@@ -29,6 +29,7 @@ from playground.model import RunState
 from playground.recording import Recording
 from playground.tui.editing import Editing
 from playground.tui.filter import LessonFilter
+from playground.tui.footer import RunFooter
 from playground.tui.lessons import LessonInfo, LessonItem, LessonList
 from playground.tui.messages import RunFinished, SandboxReported
 from playground.tui.predict import Predictions, RevealBar
@@ -51,7 +52,7 @@ __all__ = ["AsyncPlayApp"]
 #: Actions that start or stop runs, refused while a modal screen is open.
 _RUN_ACTIONS = frozenset({"run", "stop", "next_lesson", "previous_lesson", "toggle_info",
                           "toggle_lessons", "open_file", "history", "timeline", "edit",
-                          "run_edit", "switch_variant", "filter_lessons"})
+                          "run_edit", "switch_variant", "filter_lessons", "tab"})
 
 
 class AsyncPlayApp(StepperMixin, ReplayActions):
@@ -88,6 +89,9 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
         Binding("c", "step_continue", "Continue", show=False),
         Binding("m", "step_slow", "Slow motion", show=False),
         Binding("F", "follow", "Follow presenter", show=False),
+        Binding("1", "tab('tasks')", "Tasks", show=False),
+        Binding("2", "tab('output')", "Output", show=False),
+        Binding("3", "tab('problems')", "Problems", show=False),
     ]
 
     # Small screens (a projector with a big font) hide the lesson list and texts by
@@ -140,7 +144,7 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
                     yield RunPane("file")
                 yield Scoreboard(id="scoreboard")
         yield SandboxBar(id="sandbox-bar")
-        yield Footer()
+        yield RunFooter()
 
     def on_mount(self) -> None:
         self.run_worker(self._prepare_runs(), name="prepare runs", group="prepare", exit_on_error=False)
@@ -248,6 +252,11 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
     def action_toggle_lessons(self) -> None:
         # Flips the default of the screen's size: shown when wide, hidden when narrow.
         self.screen.toggle_class("-lessons-toggled")
+
+    def action_tab(self, name: str) -> None:
+        """Show the Tasks, Output or Problems tab in every run pane."""
+        for pane in self.query(RunPane):
+            pane.show_tab(name)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -136,32 +136,55 @@ def relevant_tasks(tasks: Iterable[TaskView], limit: int) -> list[TaskView]:
     return ordered[:limit]
 
 
-def status_line(state: RunState | None, *, label: str) -> Content:
-    """The one-line status of a run: icon, status, time, stalls, memory."""
+#: Between the figures of a status or gauge line.
+FIGURE_SEP = Content.styled("  ·  ", "$text-muted")
+
+
+def fit_figures(figures: Sequence[Content], width: int, sep: Content = FIGURE_SEP) -> Content:
+    """``figures`` joined by ``sep``, each line as full as ``width`` allows: a line
+    breaks only between two figures (a plain wrap broke ``1 001 ms`` at its digit
+    group). A figure wider than the line gets a line of its own."""
+    lines: list[Content] = []
+    line: Content | None = None
+    for figure in figures:
+        if line is not None and width > 0 and line.cell_length + sep.cell_length + figure.cell_length > width:
+            lines.append(line)
+            line = None
+        line = figure if line is None else line + sep + figure
+    if line is not None:
+        lines.append(line)
+    return Content("\n").join(lines)
+
+
+def status_figures(state: RunState | None, *, label: str) -> list[Content]:
+    """The figures of a run's status: icon, status and time, stalls, memory."""
     if state is None:
-        return Content.assemble(
-            ("○ not run yet", STATUS_STYLE["idle"]), ("  ·  ", "$text-muted"),
-            (label, "$text-muted"),
-        )
+        return [Content.styled("○ not run yet", STATUS_STYLE["idle"]), Content.styled(label, "$text-muted")]
     status = state.status
-    parts: list[tuple[str, str] | str] = [
+    head: list[tuple[str, str] | str] = [
         (f"{STATUS_ICON.get(status, '?')} {status}", STATUS_STYLE.get(status, "bold")),
     ]
     if state.finished:
         ms = state.wall_ms
         if ms is None and state.exit is not None:
             ms = state.exit.total_ms
-        parts += [("  ", ""), (format_ms(ms), "bold")]
+        head += [("  ", ""), (format_ms(ms), "bold")]
     elif state.started_t is not None or state.last_t:
-        parts += [("  ", ""), (format_elapsed(state.last_t - (state.started_t or 0.0)), "bold")]
+        head += [("  ", ""), (format_elapsed(state.last_t - (state.started_t or 0.0)), "bold")]
+    figures = [Content.assemble(*head)]
     if state.stalls:
         worst = max(s.ms for s in state.stalls)
-        parts += [("  ·  ", "$text-muted"),
-                  (f"{len(state.stalls)} stall{'s' * (len(state.stalls) != 1)}, worst "
-                   f"{format_ms(worst)}", "$error")]
+        figures.append(Content.styled(
+            f"{len(state.stalls)} stall{'s' * (len(state.stalls) != 1)}, worst {format_ms(worst)}", "$error"))
     if state.peak_rss_kb:
-        parts += [("  ·  ", "$text-muted"), f"{format_mb(state.peak_rss_kb)} peak"]
-    return Content.assemble(*parts)
+        figures.append(Content(f"{format_mb(state.peak_rss_kb)} peak"))
+    return figures
+
+
+def status_line(state: RunState | None, *, label: str, width: int = 0) -> Content:
+    """The status of a run: icon, status, time, stalls, memory; on one line, or
+    broken between figures to fit ``width`` (0: one line)."""
+    return fit_figures(status_figures(state, label=label), width)
 
 
 def end_message(state: RunState | None) -> Content:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalGroup, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static, TabbedContent, TabPane
@@ -102,16 +102,18 @@ class RunPane(Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(id="note", classes="note")
         yield CodeView()
-        yield StatusPanel(label=f"press {self.run_key} to run it", classes="status").data_bind(
-            RunPane.state)
-        yield EndMessage(classes="end-message").data_bind(RunPane.state)
-        yield StepPanel(classes="step").data_bind(RunPane.state)
-        yield ChecksPanel(classes="checks").data_bind(RunPane.checks)
-        with VerticalScroll(classes="stalls"):  # every stall, the worst first: it scrolls
-            yield StallPanel().data_bind(RunPane.state)
-        with Horizontal(classes="gauges"):  # the loop's lag and, beside it, memory
-            yield LagPanel(classes="lag").data_bind(RunPane.state)
-            yield MemoryPanel(classes="memory").data_bind(RunPane.state)
+        # The run's figures; on a short screen they scroll within their share of the
+        # pane, so that the tabs below always keep their rows.
+        with VerticalGroup(classes="figures"):
+            yield StatusPanel(label=f"press {self.run_key} to run it", classes="status").data_bind(
+                RunPane.state)
+            yield EndMessage(classes="end-message").data_bind(RunPane.state)
+            yield ChecksPanel(classes="checks").data_bind(RunPane.checks)
+            with VerticalScroll(classes="stalls"):  # every stall, the worst first: it scrolls
+                yield StallPanel().data_bind(RunPane.state)
+            with Horizontal(classes="gauges"):  # the loop's lag and, beside it, memory
+                yield LagPanel(classes="lag").data_bind(RunPane.state)
+                yield MemoryPanel(classes="memory").data_bind(RunPane.state)
         with TabbedContent(classes="details"):
             with TabPane("Tasks", id=f"{self.pane}-tasks"), Horizontal(classes="task-views"):
                 yield TaskTable().data_bind(RunPane.state)
@@ -132,11 +134,16 @@ class RunPane(Vertical, can_focus=True):
         self.snippet = path
         self.border_title = title
         self.query_one("#note", Static).update(inline_code(note))
-        self.query_one("#note", Static).display = bool(note)
+        # A class, not ``display``: the stylesheet also hides the note on short screens.
+        self.query_one("#note", Static).set_class(not note, "-empty")
         self.query_one(CodeView).source = source
         self.checks = None
         self.state = None
         self.recorded = None
+
+    def show_tab(self, name: str) -> None:
+        """Bring the ``"tasks"``, ``"output"`` or ``"problems"`` tab to the front."""
+        self.query_one(TabbedContent).active = f"{self.pane}-{name}"
 
     def begin_run(self) -> int:
         """Prepare for a new run; returns its number (messages carry it back)."""

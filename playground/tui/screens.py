@@ -40,6 +40,7 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("ctrl+p", "command palette: find a lesson (title, slug, tag) or an action"),
     ("x", "step mode: the next run starts with its loop stopped before its first callback"),
     (".  c  m", "stepped run: one callback / continue / slow motion (1, 5, 20 per second)"),
+    ("1  2  3", "show the Tasks / Output / Problems tab of every run"),
     ("tab", "move between the lesson list, the run panes and their tables"),
     ("?  F1", "this help"),
     ("ctrl+q", "quit"),

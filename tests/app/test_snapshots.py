@@ -216,3 +216,40 @@ class TestScoreboard:
             await pilot.pause()
 
         assert snap_compare(app, run_before=compared, terminal_size=SIZE)
+
+
+RECORDINGS = Path(__file__).parent / "data"
+
+
+async def show_recorded_runs(pilot: Pilot[None]) -> None:
+    """Both panes as after ``r``: the final states of two recorded runs of the
+    time-sleep lesson (a live run's timings differ every time; these do not)."""
+    from playground.recording import load
+    from playground.replay import Replay
+    from playground.tui.run_pane import RunPane
+
+    await settle(pilot)
+    for variant in ("bad", "good"):
+        replay = Replay(load(RECORDINGS / f"time-sleep-{variant}.jsonl"))
+        pane = pilot.app.screen.query_one(f"#pane-{variant}", RunPane)
+        pane.state = replay.final
+        pane.show_checks(replay.summary().get("expect"))
+    await pilot.pause()
+    await pilot.pause()
+
+
+class TestAfterARun:
+    """Small screens after a run: the tabs, the key figures and the run keys all fit."""
+
+    @pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=["80x24", "100x30"])
+    def test_small_screen_after_a_run(self, app: AsyncPlayApp, snap_compare: SnapCompare,
+                                      size: tuple[int, int]) -> None:
+        assert snap_compare(app, run_before=show_recorded_runs, terminal_size=size)
+
+    def test_output_tab_at_80x24(self, app: AsyncPlayApp, snap_compare: SnapCompare) -> None:
+        async def output_tab(pilot: Pilot[None]) -> None:
+            await show_recorded_runs(pilot)
+            await pilot.press("2")
+            await pilot.pause()
+
+        assert snap_compare(app, run_before=output_tab, terminal_size=(80, 24))

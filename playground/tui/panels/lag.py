@@ -13,7 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from playground.model import RunState
-from playground.tui.formatting import format_ms
+from playground.tui.formatting import fit_figures, format_ms
 
 __all__ = ["LAG_BAD_MS", "LAG_SCALE_MIN_MS", "LagChart", "LagPanel"]
 
@@ -100,10 +100,17 @@ class LagPanel(Vertical):
             style = "bold $error" if ms >= LAG_BAD_MS else "bold $warning" if ms >= 20 else "bold $success"
             return Content.assemble((f"{name} ", "$text-muted"), (format_ms(ms), style))
 
-        sep = Content.styled("  ·  ", "$text-muted")
-        self.query_one("#lag-numbers", Static).update(
-            title + sep.join([figure("p50", lag["p50_ms"]), figure("p99", lag["p99_ms"]),
-                              figure("max", lag["max_ms"])]) + blocked)
+        numbers = self.query_one("#lag-numbers", Static)
+        figures = [title + figure("p50", lag["p50_ms"]), figure("p99", lag["p99_ms"]),
+                   figure("max", lag["max_ms"])]
+        if live is not None:
+            figures.append(Content.styled("● blocked now", "bold $error"))
+        numbers.update(fit_figures(figures, numbers.content_region.width,
+                                   Content.styled(" · ", "$text-muted")))
 
     def on_mount(self) -> None:
+        self.watch_state(self.state)
+
+    def on_resize(self) -> None:
+        # The figures are broken into lines for the width: a new width, new lines.
         self.watch_state(self.state)

@@ -23,7 +23,11 @@ class StatusPanel(Static):
         self.label = label
 
     def watch_state(self, state: RunState | None) -> None:
-        self.update(status_line(state, label=self.label))
+        self.update(status_line(state, label=self.label, width=self.content_region.width))
+
+    def on_resize(self) -> None:
+        # The figures are broken into lines for the width: a new width, new lines.
+        self.watch_state(self.state)
 
 
 class EndMessage(Static):
@@ -33,5 +37,8 @@ class EndMessage(Static):
 
     def watch_state(self, state: RunState | None) -> None:
         message = end_message(state)
-        self.display = bool(message.plain)
+        # A plain "Finished." says what the status line's "✓ ok" says: its row goes to
+        # the panels (on a short screen, the tabs).
+        self.display = bool(message.plain) and not (state is not None and state.status == "ok"
+                                                    and message.plain == "Finished.")
         self.update(message)

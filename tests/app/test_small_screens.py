@@ -1,0 +1,135 @@
+"""Small screens (80x24, 100x30): after a run the tabs, the key figures, the run keys
+and help stay on screen; 1 2 3 switch the tabs of every pane; help lists every key.
+
+The panes are filled from two recorded runs of the time-sleep lesson (the real
+fold of real events), so what is measured on screen is the same every time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.binding import Binding
+from textual.pilot import Pilot
+from textual.widgets import TabbedContent, Tabs
+from textual.widgets._footer import FooterKey
+
+from playground.catalog import load_catalog
+from playground.recording import load
+from playground.replay import Replay
+from playground.tui.app import AsyncPlayApp
+from playground.tui.formatting import fit_figures
+from playground.tui.panels import LagPanel, StatusPanel
+from playground.tui.run_pane import RunPane
+from playground.tui.screens import HELP_KEYS
+from textual.content import Content
+
+RECORDINGS = Path(__file__).parent / "data"
+SMALL = [(80, 24), (100, 30)]
+
+
+def _app() -> AsyncPlayApp:
+    return AsyncPlayApp(catalog=load_catalog())
+
+
+async def _after_runs(pilot: Pilot[None]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    app = pilot.app
+    assert isinstance(app, AsyncPlayApp)
+    app.lesson = next(lesson for lesson in app.catalog.lessons if lesson.slug == "time-sleep")
+    await pilot.pause()
+    for variant in ("bad", "good"):
+        replay = Replay(load(RECORDINGS / f"time-sleep-{variant}.jsonl"))
+        pane = pilot.app.screen.query_one(f"#pane-{variant}", RunPane)
+        pane.state = replay.final
+        pane.show_checks(replay.summary().get("expect"))
+    await pilot.pause()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SMALL, ids=["80x24", "100x30"])
+async def test_the_tabs_and_their_rows_fit_after_a_run(size: tuple[int, int]) -> None:
+    app = _app()
+    async with app.run_test(size=size) as pilot:
+        await _after_runs(pilot)
+        for variant in ("bad", "good"):
+            pane = app.screen.query_one(f"#pane-{variant}", RunPane)
+            inner = pane.content_region
+            tabs = pane.query_one(Tabs)
+            assert tabs.region.height > 0 and inner.contains_region(tabs.region), (variant, tabs.region, inner)
+            details = pane.query_one(TabbedContent)
+            # The tab bar and at least four rows of the table or the output under it.
+            visible = details.region.intersection(inner)
+            assert visible.height >= 6, (variant, details.region, inner)
+
+
+@pytest.mark.parametrize("size", SMALL, ids=["80x24", "100x30"])
+async def test_key_figures_are_whole(size: tuple[int, int]) -> None:
+    app = _app()
+    async with app.run_test(size=size) as pilot:
+        await _after_runs(pilot)
+        for variant in ("bad", "good"):
+            pane = app.screen.query_one(f"#pane-{variant}", RunPane)
+            state = pane.state
+            assert state is not None
+            status = pane.query_one(StatusPanel)
+            lag = pane.query_one(LagPanel).query_one("#lag-numbers")
+            for widget in (status, lag):
+                width = widget.content_region.width
+                lines = widget.render_lines(widget.region.reset_offset)  # type: ignore[attr-defined]
+                text = "\n".join("".join(seg.text for seg in line) for line in lines)
+                assert "…" not in text, (variant, text)
+                assert all(len(line.rstrip()) <= width for line in text.splitlines())
+            shown = "\n".join("".join(seg.text for seg in line)
+                              for line in status.render_lines(status.region.reset_offset))
+            # The wall time is never split at its digit group.
+            assert f"{state.wall_ms:,.0f}".replace(",", " ") in shown.replace("\n", "|"), shown
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 48)], ids=["80x24", "100x30", "160x48"])
+async def test_the_footer_keeps_the_run_keys_and_help(size: tuple[int, int]) -> None:
+    app = _app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        for when in ("first screen", "after a run"):
+            keys = {key.key: key for key in app.screen.query(FooterKey)}
+            for key in ("b", "g", "r", "s", "question_mark"):
+                assert key in keys, (when, key, sorted(keys))
+                assert keys[key].region.right <= size[0] and keys[key].region.width > 0, (when, key)
+            await _after_runs(pilot)
+
+
+async def test_number_keys_switch_the_tabs_of_every_pane() -> None:
+    app = _app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _after_runs(pilot)
+        for key, tab in (("2", "output"), ("3", "problems"), ("1", "tasks")):
+            await pilot.press(key)
+            await pilot.pause()
+            for variant in ("bad", "good"):
+                pane = app.screen.query_one(f"#pane-{variant}", RunPane)
+                assert pane.query_one(TabbedContent).active == f"{variant}-{tab}", (key, variant)
+
+
+def test_help_lists_every_key_of_the_app() -> None:
+    """Every binding, shown in the footer or not, has its line in help."""
+    listed = {key.lower() for keys, _ in HELP_KEYS for key in keys.split()}
+    names = {"question_mark": "?", "space": "space"}
+    missing = set()
+    for binding in AsyncPlayApp.BINDINGS:
+        assert isinstance(binding, Binding)
+        for key in binding.key.split(","):
+            if names.get(key, binding.key_display if key == binding.key and binding.key_display
+                         else key).lower() not in listed:
+                missing.add(key)
+    assert not missing, missing
+
+
+def test_figures_break_between_figures_only() -> None:
+    figures = [Content("✓ ok  2 508 ms"), Content("1 stall, worst 1 000 ms"), Content("21 MB peak")]
+    sep = Content("  ·  ")
+    assert fit_figures(figures, 0, sep).plain == "✓ ok  2 508 ms  ·  1 stall, worst 1 000 ms  ·  21 MB peak"
+    assert fit_figures(figures, 40, sep).plain.split("\n") == [
+        "✓ ok  2 508 ms", "1 stall, worst 1 000 ms  ·  21 MB peak"]
+    assert fit_figures(figures, 10, sep).plain.split("\n") == [f.plain for f in figures]
