@@ -20,6 +20,7 @@ from typing import Any
 
 from playground.sandbox.cgroups import RunCgroup
 from playground.sandbox.command import parse_status, read_all, remove_tree
+from playground.sandbox.pipes import PipePump
 from playground.sandbox.plan import Plan
 from playground.sandbox.procfs import Proc, descendants, proc_uid, scan_procs, usage_of
 from playground.sandbox.types import MIB, ExitInfo, SandboxInfo
@@ -78,6 +79,7 @@ class Child:
         self._loop = loop
         self._run_uid = plan.uid if plan.root else None
         self._transports: list[asyncio.BaseTransport] = []
+        self._pumps: list[PipePump] = []
         self._pidfd: int | None = None
         self._handoff: socket.socket | None = None
         self._exited: asyncio.Future[None] = loop.create_future()
@@ -180,6 +182,9 @@ class Child:
         for tr in self._transports:
             tr.close()
         self._transports.clear()
+        for pump in self._pumps:
+            pump.stop()  # at EOF already, unless a process outlived the kill
+        self._pumps.clear()
         if self._pidfd is not None:
             with contextlib.suppress(ValueError, RuntimeError):
                 self._loop.remove_reader(self._pidfd)
@@ -317,6 +322,13 @@ class Child:
         return report, pids
 
     # -- setup helpers used by spawn()
+
+    def _output_reader(self, fd: int, keep_bytes: int, name: str) -> asyncio.StreamReader:
+        """A reader of an output pipe that a thread drains (see :mod:`.pipes`)."""
+        pump = PipePump(fd, self._loop, keep_bytes=keep_bytes, limit=_READER_LIMIT_BYTES,
+                        name=f"run {self.pid} {name}")
+        self._pumps.append(pump)
+        return pump.reader
 
     async def _reader(self, fd: int) -> asyncio.StreamReader:
         reader = asyncio.StreamReader(limit=_READER_LIMIT_BYTES, loop=self._loop)

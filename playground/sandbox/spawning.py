@@ -29,6 +29,9 @@ _EVENTS_PIPE_BYTES = 1 * MIB
 #: parent's reads only when 1 MiB is pending, not 64 KiB (about 15 ms of a flood,
 #: less than one frame of the app, which reads on the same event loop as it draws).
 _OUTPUT_PIPE_BYTES = 1 * MIB
+#: An output reader keeps up to the output limit and this much more (the session stops
+#: the run once the limit is crossed; what comes after is drained and dropped).
+_READ_SLACK = 1 * MIB
 
 
 def _set_pipe_size(fd: int, size: int) -> None:
@@ -214,9 +217,13 @@ async def spawn(
             os.write(gate_w, b"go\n")
         os.close(gate_w)
         own.remove(gate_w)
-        for name, fd in (("events", events_r), ("stdout", out_r), ("stderr", err_r)):
+        own.remove(events_r)
+        child.events = await child._reader(events_r)
+        # Output is drained by threads: a busy loop (the app drawing) never holds a
+        # printing snippet up. What is over the output limit is read and dropped.
+        for name, fd in (("stdout", out_r), ("stderr", err_r)):
             own.remove(fd)
-            setattr(child, name, await child._reader(fd))
+            setattr(child, name, child._output_reader(fd, limits.output_bytes + _READ_SLACK, name))
         if api == "port":
             child.api_url = f"http://127.0.0.1:{api_port}"
         if handoff_parent is not None:

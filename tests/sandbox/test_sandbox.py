@@ -690,3 +690,26 @@ async def test_real_probe_runs_and_reaches_the_api(info: SandboxInfo, tmp_path: 
     assert b"api-ok" in out, (out, err)
     first = json.loads(events.splitlines()[0])
     assert first["kind"] == "hello"
+
+
+async def test_output_is_drained_while_the_loop_is_busy(info: SandboxInfo, snippet: Path) -> None:
+    """A snippet printing 4 MiB ends while the parent's event loop is held (as the app's
+    is while it draws a frame): its output pipes are read off the loop. Read by the loop,
+    the snippet waited on a full pipe for as long as the loop was busy."""
+    code = "import sys\nsys.stdout.buffer.write(b'x' * (4 << 20))\nsys.stdout.flush()\n"
+    async with running(info, snippet, code) as child:
+
+        def exited_while_the_loop_is_held() -> bool:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                got = os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+                if got is not None:
+                    return True
+                time.sleep(0.01)
+            return False
+
+        assert exited_while_the_loop_is_held()
+        result = await asyncio.wait_for(child.wait(), 30)
+        assert result.exit_code == 0
+        out = await asyncio.wait_for(child.stdout.read(), 10)
+        assert len(out) == 4 << 20
