@@ -8,6 +8,7 @@ lays out and renders every frame but writes it nowhere). For each run:
 
 - **to the limit**: ms from the session's start to its end (``total_ms``);
 - **updates**: how many times the app's panels were given a new state;
+- **layouts**: how many times the screen was laid out whole while it ran;
 - **clock**: how many distinct "running N s" figures the status line showed while
   the run was live (a frozen clock shows one or two);
 - **shown**: whether the Output panel ends with the head, the "left out" marker and
@@ -31,12 +32,16 @@ HERE = Path(__file__).resolve().parent
 SNIPPET = HERE / "workloads" / "output_flood.py"
 
 
+def _total_ms(state: Any) -> float:
+    return float(state.exit.total_ms or 0) if state.exit is not None else 0.0
+
+
 async def headless() -> dict[str, Any]:
     from playground.session import RunTarget, Session
 
     session = Session(RunTarget.from_file(SNIPPET))
     state = await session.run()
-    return {"total_ms": float((state.exit or {}).get("total_ms") or 0), "status": state.status,
+    return {"total_ms": _total_ms(state), "status": state.status,
             "lines": getattr(state.stdout, "lines", None)}
 
 
@@ -57,6 +62,7 @@ async def in_app() -> dict[str, Any]:
     app = AsyncPlayApp()
     clocks: set[str] = set()
     updates = 0
+    layouts = 0
     async with app.run_test(size=(160, 48), message_hook=hook) as pilot:
         pane = app.screen.query_one("#pane-file", RunPane)
         original = pane.watch_state
@@ -67,6 +73,15 @@ async def in_app() -> dict[str, Any]:
             original(state)
 
         pane.watch_state = counting  # type: ignore[method-assign]
+        compositor = app.screen._compositor
+        reflow = compositor.reflow
+
+        def counting_reflow(*args: Any, **kwargs: Any) -> Any:
+            nonlocal layouts
+            layouts += 1
+            return reflow(*args, **kwargs)
+
+        compositor.reflow = counting_reflow  # type: ignore[method-assign]
         app._file_chosen(SNIPPET)
         status = pane.query_one(StatusPanel)
         deadline = time.monotonic() + 120
@@ -78,8 +93,8 @@ async def in_app() -> dict[str, Any]:
         await pilot.pause(0.2)
         state = finished[0].state
         shown = _shown_output(pane)
-    return {"total_ms": float((state.exit or {}).get("total_ms") or 0), "status": state.status,
-            "lines": getattr(state.stdout, "lines", None), "updates": updates, "clock": len(clocks), "shown": shown}
+    return {"total_ms": _total_ms(state), "status": state.status,
+            "lines": getattr(state.stdout, "lines", None), "updates": updates, "layouts": layouts, "clock": len(clocks), "shown": shown}
 
 
 def _shown_output(pane: Any) -> bool:
@@ -111,6 +126,7 @@ def main() -> None:
     print(f"app / headless:        median {statistics.median(ratios):.2f}x "
           f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
     print(f"app updates per run:   {[r['updates'] for r in rows['app']]}")
+    print(f"whole-screen layouts per run: {[r['layouts'] for r in rows['app']]}")
     print(f"distinct clock figures while live: {[r['clock'] for r in rows['app']]}")
     print(f"head, marker and tail shown at the end: {[r['shown'] for r in rows['app']]}")
 

@@ -17,6 +17,7 @@ base of RunState below, one line in ``snapshot``.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,6 +95,9 @@ class RunState(TraceFacts, LagFacts, MemoryFacts, StallFacts, TaskFacts, _Run):
     stderr: OutputLines = field(default_factory=OutputLines)
     channel_problem: str | None = None
     probe_errors: list[str] = field(default_factory=list)
+    #: How many events of each kind were folded: a front end redraws a view only when
+    #: a kind it draws from has come since (see :meth:`version`).
+    changes: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def snapshot(self) -> RunState:
         """An independent copy: folding more events into either leaves the other as it
@@ -110,22 +114,31 @@ class RunState(TraceFacts, LagFacts, MemoryFacts, StallFacts, TaskFacts, _Run):
         twin.probe_errors = list(self.probe_errors)
         twin.stdout = self.stdout.snapshot()
         twin.stderr = self.stderr.snapshot()
+        twin.changes = dict(self.changes)
         return twin
 
     # ----------------------------------------------------------------- folding
     def apply(self, event: dict[str, Any]) -> None:
         """Fold one event in. Unknown kinds are ignored (newer probes stay readable)."""
         self.events += 1
+        kind = str(event.get("kind"))
+        self.changes[kind] = self.changes.get(kind, 0) + 1
         t = event.get("t")
         if isinstance(t, (int, float)) and t > self.last_t:
             self.last_t = float(t)
-        handler = getattr(self, "_on_" + str(event.get("kind")), None)
+        handler = getattr(self, "_on_" + kind, None)
         if handler is not None:
             try:
                 handler(event)
             except (KeyError, TypeError, ValueError, IndexError):
                 if len(self.probe_errors) < MAX_PROBE_ERRORS:
                     self.probe_errors.append(f"malformed {str(event.get('kind'))[:40]} event")
+
+    def version(self, kinds: Iterable[str]) -> int:
+        """How many events of these kinds were folded: it grows whenever one comes, so a
+        view that draws only from them redraws when it differs from the one it drew."""
+        changes = self.changes
+        return sum(changes.get(kind, 0) for kind in kinds)
 
     def _on_hello(self, e: P.HelloEvent) -> None:
         self.pid = e.get("pid")

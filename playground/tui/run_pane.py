@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 
 __all__ = ["RunPane", "marks_for"]
 
+#: The events that change what the code view shows (the code, its marked lines).
+_MARK_KINDS = ("code", "stall", "stall_end", "warning", "error", "end", "exit")
+
 #: How long a stopped or replaced run may take to kill its child before we move on.
 _STOP_GRACE_S = 10.0
 
@@ -98,6 +101,7 @@ class RunPane(Vertical, can_focus=True):
         self._subtitle_shown: tuple[str, float | None] | None = None
         self._problems_shown = 0
         self._sandbox_reported: SandboxRecord | None = None  # the layers last sent up
+        self._marks_drawn: tuple[int, int] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="note", classes="note")
@@ -248,10 +252,13 @@ class RunPane(Vertical, can_focus=True):
     def watch_state(self, state: RunState | None) -> None:
         if not self.is_mounted:
             return
-        code = self.query_one(CodeView)
-        if state is not None and state.code is not None and state.code != code.source:
-            code.source = state.code  # the code that ran, even if the file changed since
-        code.marks = marks_for(state, self.snippet)
+        marks_key = (0, -1) if state is None else (id(state), state.version(_MARK_KINDS))
+        if marks_key != self._marks_drawn:
+            self._marks_drawn = marks_key
+            code = self.query_one(CodeView)
+            if state is not None and state.code is not None and state.code != code.source:
+                code.source = state.code  # the code that ran, even if the file changed since
+            code.marks = marks_for(state, self.snippet)
         status = "idle" if state is None else state.status
         wall_ms = state.wall_ms if state is not None and state.finished else None
         if (status, wall_ms) != self._subtitle_shown:

@@ -3,9 +3,9 @@ output, checks.
 
 Each panel draws one aspect of a :class:`~playground.model.RunState`. The run pane
 owns the single ``state`` reactive and binds it down with ``data_bind``; a panel
-redraws in its ``watch_state``. The session already limits updates to 20 per
-second, and panels that are not on screen (an inactive tab) skip the work and
-catch up when they are shown again.
+redraws (``draw_state``) only when an event of a kind it draws from has come since
+(see :mod:`.base`). The session already limits updates to 20 per second, and panels
+that are not on screen (an inactive tab) skip the work and catch up when shown.
 """
 
 from __future__ import annotations

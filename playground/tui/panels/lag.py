@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from playground.model import RunState
 from playground.tui.formatting import fit_figures, format_ms
+from playground.tui.panels.base import StateView, set_text
 
 __all__ = ["LAG_BAD_MS", "LAG_SCALE_MIN_MS", "LagChart", "LagPanel"]
 
@@ -69,18 +70,20 @@ class LagChart(Widget):
         return [max(values[i:i + per]) for i in range(0, len(values), per)]
 
 
-class LagPanel(Vertical):
+class LagPanel(StateView, Vertical):
     """Loop lag: the chart of every window, and p50 / p99 / max."""
 
+    READS = ("lag", "stall", "stall_end", "end", "exit")
     state: reactive[RunState | None] = reactive(None, always_update=True)
 
     def compose(self) -> ComposeResult:
         yield LagChart()
         yield Static(id="lag-numbers")
 
-    def watch_state(self, state: RunState | None) -> None:
-        if not self.is_mounted:
-            return
+    _width = 0  # the width the figures were broken for
+
+    def draw_state(self, state: RunState | None) -> None:
+        self._width = self.query_one("#lag-numbers", Static).content_region.width
         chart = self.query_one(LagChart)
         chart.values = tuple(ms for _, ms in state.lag_windows) if state is not None else ()
         chart.finished = state is not None and state.finished
@@ -90,8 +93,7 @@ class LagPanel(Vertical):
         blocked = Content.styled("  ● blocked now", "bold $error") if live is not None else Content("")
         none = "no samples yet" if state is None else state.lag_note()
         if none is not None:
-            self.query_one("#lag-numbers", Static).update(
-                title + Content.styled(none, "$text-muted") + blocked)
+            set_text(self.query_one("#lag-numbers", Static), title + Content.styled(none, "$text-muted") + blocked)
             return
         assert state is not None  # a state without a note has samples
         lag = state.lag()
@@ -105,12 +107,9 @@ class LagPanel(Vertical):
                    figure("max", lag["max_ms"])]
         if live is not None:
             figures.append(Content.styled("● blocked now", "bold $error"))
-        numbers.update(fit_figures(figures, numbers.content_region.width,
-                                   Content.styled(" · ", "$text-muted")))
-
-    def on_mount(self) -> None:
-        self.watch_state(self.state)
+        set_text(numbers, fit_figures(figures, self._width, Content.styled(" · ", "$text-muted")))
 
     def on_resize(self) -> None:
         # The figures are broken into lines for the width: a new width, new lines.
-        self.watch_state(self.state)
+        if self.query_one("#lag-numbers", Static).content_region.width != self._width:
+            self.draw_state(self.state)

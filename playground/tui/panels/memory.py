@@ -9,6 +9,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from playground.model import RunState, format_mb
+from playground.tui.panels.base import StateView, set_text
 from playground.tui.panels.lag import LagChart
 
 __all__ = ["MEMORY_SCALE_MIN_KB", "MemoryChart", "MemoryPanel"]
@@ -26,19 +27,18 @@ class MemoryChart(LagChart):
         return "$accent"
 
 
-class MemoryPanel(Vertical):
+class MemoryPanel(StateView, Vertical):
     """Live memory beside the lag: the figure now (the peak once the run is over) and
     a small chart of every sample, so memory that climbs is seen while it climbs."""
 
+    READS = ("memory", "end", "exit")
     state: reactive[RunState | None] = reactive(None, always_update=True)
 
     def compose(self) -> ComposeResult:
         yield MemoryChart()
         yield Static(id="memory-numbers")
 
-    def watch_state(self, state: RunState | None) -> None:
-        if not self.is_mounted:
-            return
+    def draw_state(self, state: RunState | None) -> None:
         chart = self.query_one(MemoryChart)
         series = tuple(state.rss_series_kb) if state is not None else ()
         if series != chart.values:
@@ -47,7 +47,7 @@ class MemoryPanel(Vertical):
         title = Content.styled("memory ", "bold $text-muted")
         numbers = self.query_one("#memory-numbers", Static)
         if state is None or (state.rss_kb is None and not state.peak_rss_kb):
-            numbers.update(title + Content.styled("no samples yet" if state is None or not state.finished
+            set_text(numbers, title + Content.styled("no samples yet" if state is None or not state.finished
                                                   else "not measured", "$text-muted"))
             return
         if state.finished and state.peak_rss_kb:
@@ -57,7 +57,4 @@ class MemoryPanel(Vertical):
             top = state.rss_max_kb or now
             figure = Content.assemble((format_mb(now), "bold"),
                                       (f" · max {format_mb(top)}" if top > now else "", "$text-muted"))
-        numbers.update(title + figure)
-
-    def on_mount(self) -> None:
-        self.watch_state(self.state)
+        set_text(numbers, title + figure)

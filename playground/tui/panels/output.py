@@ -20,6 +20,7 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from playground.model import OutputLines, RunState
+from playground.tui.panels.base import StateView
 
 __all__ = ["OutputPanel", "OutputView"]
 
@@ -162,9 +163,10 @@ def _times(out: OutputLines, started_t: float | None) -> list[float | None]:
     return times
 
 
-class OutputPanel(Vertical):
+class OutputPanel(StateView, Vertical):
     """What the snippet printed: stdout, and stderr below it when there is any."""
 
+    READS = ("stdout", "stderr", "end", "exit")
     state: reactive[RunState | None] = reactive(None, always_update=True)
 
     def compose(self) -> ComposeResult:
@@ -172,9 +174,7 @@ class OutputPanel(Vertical):
         yield Static("stderr", id="stderr-label", classes="stream-label")
         yield OutputView(id="stderr")
 
-    def watch_state(self, state: RunState | None) -> None:
-        if not self.is_mounted:
-            return
+    def draw_state(self, state: RunState | None) -> None:
         stdout, stderr = self.query_one("#stdout", OutputView), self.query_one("#stderr", OutputView)
         if state is None:
             stdout.show(None)
@@ -184,6 +184,3 @@ class OutputPanel(Vertical):
         stdout.show(state.stdout, state.started_t)
         stderr.show(state.stderr, state.started_t)
         self.set_class(bool(state.stderr.total_bytes or state.stderr.lines), "-has-stderr")
-
-    def on_mount(self) -> None:
-        self.watch_state(self.state)

@@ -9,6 +9,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from playground.model import RunState
+from playground.tui.panels.base import StateView
 from playground.tui.formatting import short_place
 
 __all__ = ["ProblemsPanel", "problem_count"]
@@ -21,24 +22,20 @@ def problem_count(state: RunState | None) -> int:
             + int(state.channel_problem is not None) + len(state.probe_errors))
 
 
-class ProblemsPanel(VerticalScroll):
+class ProblemsPanel(StateView, VerticalScroll):
     """Uncaught errors, warnings, actions the sandbox refused and channel trouble."""
 
+    READS = ("warning", "blocked", "error", "channel", "probe_error", "end", "exit")
     state: reactive[RunState | None] = reactive(None, always_update=True)
-    _drawn: tuple[int, int, int, bool, int, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="problems-text")
 
-    def watch_state(self, state: RunState | None) -> None:
-        if not self.is_mounted:
-            return
-        key = (0, 0, 0, False, 0, "none") if state is None else (
-            len(state.warnings), len(state.blocked), len(state.probe_errors),
-            state.error is not None, int(state.channel_problem is not None), state.status)
-        if key == self._drawn:
-            return  # nothing new: no need to rebuild the text
-        self._drawn = key
+    def version_of(self, state: RunState) -> int:
+        # A malformed event of any kind adds a probe error: counted with the kinds.
+        return state.version(self.READS or ()) + len(state.probe_errors)
+
+    def draw_state(self, state: RunState | None) -> None:
         self.query_one("#problems-text", Static).update(self._describe(state))
 
     @staticmethod

@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from playground.model import RunState, Stall
 from playground.tui.formatting import format_ms, stall_line, group_digits
+from playground.tui.panels.base import StateView
 
 __all__ = ["STALLS_SHOWN", "StallPanel"]
 
@@ -19,9 +20,10 @@ __all__ = ["STALLS_SHOWN", "StallPanel"]
 STALLS_SHOWN = 4
 
 
-class StallPanel(Static):
+class StallPanel(StateView, Static):
     """The stalls of a run; a stall still going on is shown growing, live."""
 
+    READS = ("stall", "stall_end", "end", "exit")
     state: reactive[RunState | None] = reactive(None, always_update=True)
     # While a stall is live, the figure keeps growing between the probe's reports.
     _live_seen: tuple[int, float, float] | None = None  # (stall id, its ms, when we saw it)
@@ -30,7 +32,7 @@ class StallPanel(Static):
     #: a replay shows what was reported at the moment on its own clock.
     grows_live = True
 
-    def watch_state(self, state: RunState | None) -> None:
+    def draw_state(self, state: RunState | None) -> None:
         live = state.live_stall if state is not None and self.grows_live else None
         if live is None:
             self._live_seen = None

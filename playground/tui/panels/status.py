@@ -10,11 +10,12 @@ from textual.widgets import Static
 
 from playground.model import RunState
 from playground.tui.formatting import end_message, status_line
+from playground.tui.panels.base import StateView, set_text
 
 __all__ = ["EndMessage", "StatusPanel"]
 
-class StatusPanel(Static):
-    """How the run is going: status, time, stalls, memory, on one line."""
+class StatusPanel(StateView, Static):
+    """How the run is going: status, time, stalls, memory (broken between figures)."""
 
     state: reactive[RunState | None] = reactive(None, always_update=True)
 
@@ -22,20 +23,25 @@ class StatusPanel(Static):
         super().__init__(**kwargs)
         self.label = label
 
-    def watch_state(self, state: RunState | None) -> None:
-        self.update(status_line(state, label=self.label, width=self.content_region.width))
+    _width = 0  # the width the figures were broken for
+
+    def draw_state(self, state: RunState | None) -> None:
+        self._width = self.content_region.width
+        set_text(self, status_line(state, label=self.label, width=self._width))
 
     def on_resize(self) -> None:
         # The figures are broken into lines for the width: a new width, new lines.
-        self.watch_state(self.state)
+        if self.content_region.width != self._width:
+            self.draw_state(self.state)
 
 
-class EndMessage(Static):
+class EndMessage(StateView, Static):
     """How the run ended, in a sentence that wraps (an error's message can be long)."""
 
+    READS = ("exit", "end")
     state: reactive[RunState | None] = reactive(None, always_update=True)
 
-    def watch_state(self, state: RunState | None) -> None:
+    def draw_state(self, state: RunState | None) -> None:
         message = end_message(state)
         # A plain "Finished." says what the status line's "✓ ok" says: its row goes to
         # the panels (on a short screen, the tabs).

@@ -12,6 +12,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 
 from playground.model import RunState
+from playground.tui.panels.base import StateView, set_text
 from playground.tui.formatting import (
     TASK_STATE_STYLE,
     relevant_tasks,
@@ -40,7 +41,7 @@ _TASK_COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 
 
-class TaskTable(Vertical):
+class TaskTable(StateView, Vertical):
     """The run's tasks, most relevant first, updated in place (never rebuilt).
 
     Rows are slots: slot *i* shows the *i*-th most relevant task, and only the cells
@@ -48,6 +49,7 @@ class TaskTable(Vertical):
     :data:`TASK_ROWS_MAX` rows.
     """
 
+    READS = ("tasks", "end", "exit")
     state: reactive[RunState | None] = reactive(None, always_update=True)
 
     def __init__(self, **kwargs: Any) -> None:
@@ -61,18 +63,7 @@ class TaskTable(Vertical):
             table.add_column(label, width=width, key=key)
         yield table
 
-    def watch_state(self, state: RunState | None) -> None:
-        if state is None:
-            self._sync(state)
-        elif self.is_on_screen or state.finished:
-            self._sync(state)
-
-    def on_show(self) -> None:
-        self._sync(self.state)
-
-    def _sync(self, state: RunState | None) -> None:
-        if not self.is_mounted:
-            return
+    def draw_state(self, state: RunState | None) -> None:
         table = self.query_one(DataTable)
         counts = self.query_one("#task-counts", Static)
         if state is None:
@@ -97,7 +88,7 @@ class TaskTable(Vertical):
             # The probe follows a bounded number of tasks one by one, and counts the rest.
             counts_parts.append((f"  (rows for {group_digits(state.tasks_listed)}: the others are counted)",
                                  "$text-muted"))
-        counts.update(Content.assemble(*counts_parts))
+        set_text(counts, Content.assemble(*counts_parts))
         snippet = state.file
         for slot, task in enumerate(tasks):
             place = ""

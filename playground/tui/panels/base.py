@@ -1,0 +1,77 @@
+"""How a panel redraws: when an event it draws from has come, and only while it is seen.
+
+The run pane hands its panels the live :class:`~playground.model.RunState` up to 20
+times a second. Each panel names the event kinds it draws from (``READS``); the
+state counts the events of each kind it folded (``RunState.version``), so a panel
+whose kinds did not move since it last drew does nothing. While the run is live, a
+panel that is not on screen (a tab behind another, a pane shown narrow) skips the
+work and catches up when it is shown; the final state is always drawn.
+
+:func:`set_text` updates a one-line-per-line ``Static`` without laying the whole
+screen out again when its height cannot change (``Static.update`` lays it out by
+default, and a flood of output updates every panel many times a second).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Static
+
+from playground.model import RunState
+
+__all__ = ["StateView", "set_text"]
+
+
+def set_text(widget: Static, content: Content) -> None:
+    """``widget.update(content)``, laying the screen out only if the height may change:
+    the number of lines differs, or a line is wider than the widget (it may wrap)."""
+    width = widget.content_region.width
+    old = widget.visual
+    lines = content.split("\n", allow_blank=True)
+    fits = width > 0 and all(line.cell_length <= width for line in lines)
+    same_height = isinstance(old, Content) and fits and len(old.split("\n", allow_blank=True)) == len(lines) \
+        and all(line.cell_length <= width for line in old.split("\n", allow_blank=True))
+    widget.update(content, layout=not same_height)
+
+
+class StateView:
+    """Mixin for a widget with a ``state`` reactive: :meth:`draw_state` runs when the state
+    is another run's, or an event of a kind in ``READS`` came since the last drawing
+    (``None``: any event); while the run is live, only when the widget is on screen."""
+
+    #: The event kinds the panel draws from (None: every event, as a clock does).
+    READS: ClassVar[tuple[str, ...] | None] = None
+    _drawn: tuple[int, int] | None = None
+
+    def draw_state(self, state: RunState | None) -> None:
+        """Draw ``state`` (None: no run yet)."""
+        raise NotImplementedError
+
+    def version_of(self, state: RunState) -> int:
+        return state.events if self.READS is None else state.version(self.READS)
+
+    def watch_state(self, state: RunState | None) -> None:
+        widget: Any = self
+        assert isinstance(widget, Widget)
+        if not widget.is_mounted:
+            return
+        if state is None:
+            key = (0, -1)
+        else:
+            if not state.finished and not widget.is_on_screen:
+                return  # seen again, it catches up (on_show)
+            key = (id(state), self.version_of(state))
+        if key != self._drawn:
+            self._drawn = key
+            self.draw_state(state)
+
+    def on_show(self) -> None:
+        self._drawn = None
+        self.watch_state(getattr(self, "state"))
+
+    def on_mount(self) -> None:
+        self._drawn = None
+        self.watch_state(getattr(self, "state"))

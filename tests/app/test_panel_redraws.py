@@ -1,0 +1,96 @@
+"""Panels redraw from the run state's change counters, and only while they are seen.
+
+The states are the real fold of a recorded time-sleep run, handed to a pane as its
+worker hands live states (the same object, folded further between updates).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import TabbedContent
+
+from playground.catalog import load_catalog
+from playground.model import RunState
+from playground.recording import load
+from playground.replay import Replay
+from playground.tui.app import AsyncPlayApp
+from playground.tui.panels import LagPanel, MemoryPanel, OutputPanel, OutputView, TaskTable
+from playground.tui.run_pane import RunPane
+
+RECORDING = Path(__file__).parent / "data" / "time-sleep-bad.jsonl"
+
+
+def _live_state_with_output() -> tuple[RunState, list[dict[str, Any]]]:
+    """A live state that has printed, and the events that come after it."""
+    recording = load(RECORDING)
+    events = recording.events
+    cut = next(i for i, e in enumerate(events) if e.get("kind") == "stdout") + 1
+    state = Replay(recording).state_at(cut)
+    assert not state.finished and state.stdout.lines
+    return state, events[cut:]
+
+
+def test_the_state_counts_the_events_of_each_kind() -> None:
+    state = RunState(target="x")
+    assert state.version(("lag",)) == 0
+    state.apply({"kind": "lag", "t": 0.1, "samples_ms": [1.0]})
+    state.apply({"kind": "memory", "t": 0.1, "kb": 1000})
+    state.apply({"kind": "lag", "t": 0.2, "samples_ms": [2.0]})
+    assert state.version(("lag",)) == 2
+    assert state.version(("memory", "lag")) == 3
+    assert state.version(("stdout",)) == 0
+    twin = state.snapshot()
+    state.apply({"kind": "lag", "t": 0.3, "samples_ms": [2.0]})
+    assert twin.version(("lag",)) == 2 and state.version(("lag",)) == 3
+
+
+async def test_a_hidden_tab_skips_the_work_until_shown() -> None:
+    app = AsyncPlayApp(catalog=load_catalog())
+    state, _ = _live_state_with_output()
+    async with app.run_test(size=(160, 48)) as pilot:
+        pane = app.screen.query_one("#pane-bad", RunPane)
+        pane.state = state
+        await pilot.pause()
+        assert pane.query_one(TabbedContent).active == "bad-tasks"
+        stdout = pane.query_one(OutputPanel).query_one("#stdout", OutputView)
+        assert stdout.shown_lines() == []  # behind the Tasks tab: not drawn
+        await pilot.press("2")
+        await pilot.pause()
+        assert stdout.shown_lines() == [line for _, line in state.stdout.head]
+
+
+async def test_a_panel_redraws_only_when_its_events_came() -> None:
+    app = AsyncPlayApp(catalog=load_catalog())
+    state, later = _live_state_with_output()
+    async with app.run_test(size=(160, 48)) as pilot:
+        pane = app.screen.query_one("#pane-bad", RunPane)
+        pane.state = state
+        await pilot.pause()
+        drawn: dict[str, list[int]] = {"lag": [], "memory": [], "tasks": []}
+        for name, panel in (("lag", pane.query_one(LagPanel)), ("memory", pane.query_one(MemoryPanel)),
+                            ("tasks", pane.query_one(TaskTable))):
+            original = panel.draw_state
+
+            def counting(s: RunState | None, name: str = name, original: Any = original) -> None:
+                drawn[name].append(s.events if s is not None else 0)
+                original(s)
+
+            panel.draw_state = counting  # type: ignore[method-assign]
+        # An update with no new event: nothing redraws.
+        pane.state = state
+        await pilot.pause()
+        assert drawn == {"lag": [], "memory": [], "tasks": []}
+        # A lag event: the lag panel redraws, memory and tasks do not.
+        lag = next(e for e in later if e.get("kind") == "lag")
+        state.apply(lag)
+        pane.state = state
+        await pilot.pause()
+        assert len(drawn["lag"]) == 1 and drawn["memory"] == [] and drawn["tasks"] == []
+        # A memory event: only the memory panel.
+        memory = next(e for e in later if e.get("kind") == "memory")
+        state.apply(memory)
+        pane.state = state
+        await pilot.pause()
+        assert len(drawn["lag"]) == 1 and len(drawn["memory"]) == 1 and drawn["tasks"] == []
