@@ -1,0 +1,163 @@
+"""Key latency, launch time and the first live figure, in a real terminal (tmux).
+
+The app runs in a tmux session of its own (160x48 unless told); a key is sent with
+``tmux send-keys`` and the pane is read (``capture-pane``) until the key's effect shows.
+Each figure is the time from sending to the first capture that shows it (a capture
+takes a few ms, so this is a slight overestimate):
+
+- **launch**: from starting the app to the first screen with the footer's run keys;
+- **key, idle**: ``?`` until the help shows, then escape until it is gone;
+- **first live figure**: from the run key to the first ``running N s`` of the bad pane;
+- **key, 10,000 tasks**: ``?``/escape while a run gathers 10,000 sleeping tasks;
+- **key, output flood**: ``?``/escape while a run prints as fast as it can.
+
+The two runs are lessons written to a temporary folder and added with ``--snippets``
+(level "basics", order 0: the first lesson at launch).
+
+    .venv/bin/python benchmarks/tmux_keys.py [--rounds 10] [--size 160x48] [--python PY]
+
+``--python`` runs another checkout's app (``env PYTHONPATH=DIR PY -m playground``).
+Figures are recorded in benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shlex
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+MANY = """\
+import asyncio
+
+async def nap(i: int) -> None:
+    await asyncio.sleep(60)
+
+async def main() -> None:
+    await asyncio.gather(*(nap(i) for i in range(10_000)))
+
+asyncio.run(main())
+"""
+FLOOD = """\
+import sys
+
+for i in range(2_000_000):
+    print(f"line {i:>9} of a flood of output, as fast as it goes")
+"""
+LESSON = """\
+title = "{title}"
+summary = "For measuring the app."
+why = "To measure the app."
+watch = "The keys."
+mistake = "The `bad.py` mistake."
+fix = "The `good.py` fix."
+tags = ["benchmark"]
+level = "basics"
+order = {order}
+timeout_s = 120
+"""
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
+
+
+def pane(session: str) -> str:
+    return tmux("capture-pane", "-p", "-t", session)
+
+
+def wait_for(session: str, shows: Callable[[str], bool], timeout_s: float = 120.0) -> float:
+    """Seconds until the pane shows it (polling as fast as tmux answers)."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout_s:
+        if shows(pane(session)):
+            return time.perf_counter() - start
+    raise TimeoutError(f"timed out; the pane shows:\n{pane(session)}")
+
+
+def key(session: str, name: str, shows: Callable[[str], bool]) -> float:
+    start = time.perf_counter()
+    tmux("send-keys", "-t", session, name)
+    wait_for(session, shows)
+    return time.perf_counter() - start
+
+
+def alive(text: str) -> int:
+    """The most tasks alive any pane's task table shows."""
+    counts = [int(m.group(1).replace(" ", "")) for m in re.finditer(r"tasks\s+(\d[\d ]*) alive", text)]
+    return max(counts, default=0)
+
+
+def help_round_trip(session: str) -> list[float]:
+    """``?`` until the help shows, escape until it is gone: two key latencies."""
+    opened = key(session, "?", lambda text: "asyncplay · help" in text)
+    closed = key(session, "Escape", lambda text: "asyncplay · help" not in text)
+    return [opened, closed]
+
+
+def write_lessons(root: Path) -> None:
+    for slug, bad, order in (("a-many-tasks", MANY, 0), ("a-flood", FLOOD, 1)):
+        folder = root / slug
+        folder.mkdir()
+        (folder / "lesson.toml").write_text(LESSON.format(title=slug, order=order))
+        (folder / "bad.py").write_text(bad)
+        (folder / "good.py").write_text("print('ok')\n")
+
+
+def measure(command: str, size: str, rounds: int) -> dict[str, list[float]]:
+    session = f"keys-{os.getpid()}"
+    width, height = size.split("x")
+    figures: dict[str, list[float]] = {"launch": [], "idle": [], "first live figure": [],
+                                       "10,000 tasks": [], "output flood": []}
+    for n in range(rounds):
+        start = time.perf_counter()
+        tmux("new-session", "-d", "-s", session, "-x", width, "-y", height, command)
+        try:
+            wait_for(session, lambda text: "Run bad" in text and "a-many-tasks" in text)
+            figures["launch"].append(time.perf_counter() - start)
+            time.sleep(1.0)  # let start-up work (the sandbox check) finish
+            figures["idle"] += help_round_trip(session)
+            figures["first live figure"].append(
+                key(session, "b", lambda text: "running " in text and " s" in text.split("running ", 1)[1][:8]))
+            wait_for(session, lambda text: alive(text) >= 5000, timeout_s=120)
+            figures["10,000 tasks"] += help_round_trip(session)
+            key(session, "s", lambda text: "stopped" in text)
+            key(session, "n", lambda text: "a-flood" in text)
+            tmux("send-keys", "-t", session, "b")
+            wait_for(session, lambda text: "line " in text)
+            figures["output flood"] += help_round_trip(session)
+            tmux("send-keys", "-t", session, "s")
+        finally:
+            tmux("kill-session", "-t", session)
+        print(f"round {n + 1}: " + ", ".join(f"{k} {v[-1] * 1000:.0f} ms" for k, v in figures.items() if v),
+              flush=True)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--size", default="160x48")
+    parser.add_argument("--python", default=None, metavar="DIR",
+                        help="run the app of this checkout (PYTHONPATH=DIR) with this venv's Python")
+    args = parser.parse_args()
+    tmux("set-environment", "-g", "-u", "ASYNCPLAY_SNIPPETS")
+    python = str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "python")
+    with tempfile.TemporaryDirectory() as tmp:
+        write_lessons(Path(tmp))
+        env = f"env PYTHONPATH={shlex.quote(args.python)} " if args.python else ""
+        command = f"{env}{shlex.quote(python)} -m playground --snippets {shlex.quote(tmp)}"
+        figures = measure(command, args.size, args.rounds)
+    for name, values in figures.items():
+        ms = sorted(v * 1000 for v in values)
+        print(f"{name:18} median {statistics.median(ms):6.0f} ms   worst {ms[-1]:6.0f} ms   ({len(ms)})")
+
+
+if __name__ == "__main__":
+    main()
