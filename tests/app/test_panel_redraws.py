@@ -77,7 +77,7 @@ async def test_a_panel_redraws_only_when_its_events_came() -> None:
                 drawn[name].append(s.events if s is not None else 0)
                 original(s)
 
-            panel.draw_state = counting  # type: ignore[method-assign]
+            panel.draw_state = counting  # type: ignore[method-assign,assignment]
         # An update with no new event: nothing redraws.
         pane.state = state
         await pilot.pause()
