@@ -260,7 +260,10 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            # Made once and kept: opening help again does not compose it again.
+            if not self.is_screen_installed("help"):
+                self.install_screen(HelpScreen(), "help")
+            self.push_screen("help")
 
     def action_open_file(self) -> None:
         start = str(self.file_path) if self.file_path else ""
