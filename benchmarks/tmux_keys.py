@@ -124,7 +124,7 @@ def measure(command: str, size: str, rounds: int) -> dict[str, list[float]]:
             time.sleep(1.0)  # let start-up work (the sandbox check) finish
             figures["idle"] += help_round_trip(session)
             figures["first live figure"].append(
-                key(session, "b", lambda text: "running " in text and " s" in text.split("running ", 1)[1][:8]))
+                key(session, "b", lambda text: re.search(r"running\s+\d+\.\d s", text) is not None))
             wait_for(session, lambda text: alive(text) >= 5000, timeout_s=120)
             figures["10,000 tasks"] += help_round_trip(session)
             key(session, "s", lambda text: "stopped" in text)
