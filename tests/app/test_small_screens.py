@@ -115,7 +115,7 @@ async def test_number_keys_switch_the_tabs_of_every_pane() -> None:
 def test_help_lists_every_key_of_the_app() -> None:
     """Every binding, shown in the footer or not, has its line in help."""
     listed = {key.lower() for keys, _ in HELP_KEYS for key in keys.split()}
-    names = {"question_mark": "?", "space": "space"}
+    names = {"question_mark": "?", "space": "space", "full_stop": ".", "slash": "/"}
     missing = set()
     for binding in AsyncPlayApp.BINDINGS:
         assert isinstance(binding, Binding)
