@@ -41,6 +41,8 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("x", "step mode: the next run starts with its loop stopped before its first callback"),
     (".  c  m", "stepped run: one callback / continue / slow motion (1, 5, 20 per second)"),
     ("1  2  3", "show the Tasks / Output / Problems tab of every run"),
+    ("ctrl+shift+r", "reset the edit: bring back the lesson's text"),
+    ("F", "follow the presenter again (when served)"),
     ("tab", "move between the lesson list, the run panes and their tables"),
     ("?  F1", "this help"),
     ("ctrl+q", "quit"),
