@@ -83,7 +83,17 @@ class CodeView(ScrollableContainer, can_focus=False):
     def watch_marks(self, old: tuple[LineMark, ...], new: tuple[LineMark, ...]) -> None:
         self._redraw()
         if new and {m.line for m in new} != {m.line for m in old}:
-            self._scroll_to_mark(max(new, key=lambda m: _MARK_RANK.get(m.kind, 0)).line)
+            self._scroll_to_mark(self._top_mark(new))
+
+    def on_resize(self) -> None:
+        # The pane gives the code fewer rows once a run's figures and tabs show (and more
+        # when the screen grows): the blamed line stays in sight.
+        if self.marks:
+            self._scroll_to_mark(self._top_mark(self.marks))
+
+    @staticmethod
+    def _top_mark(marks: tuple[LineMark, ...]) -> int:
+        return max(marks, key=lambda m: _MARK_RANK.get(m.kind, 0)).line
 
     def _redraw(self) -> None:
         if self.is_mounted:
