@@ -26,7 +26,6 @@ from textual.widgets import DataTable, Input, ListView, Static, TabbedContent
 
 from playground.catalog import load_catalog
 from playground.model import RunState, TaskView, format_mb, place
-from playground.model import OutputLines
 from playground.tui.app import AsyncPlayApp
 from playground.tui.code import CodeView, LineMark, render_code
 from playground.tui.formatting import inline_code, lesson_prose, relevant_tasks, stall_line, strip_comment

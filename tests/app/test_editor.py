@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from textual.document._syntax_aware_document import SyntaxAwareDocument
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import Button, ListView, Static
+from textual.widgets import ListView
 from textual.widgets.text_area import Selection
 
 from playground.catalog import load_catalog
@@ -23,6 +21,7 @@ from playground.tui.messages import RunFinished
 from playground.tui.panels import ChecksPanel
 from playground.tui.panels.fix import FixPanel
 from playground.tui.run_pane import RunPane
+from test_app import wait_until
 
 SIZE = (160, 48)
 BLOCKING = "time.sleep(1)"
@@ -42,14 +41,6 @@ class Finished:
     def of(self, pane: str) -> list[RunFinished]:
         return [m for m in self.messages if m.pane == pane]
 
-
-async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], *, timeout_s: float = 60.0,
-                     what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
-        await pilot.pause(0.05)
 
 
 def pane(app: AsyncPlayApp, name: str) -> RunPane:

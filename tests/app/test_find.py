@@ -7,8 +7,6 @@ exactly), driven by Pilot; the runs the palette starts are real sandboxed runs.
 from __future__ import annotations
 
 import textwrap
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from playground.tui.app import AsyncPlayApp
 from playground.tui.filter import LessonFilter, lesson_matches
 from playground.tui.lessons import LessonItem, LevelHeading
 from playground.tui.messages import RunFinished, RunStarted
+from test_app import wait_until
 
 SIZE = (160, 48)
 
@@ -70,14 +69,6 @@ class Recorder:
     def of(self, kind: type[Message]) -> list[Message]:
         return [m for m in self.messages if isinstance(m, kind)]
 
-
-async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], *, timeout_s: float = 30.0,
-                     what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
-        await pilot.pause(0.05)
 
 
 def shown_slugs(app: AsyncPlayApp) -> list[str]:

@@ -7,8 +7,6 @@ The app is built by the function the entry point uses (``cli.app.build_app`` ove
 from __future__ import annotations
 
 import textwrap
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,18 +21,11 @@ from playground.tui.code import CodeView
 from playground.tui.lessons import LessonItem
 from playground.tui.messages import RunFinished
 from playground.tui.run_pane import RunPane
+from test_app import wait_until
 
 SIZE = (160, 48)
 COMMANDS = ["list", "run", "replay", "export", "doctor"]
 
-
-async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], *, timeout_s: float = 60.0,
-                     what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
-        await pilot.pause(0.05)
 
 
 def highlighted_slug(pilot: Pilot[None]) -> str | None:

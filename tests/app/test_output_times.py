@@ -7,12 +7,9 @@ in the real app: a state written by the test, then a real run.
 from __future__ import annotations
 
 import textwrap
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from textual.message import Message
-from textual.pilot import Pilot
 from textual.widgets import TabbedContent
 
 from playground.catalog import load_catalog
@@ -21,17 +18,10 @@ from playground.tui.app import AsyncPlayApp
 from playground.tui.messages import RunFinished
 from playground.tui.panels import OutputView
 from playground.tui.run_pane import RunPane
+from test_app import wait_until
 
 SIZE = (160, 48)
 
-
-async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], *, timeout_s: float = 60.0,
-                     what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
-        await pilot.pause(0.05)
 
 
 def rendered(view: OutputView) -> list[str]:

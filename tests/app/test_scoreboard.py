@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from textual.message import Message
-from textual.pilot import Pilot
 from textual.widgets import ListView, Static
 
 from playground.edits import Edits
@@ -17,17 +14,10 @@ from playground.tui.editor import CodeEditor
 from playground.tui.lessons import LessonItem
 from playground.tui.messages import RunFinished
 from playground.tui.scoreboard import Scoreboard
+from test_app import wait_until
 
 SIZE = (160, 48)
 
-
-async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], *, timeout_s: float = 60.0,
-                     what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
-        await pilot.pause(0.05)
 
 
 @pytest.mark.timeout(180)

@@ -25,7 +25,7 @@ from playground.probe.runner import make_runner
 from playground.probe.snippet import Snippet
 from playground.probe.stalls import StallWatch
 from playground.probe.tasks import C_NEXT_TID, M_TID, TaskReport, TaskTable
-from playground.probe.ticks import ThreadDriver, Ticks, TimerDriver
+from playground.probe.ticks import ThreadDriver, Ticks
 
 
 def read_events(fd: int, decoder: P.Decoder) -> list[dict[str, Any]]:

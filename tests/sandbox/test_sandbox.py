@@ -11,7 +11,6 @@ import errno
 import json
 import os
 import secrets
-import socket
 import shutil
 import stat
 import subprocess
@@ -25,7 +24,6 @@ import pytest
 
 from conftest import sandbox_mode_skipped, zombie_children
 
-from playground import sandbox
 from playground.sandbox import Child, ExitInfo, Limits, SandboxInfo, detect, spawn
 from playground.sandbox.child import LIVE_PIDS
 from playground.sandbox.command import NPROC_SHARED_SLACK
