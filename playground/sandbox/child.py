@@ -36,6 +36,8 @@ _READER_LIMIT_BYTES = 1 * MIB
 #: unless the child exits first.
 HANDOFF_TIMEOUT_S = 10.0
 _KILL_DEADLINE_S = 5.0
+#: How long aclose waits for an output pipe's thread to close it (it polls every 0.2 s).
+_PUMP_JOIN_S = 2.0
 
 
 class Child:
@@ -168,6 +170,7 @@ class Child:
         if self._closed:
             return
         self._closed = True
+        pumps = list(self._pumps)
         try:
             if not self._exited.done():
                 await self.kill()
@@ -177,6 +180,9 @@ class Child:
                 log.error("run %d did not end after SIGKILL", self.pid)
         finally:
             self._release()
+            # Each output pipe is closed by its pump's thread (at EOF, or within its poll
+            # once told to stop): wait for that, so that no fd outlives aclose.
+            await asyncio.gather(*(asyncio.to_thread(pump.join, _PUMP_JOIN_S) for pump in pumps))
 
     def _release(self) -> None:
         for tr in self._transports:
