@@ -112,6 +112,7 @@ class RunPane(Vertical, can_focus=True):
             yield StatusPanel(label=f"press {self.run_key} to run it", classes="status").data_bind(
                 RunPane.state)
             yield EndMessage(classes="end-message").data_bind(RunPane.state)
+            yield StepPanel(classes="step").data_bind(RunPane.state)
             yield ChecksPanel(classes="checks").data_bind(RunPane.checks)
             with VerticalScroll(classes="stalls"):  # every stall, the worst first: it scrolls
                 yield StallPanel().data_bind(RunPane.state)
