@@ -25,6 +25,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -255,13 +256,7 @@ class WorkshopServer:
 
     async def _relay(self, websocket: web.WebSocketResponse, service: Any) -> None:
         """The browser's keys and sizes to the app process (textual-serve's protocol)."""
-        async for message in websocket:
-            if message.type != WSMsgType.TEXT:
-                continue
-            try:
-                envelope = json.loads(message.data)
-            except ValueError:
-                continue
+        async for envelope in _json_frames(websocket):
             if not isinstance(envelope, list) or not envelope:
                 continue
             kind = envelope[0]
@@ -359,13 +354,7 @@ class WorkshopServer:
             self.room.attendees.add(viewer.key)
         await self._broadcast()
         try:
-            async for message in websocket:
-                if message.type != WSMsgType.TEXT:
-                    continue
-                try:
-                    data = json.loads(message.data)
-                except ValueError:
-                    continue
+            async for data in _json_frames(websocket):
                 if not isinstance(data, dict):
                     continue
                 refused = self.room.apply(viewer.key, viewer.presenter, data)
@@ -405,3 +394,16 @@ async def run_server(config: ServeConfig, ready: asyncio.Event | None = None) ->
         await asyncio.Event().wait()
     finally:
         await server.close()
+
+
+async def _json_frames(websocket: web.WebSocketResponse) -> AsyncIterator[Any]:
+    """The JSON values of a websocket's text frames (other frames, and text that is not
+    JSON, are skipped: a browser's message the server cannot read is not an error)."""
+    async for message in websocket:
+        if message.type != WSMsgType.TEXT:
+            continue
+        try:
+            value = json.loads(message.data)
+        except ValueError:
+            continue
+        yield value
