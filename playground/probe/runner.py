@@ -256,7 +256,9 @@ def _make_traced_run_ready(rec: Recorder) -> RunReady:
                         finish(slot, owner)
                 elif beyond and kind is task_type and task_done(owner) and hash(owner) in beyond:
                     end_beyond(owner)
-            log((start, dt, who))
+            log(start)
+            log(dt)
+            log(who)
             if dt >= stall_s:
                 ended.append((handle, start, dt))
 

@@ -1,14 +1,16 @@
 """Trace mode: every callback the loop runs, as a step (start, duration, owner).
 
-The traced callback runner (see runner) appends one tuple per callback to
-:attr:`StepLog.items`: its start on ``perf_counter``, its duration in seconds, and
+The traced callback runner (see runner) appends three items per callback to the flat
+list :attr:`StepLog.items`: its start on ``perf_counter``, its duration in seconds, and
 its owner: the task's id (a task with a row), -1 (a task without one) or the
-callback itself (a transport's read, a timer's function...). Each batch drains what
+callback itself (a transport's read, a timer's function...). Flat, not a tuple per
+step: a tuple is an object the garbage collector tracks, and 300,000 of them (a
+many-task snippet's second) made the collector's passes cost the snippet more than
+the logging itself; floats and ints are not tracked. Each batch drains what
 accumulated into ``steps`` events, compactly: times in whole microseconds, starts as
 differences from the step before (the first from the probe's start, so
 each event reads on its own), owners as ints (a callback's name is ``-2 - k``,
-``k`` indexing the event's ``names``). A step costs the snippet one tuple and one
-append; the encoding is paid at the batch, by the tick.
+``k`` indexing the event's ``names``). A step costs the snippet three appends; the encoding is paid at the batch, by the tick.
 """
 
 from __future__ import annotations
@@ -43,17 +45,18 @@ class StepLog:
     __slots__ = ("items", "t0")
 
     def __init__(self, t0: float) -> None:
-        self.items: list[tuple[float, float, Any]] = []
+        self.items: list[Any] = []  # start, duration, owner, start, duration, owner...
         self.t0 = t0  # the probe's clock starts here (Recorder.t0)
 
     def drain(self, t: float) -> list[dict[str, Any]]:
         """The steps logged so far as ``steps`` events stamped ``t``."""
         items = self.items
-        n = len(items)
+        # Appends happen only at the end (a tick on another thread may run now, even
+        # between a step's three appends): take the whole steps there are, delete
+        # exactly those.
+        n = len(items) // 3 * 3
         if not n:
             return []
-        # Appends happen only at the end (a tick on another thread may run now): take
-        # the first n, delete exactly those.
         taken = items[:n]
         del items[:n]
         t0 = self.t0
@@ -64,7 +67,7 @@ class StepLog:
         durs: list[int] = []
         owners: list[int] = []
         prev = 0  # each event on its own: its first start counts from the probe's start
-        for start, dt, owner in taken:
+        for start, dt, owner in zip(taken[0::3], taken[1::3], taken[2::3]):
             if owner.__class__ is not int:
                 name = step_name(owner)
                 if name in skip:
