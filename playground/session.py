@@ -356,7 +356,15 @@ class Session:
             if self._output_bytes >= cap:
                 continue  # over the cap: drain (bounded by the kill) but keep nothing
             self._output_bytes += len(chunk)
-            self._apply({"kind": kind, "t": round(self._child_now(), 6), "data": decode(chunk),
+            kept = chunk
+            if self._output_bytes >= cap:
+                # The run stops here, and the limit cut this chunk at any byte: keep it
+                # to its last line's end, so that the output ends with a whole line
+                # ("lin" was the tail's last line one run in five).
+                end = chunk.rfind(b"\n")
+                if end >= 0:
+                    kept = chunk[:end + 1]
+            self._apply({"kind": kind, "t": round(self._child_now(), 6), "data": decode(kept),
                          "n": len(chunk)})
             if self._output_bytes >= cap:
                 self.stop("output")

@@ -26,6 +26,8 @@ from textual.widgets import DataTable, Input, ListView, Static, TabbedContent
 
 from playground.catalog import load_catalog
 from playground.model import RunState, TaskView, format_mb, place
+from playground.sandbox import Limits
+from playground.session import RunOptions
 from playground.tui.app import AsyncPlayApp
 from playground.tui.code import CodeView, LineMark, render_code
 from playground.tui.formatting import inline_code, lesson_prose, relevant_tasks, stall_line, strip_comment
@@ -562,6 +564,40 @@ async def test_a_long_output_stays_readable_after_the_run(tmp_path: Path) -> Non
         await scrolled(pilot, view, "end", last="line 19999")
         assert visible_lines(view)[-2:] == ["line 19998", "line 19999"]
         assert any("lines left out" in line for line in view.shown_lines())  # type: ignore[attr-defined]
+
+
+async def test_a_flood_stopped_at_the_output_limit_ends_with_a_whole_line(tmp_path: Path) -> None:
+    """The output limit cut the last chunk at any byte, and the tail's last line was a
+    stump ("lin") in about one flood in five: the kept output ends at a line's end.
+    Each run's cut falls inside a 102-byte line unless it lands on a line's end by
+    chance (1 in 102): three runs catch the old behaviour all but for certain."""
+    write_lesson(tmp_path, "limited", bad="""\
+        import sys
+        block = "".join(f"L{i:07d} " + "x" * 88 + " END\\n" for i in range(100))
+        while True:
+            sys.stdout.write(block)
+            sys.stdout.flush()
+        """, good="print('quiet')\n")
+    recorder = Recorder()
+    options = RunOptions(limits=Limits(output_bytes=1024 * 1024))
+    app = AsyncPlayApp(catalog=load_catalog([tmp_path]), options=options)
+    async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
+        await select(pilot, app, "limited")
+        bad = pane(app, "bad")
+        bad.query_one(TabbedContent).active = "bad-output"
+        for run in range(1, 4):
+            await pilot.press("b")
+            await wait_until(pilot, lambda: len(recorder.finished("bad")) == run,
+                             what=f"run {run} to finish")
+            state = recorder.finished("bad")[-1].state
+            await wait_until(pilot, lambda: bad.state is state, timeout_s=5, what="the final state")
+            await pilot.pause()
+            assert state.status == "limit"
+            lines = bad.query_one("#stdout").shown_lines()  # type: ignore[attr-defined]
+            assert lines[0].startswith("L0000000 ") and lines[0].endswith(" END")
+            assert any("lines left out" in line for line in lines)
+            assert state.stdout.partial == "", f"run {run} ends in a stump: {lines[-1]!r}"
+            assert lines[-1].startswith("L") and lines[-1].endswith(" END"), lines[-1]
 
 
 async def test_every_stall_is_listed_worst_first_and_the_rest_counted(tmp_path: Path) -> None:
