@@ -22,15 +22,17 @@ from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from playground import protocol as P
 from playground import sandbox
-from playground.mockapi import MockAPI, MockSite
 from playground.model import RunState, classify_exit, limit_of_error
 from playground.model import summarize as summarize_state
 from playground.recording import Recorder
 from playground.target import RunOptions, RunTarget
+
+if TYPE_CHECKING:
+    from playground.mockapi import MockAPI, MockSite
 
 __all__ = ["RunTarget", "RunOptions", "Session", "run_target"]
 
@@ -179,6 +181,10 @@ class Session:
             if self.target.uses_api:
                 mock = self._mock
                 if mock is None:
+                    # Imported here: aiohttp is a noticeable part of a start-up that most
+                    # runs (those that make no HTTP call) never need.
+                    from playground.mockapi import MockAPI
+
                     mock = own_mock = MockAPI()
                     await mock.start()
                 if info.bwrap:

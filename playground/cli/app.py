@@ -13,11 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from playground import sandbox
 from playground.cli.common import UsageError, catalog, find_lesson
-from playground.session import RunOptions
 
 if TYPE_CHECKING:
+    from playground.target import RunOptions
     from playground.tui.app import AsyncPlayApp
 
 #: The app's options that take a value (``asyncplay FILE.py`` looks past them).
@@ -78,9 +77,12 @@ def build_app(args: argparse.Namespace) -> AsyncPlayApp:
     lessons = catalog(args)
     lesson = find_lesson(lessons, args.app_lesson) if args.app_lesson is not None else None
     link = ServeLink.from_env()  # set when `asyncplay serve` started this app for a browser
-    options = RunOptions()
+    options: RunOptions | None = None  # the defaults
     if link is not None and link.memory_mb is not None:
-        options = RunOptions(limits=sandbox.Limits(memory_mb=link.memory_mb))
+        from playground.sandbox.types import Limits
+        from playground.target import RunOptions
+
+        options = RunOptions(limits=Limits(memory_mb=link.memory_mb))
     return AsyncPlayApp(catalog=lessons, options=options, link=link, present=args.present,
                         predict=not args.no_predict, start_lesson=lesson,
                         start_variant=args.app_variant, start_file=args.app_file)

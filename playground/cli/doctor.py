@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from playground import sandbox
-
 NAME = "doctor"
 HELP = "show which sandbox layers are active"
 
@@ -16,6 +14,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
+    from playground import sandbox
+
     for label, use in (("default", None), ("without bubblewrap", False)):
         info = sandbox.detect(use_bwrap=use)
         print(f"sandbox ({label}):")

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 from playground.cli.common import UsageError, recording
-from playground.export import perfetto_trace
 
 NAME = "export"
 HELP = "write recorded runs as a trace for Perfetto"
@@ -25,6 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def execute(args: argparse.Namespace) -> int:
     if len(args.files) > 2:
         raise UsageError("export takes one recording, or two (bad and good side by side)")
+    from playground.export import perfetto_trace
+
     trace = perfetto_trace([recording(path) for path in args.files])
     try:
         args.output.write_text(json.dumps(trace, separators=(",", ":")), encoding="utf-8")

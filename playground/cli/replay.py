@@ -8,8 +8,6 @@ import sys
 from pathlib import Path
 
 from playground.cli.common import catalog, recording
-from playground.cli.printer import LivePrinter, show
-from playground.replay import Replay
 
 NAME = "replay"
 HELP = "replay a recorded run"
@@ -32,6 +30,9 @@ def execute(args: argparse.Namespace) -> int:
 
         AsyncPlayApp(catalog=catalog(args), recording=recorded).run()
         return 0
+    from playground.cli.printer import LivePrinter, show
+    from playground.replay import Replay
+
     replay = Replay(recorded)
     printer = None if args.json else LivePrinter(sys.stdout)
     if printer is not None:

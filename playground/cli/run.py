@@ -7,13 +7,15 @@ import asyncio
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from playground.catalog import LessonUnavailable
 from playground.cli.common import USAGE_ERROR, UsageError, catalog, find_lesson
-from playground.cli.printer import LivePrinter, show
-from playground.cli.stepping import StdinStepper
-from playground.model import RunState
-from playground.session import RunOptions, RunTarget, Session, summarize
+
+if TYPE_CHECKING:
+    from playground.cli.stepping import StdinStepper
+    from playground.model import RunState
+    from playground.session import RunOptions, RunTarget, Session
 
 NAME = "run"
 HELP = "run a lesson or a file headless"
@@ -43,6 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def target(args: argparse.Namespace) -> RunTarget:
     """What ``run`` runs: the lesson variant or the file the command line names."""
+    from playground.target import RunTarget
+
     if args.file is not None and args.slug is not None:
         raise UsageError("give a lesson or --file, not both")
     if args.file is not None:
@@ -61,6 +65,8 @@ def target(args: argparse.Namespace) -> RunTarget:
 
 def options(args: argparse.Namespace) -> RunOptions:
     """The run's options from its flags."""
+    from playground.target import RunOptions
+
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError("--timeout must be positive")
     if args.record is not None and not args.record.parent.is_dir():
@@ -76,6 +82,12 @@ def options(args: argparse.Namespace) -> RunOptions:
 
 
 def execute(args: argparse.Namespace) -> int:
+    # The run machinery (and aiohttp, for the mock API) is imported by the command that
+    # needs it, not by every start of ``asyncplay``.
+    from playground.cli.printer import LivePrinter, show
+    from playground.cli.stepping import StdinStepper
+    from playground.session import Session, summarize
+
     run_target = target(args)
     run_options = options(args)
     printer = None if args.json else LivePrinter(sys.stdout)

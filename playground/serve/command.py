@@ -9,8 +9,12 @@ import secrets
 import sys
 from pathlib import Path
 
-from playground.serve.queue import default_cap
-from playground.serve.server import SERVE_MEMORY_MB, ServeConfig, is_loopback, run_server
+from typing import TYPE_CHECKING
+
+from playground.serve.queue import SERVE_MEMORY_MB, default_cap
+
+if TYPE_CHECKING:
+    from playground.serve.server import ServeConfig
 
 __all__ = ["DESCRIPTION", "add_arguments", "config_from_args", "serve"]
 
@@ -37,6 +41,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def config_from_args(args: argparse.Namespace) -> ServeConfig:
     """The server's configuration; ValueError with a clear message for bad options."""
+    # The server (aiohttp's web side) is imported by the command that serves, not by
+    # every ``asyncplay`` that builds the command line.
+    from playground.serve.server import ServeConfig, is_loopback
+
     if not 0 <= args.port <= 65535:
         raise ValueError(f"--port {args.port}: not a port (0-65535)")
     if args.max_runs is not None and args.max_runs < 1:
@@ -62,6 +70,8 @@ def config_from_args(args: argparse.Namespace) -> ServeConfig:
 
 def serve(config: ServeConfig) -> int:
     """Serve until Ctrl-C; 0 then."""
+    from playground.serve.server import run_server
+
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     try:

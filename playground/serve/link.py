@@ -11,9 +11,10 @@ import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["ServeLink"]
 
@@ -41,6 +42,8 @@ class ServeLink:
                    memory_mb=int(memory) if memory.isdigit() else None)
 
     def _client(self) -> aiohttp.ClientSession:
+        import aiohttp  # here, not at the app's start: a terminal's app has no link
+
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.UnixConnector(path=self.socket_path))
@@ -49,10 +52,12 @@ class ServeLink:
     @asynccontextmanager
     async def slot(self, what: str, on_place: Callable[[int], None]) -> AsyncIterator[None]:
         """Hold a run slot for the body; ``on_place(n)`` hears the place in line meanwhile."""
+        from aiohttp import WSMsgType
+
         async with self._client().ws_connect(
                 "http://serve/slot", params={"key": self.key, "run": what}) as websocket:
             async for message in websocket:
-                if message.type != aiohttp.WSMsgType.TEXT:
+                if message.type != WSMsgType.TEXT:
                     break
                 data = message.json()
                 if data.get("granted"):
@@ -67,12 +72,14 @@ class ServeLink:
 
     async def follow_room(self, on_view: Callable[[dict[str, Any]], None]) -> None:
         """Hear the room until the server goes (each change calls ``on_view``)."""
+        from aiohttp import WSMsgType
+
         async with self._client().ws_connect(
                 "http://serve/room", params={"key": self.key}) as websocket:
             self._room = websocket
             try:
                 async for message in websocket:
-                    if message.type != aiohttp.WSMsgType.TEXT:
+                    if message.type != WSMsgType.TEXT:
                         break
                     data = message.json()
                     if isinstance(data.get("room"), dict):

@@ -12,7 +12,10 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["RunQueue", "default_cap"]
+__all__ = ["SERVE_MEMORY_MB", "RunQueue", "default_cap"]
+
+#: The memory limit of each run when serving (a room shares one machine).
+SERVE_MEMORY_MB = 512
 
 
 def default_cap() -> int:

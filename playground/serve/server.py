@@ -30,7 +30,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from playground.serve.queue import RunQueue
+from playground.serve.queue import SERVE_MEMORY_MB, RunQueue
 from playground.serve.room import Room
 
 __all__ = ["ServeConfig", "WorkshopServer", "is_loopback", "run_server"]
@@ -38,9 +38,6 @@ __all__ = ["ServeConfig", "WorkshopServer", "is_loopback", "run_server"]
 log = logging.getLogger("asyncplay.serve")
 
 COOKIE = "asyncplay_token"
-
-#: The memory limit of each run when serving (a room shares one machine).
-SERVE_MEMORY_MB = 512
 
 
 def is_loopback(host: str) -> bool:

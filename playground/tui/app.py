@@ -11,6 +11,7 @@ and shares one mock API among the runs that need it.
 from __future__ import annotations
 
 import asyncio
+import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -368,6 +369,8 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
         """The one mock API every run shares, started on first use."""
         async with self._mock_lock:
             if self._mock is None:
+                # aiohttp's import takes a noticeable moment: done off the event loop.
+                await asyncio.to_thread(importlib.import_module, "playground.mockapi")
                 from playground.mockapi import MockAPI
 
                 mock = MockAPI()

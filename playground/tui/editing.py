@@ -23,13 +23,13 @@ from playground.catalog import Lesson
 from playground.edits import EditError, Edits
 from playground.expect import check
 from playground.tui.code import CodeView
-from playground.tui.editor import CodeEditor
 from playground.tui.messages import RunFinished
 from playground.tui.panels import ChecksPanel
 from playground.tui.panels.fix import FixPanel
 from playground.tui.run_pane import RunPane, marks_for
 
 if TYPE_CHECKING:
+    from playground.tui.editor import CodeEditor
     from playground.tui.app import AsyncPlayApp
 
 __all__ = ["EditorBar", "Editing"]
@@ -153,6 +153,10 @@ class Editing:
         pane = self._pane(variant)
         editor = self.editor(variant)
         if editor is None:
+            # Imported on the first edit: the TextArea and its tree-sitter grammar are
+            # a noticeable part of the app's start-up otherwise.
+            from playground.tui.editor import CodeEditor
+
             editor = self._editors[variant] = CodeEditor(
                 on_change=lambda text: self._changed(variant, text))
             await pane.mount(EditorBar(), editor, after=pane.query_one(CodeView))

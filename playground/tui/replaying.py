@@ -17,15 +17,14 @@ from textual.app import App
 
 from playground.recording import Recording, RecordingError
 from playground.recording import load as load_recording
-from playground.replay import Replay
 from playground.tui.history import RUN_RECORD_CAP_BYTES, RecordedRun, RunHistory, save_run
 from playground.tui.history_screen import HistoryScreen
-from playground.tui.replay_screen import ReplayScreen
 from playground.tui.run_pane import RunPane
 from playground.tui.timeline import TimelineScreen
 
 if TYPE_CHECKING:
     from playground.session import RunOptions
+    from playground.tui.replay_screen import ReplayScreen
 
 __all__ = ["ReplayActions", "recorded_options"]
 
@@ -65,6 +64,8 @@ class ReplayActions(App[None]):
 
     def action_save_run(self) -> None:
         """Save the finished runs on screen, each to a file of its own."""
+        from playground.tui.replay_screen import ReplayScreen
+
         screen = self.screen
         if isinstance(screen, ReplayScreen):
             self._save_replayed(screen)
@@ -131,4 +132,7 @@ class ReplayActions(App[None]):
     def open_replay(self, recording: Recording, *, title: str | None = None,
                     run: RecordedRun | None = None) -> None:
         """Replay ``recording`` (``run``: the session's run it is, which `w` can save)."""
+        from playground.replay import Replay
+        from playground.tui.replay_screen import ReplayScreen
+
         self.push_screen(ReplayScreen(Replay(recording), title=title, run=run))

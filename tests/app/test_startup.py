@@ -1,0 +1,64 @@
+"""What the app's start-up imports: only what its first screen needs.
+
+`asyncplay serve` starts one app process per browser tab, so every module imported at
+start is paid again per tab. The rest (the editor's TextArea and tree-sitter, aiohttp for
+the mock API and the serve link, replay, export, the server) is imported when first used.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+#: Modules the first screen does not need: none may be imported by then.
+DEFERRED = (
+    "aiohttp",
+    "playground.mockapi",
+    "playground.serve.server",
+    "playground.export",
+    "playground.replay",
+    "playground.tui.replay_screen",
+    "playground.tui.editor",
+    "textual.widgets._text_area",
+    "tree_sitter",
+)
+
+# The real command line builds the real app, which shows its first screen (headless),
+# then reports what is imported.
+PROBE = textwrap.dedent("""\
+    import asyncio, json, sys
+    from playground import cli
+
+    async def main() -> None:
+        app = cli.app.build_app(cli.parse([]))
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.pause()
+            assert app.lesson is not None
+            print(json.dumps(sorted(sys.modules)))
+
+    asyncio.run(main())
+""")
+
+
+def test_the_first_screen_imports_nothing_that_waits_for_its_use() -> None:
+    result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    imported = set(json.loads(result.stdout.splitlines()[-1]))
+    assert "playground.tui.app" in imported  # the probe did start the app
+    assert sorted(m for m in DEFERRED if m in imported) == []
+
+
+def test_the_command_line_alone_imports_neither_textual_nor_the_run_machinery() -> None:
+    """``asyncplay list`` and friends: building the command line stays light."""
+    probe = ("import json, sys; from playground import cli; cli.parse(['list']); "
+             "print(json.dumps(sorted(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    imported = set(json.loads(result.stdout.splitlines()[-1]))
+    heavy = ("textual", "aiohttp", "playground.session", "playground.sandbox",
+             "playground.serve.server")
+    assert sorted(m for m in heavy if m in imported) == []
