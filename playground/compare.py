@@ -7,6 +7,9 @@ warnings, peak memory. Each row says both values, the change (a ratio when both 
 above zero, else the difference) and which run did better. For every figure lower is
 better, except tasks (how many a snippet makes is neither good nor bad: its row
 names no winner). A change within a figure's noise (:data:`NOISE`) reads "same".
+A run that did not end normally (an error, a timeout, a limit) stopped early: its
+times and peaks say nothing about what the code does, so then only the problems are
+ranked and :func:`not_compared` says why.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any, Literal
 
 from playground.words import format_mb, format_ms
 
-__all__ = ["NOISE", "Row", "compare"]
+__all__ = ["NOISE", "Row", "compare", "not_compared"]
 
 Side = Literal["left", "right"]
 
@@ -131,9 +134,27 @@ def _change(figure: _Figure, left: float, right: float) -> tuple[str, Side | Non
     return text, lower if figure.ranked else None
 
 
+def _ended_early(summary: Mapping[str, Any]) -> str | None:
+    """The run's status when it did not end normally (None when it did, or is unknown)."""
+    status = summary.get("status")
+    return status if isinstance(status, str) and status != "ok" else None
+
+
+def not_compared(left: Mapping[str, Any], right: Mapping[str, Any],
+                 labels: tuple[str, str] = ("left", "right")) -> str | None:
+    """Why the figures of these runs are shown but not ranked (None when they are)."""
+    early = [f"{label} ended with {status}" for label, summary in zip(labels, (left, right))
+             if (status := _ended_early(summary))]
+    if not early:
+        return None
+    whose = "its" if len(early) == 1 else "their"
+    return f"{' and '.join(early)}: {whose} figures are shown, not compared"
+
+
 def compare(left: Mapping[str, Any], right: Mapping[str, Any]) -> list[Row]:
     """The scoreboard's rows for two run summaries (``left`` and ``right`` as shown)."""
     rows: list[Row] = []
+    early = not_compared(left, right) is not None
     for figure in _FIGURES:
         a, b = figure.read(left), figure.read(right)
 
@@ -146,7 +167,7 @@ def compare(left: Mapping[str, Any], right: Mapping[str, Any]) -> list[Row]:
                 return _stall_time_shown(summary, value)
             return figure.shown(value)
 
-        if a is None or b is None:
+        if a is None or b is None or (early and figure.metric != "warnings"):
             change, better = "–", None
         else:
             change, better = _change(figure, a, b)

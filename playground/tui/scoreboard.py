@@ -17,13 +17,14 @@ from textual.containers import HorizontalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from playground.compare import Row, compare
+from playground.compare import Row, compare, not_compared
 
 __all__ = ["Scoreboard", "scoreboard_lines"]
 
 
-def scoreboard_lines(left: str, right: str, rows: list[Row]) -> Content:
-    """The table: a header of figures, a line per run, a line of changes."""
+def scoreboard_lines(left: str, right: str, rows: list[Row], note: str | None = None) -> Content:
+    """The table: a header of figures, a line per run, a line of changes (and a note
+    when a run ended early, see :func:`playground.compare.not_compared`)."""
     label_width = max(len(left), len(right), len("change")) + 2
     widths = [max(len(r.metric), len(r.left) + 2, len(r.right) + 2, len(r.change)) + 3
               for r in rows]
@@ -48,7 +49,10 @@ def scoreboard_lines(left: str, right: str, rows: list[Row]) -> Content:
     changes = Content.assemble(cell("change", label_width, "$text-muted"),
                                *(cell(r.change, w, "$text-muted" if r.better is None else "")
                                  for r, w in zip(rows, widths)))
-    return Content("\n").join([header, left_line, right_line, changes])
+    lines = [header, left_line, right_line, changes]
+    if note:
+        lines.append(Content.assemble(("✗ ", "bold $error"), (note, "$text-warning")))
+    return Content("\n").join(lines)
 
 
 def _run_label(summary: Mapping[str, Any]) -> str:
@@ -82,6 +86,8 @@ class Scoreboard(HorizontalScroll):
         #: The two run labels compared now (left, right), or None when hidden.
         self.compared: tuple[str, str] | None = None
         self.rows: list[Row] = []
+        #: Why the figures are shown but not ranked (a run ended early), or None.
+        self.note: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="scoreboard-table", markup=False)
@@ -116,8 +122,11 @@ class Scoreboard(HorizontalScroll):
         self.display = pair is not None
         if pair is None:
             self.rows = []
+            self.note = None
             return
         left, right = pair
         self.rows = compare(self._runs[left], self._runs[right])
+        self.note = not_compared(self._runs[left], self._runs[right], (left, right))
         self.border_title = f"scoreboard · {left} vs {right}"
-        self.query_one("#scoreboard-table", Static).update(scoreboard_lines(left, right, self.rows))
+        self.query_one("#scoreboard-table", Static).update(
+            scoreboard_lines(left, right, self.rows, self.note))

@@ -67,6 +67,21 @@ async def test_the_scoreboard_compares_both_variants_after_r_then_an_edit_with_i
         assert board.compared == ("bad", "bad (edited)")
         assert {r.metric: r for r in board.rows}["worst stall"].better == "right"
 
+        # An edit that does not even compile ends at once: its "0.6 ms, no stall" is no
+        # win. Only the problems are ranked, and the board says why.
+        editor.replace(fixed.replace("await asyncio.sleep(1)", "    await asyncio.sleep(1)"),
+                       editor.document.start, editor.document.end)
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: len(finished) == 4, what="the broken edit's run")
+        await pilot.pause()
+        assert board.compared == ("bad", "bad (edited)")
+        rows = {r.metric: r for r in board.rows}
+        assert {m for m, r in rows.items() if r.better is not None} == {"warnings"}
+        assert rows["warnings"].better == "left" and rows["wall time"].change == "–"
+        assert board.note == "bad (edited) ended with error: its figures are shown, not compared"
+        assert board.note in str(board.query_one("#scoreboard-table", Static).visual)
+
         # Another lesson: nothing to compare yet.
         await pilot.press("escape", "n")
         await wait_until(pilot, lambda: not board.display, timeout_s=5, what="scoreboard hidden")

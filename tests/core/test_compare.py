@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from playground.compare import Row, compare
+from playground.compare import Row, compare, not_compared
 
 
 def summary(*, wall_ms: float | None = 1000.0, stalls: list[float] | None = None,
@@ -83,3 +83,19 @@ def test_a_figure_missing_on_one_side_is_not_compared() -> None:
     rows = by_metric(compare(summary(wall_ms=None), {"status": "error"}))
     assert rows["wall time"].left == "–" and rows["wall time"].change == "–"
     assert all(r.better is None for r in rows.values())
+
+
+def test_a_run_that_ended_early_is_shown_not_ranked() -> None:
+    # A crashed edit ends in a millisecond with no stall: no win, only more problems.
+    bad = {**summary(wall_ms=2500, stalls=[1000.0], lag_max=996), "status": "ok"}
+    broken = {**summary(wall_ms=0.6, error=True), "status": "error"}
+    rows = by_metric(compare(bad, broken))
+    assert {m for m, r in rows.items() if r.better is not None} == {"warnings"}
+    assert rows["warnings"].better == "left"
+    assert rows["wall time"] == Row("wall time", "2 500 ms", "0.6 ms", "–", None, 2500, 0.6)
+    assert not_compared(bad, broken, ("bad", "bad (edited)")) == (
+        "bad (edited) ended with error: its figures are shown, not compared")
+    both = {**broken, "status": "timeout"}
+    assert not_compared(both, broken) == (
+        "left ended with timeout and right ended with error: their figures are shown, not compared")
+    assert not_compared(bad, bad) is None and not_compared(summary(), summary()) is None
