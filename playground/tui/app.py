@@ -29,7 +29,7 @@ from playground.edits import Edits
 from playground.model import RunState
 from playground.recording import Recording
 from playground.tui.editing import Editing
-from playground.tui.filter import LessonFilter
+from playground.tui.filter import LessonFilter, takes_typing
 from playground.tui.footer import RunFooter
 from playground.tui.lessons import LessonInfo, LessonItem, LessonList
 from playground.tui.messages import RunFinished, SandboxReported
@@ -82,7 +82,10 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
         Binding("v", "switch_variant", "Edit other", show=False),
         # For the palette (ctrl+p): "Reset edit" (the editor's button does the same).
         Binding("ctrl+shift+r", "reset_edit", "Reset edit", show=False),
-        Binding("slash", "filter_lessons", "Filter lessons", show=False, key_display="/"),
+        # Priority: handled as it arrives, so that the filter has the focus before the
+        # keys typed right after it ("/cpu" comes in one read) are routed.
+        Binding("slash", "filter_lessons", "Filter lessons", show=False, key_display="/",
+                priority=True),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("f1", "help", "Help", show=False),
         Binding("x", "step_mode", "Step mode", show=False),  # see stepper
@@ -299,6 +302,8 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
         # While help or the file dialog is open, its keys must not start runs behind it.
         if action in _RUN_ACTIONS and self.screen is not self.screen_stack[0]:
             return False
+        if action == "filter_lessons" and takes_typing(self.focused):
+            return False  # "/" typed into the filter or an editor
         return self.time_travel_allows(action)
 
     # -------------------------------------------------------------------- runs

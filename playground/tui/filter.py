@@ -11,6 +11,7 @@ the filter, in the filter or in the list.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from textual import on
@@ -23,7 +24,17 @@ from textual.widgets import Input, ListItem, ListView, Static
 
 from playground.catalog import Lesson
 
-__all__ = ["LessonFilter", "lesson_matches"]
+__all__ = ["LessonFilter", "lesson_matches", "takes_typing"]
+
+
+def takes_typing(widget: Widget | None) -> bool:
+    """Whether ``widget`` takes typed text (the filter, an editor): there ``/`` is typed,
+    it does not open the filter."""
+    if isinstance(widget, Input):
+        return True
+    # TextArea is imported with the editor, on first use: before that none exists.
+    text_area = sys.modules.get("textual.widgets._text_area")
+    return text_area is not None and isinstance(widget, text_area.TextArea)
 
 
 def lesson_matches(lesson: Lesson, query: str) -> bool:
@@ -92,7 +103,9 @@ class LessonFilter(Vertical):
         """Show the filter and give it the keys."""
         self.display = True
         self.screen.add_class("-filtering")  # a narrow screen shows the list meanwhile
-        self.query_one(FilterInput).focus()
+        # At once, not with focus() (which waits its turn behind the keys already
+        # queued): "/cpu" typed fast arrives in one read, and c, p, u must be typed.
+        self.screen.set_focus(self.query_one(FilterInput))
         self._apply(self.text)
 
     def clear(self) -> None:

@@ -158,8 +158,10 @@ async def test_v_moves_the_editor_to_the_other_variant_and_edits_are_kept_per_va
         await pilot.press("e")
         bad = pane(app, "bad").query_one(CodeEditor)
         await wait_until(pilot, lambda: app.focused is bad, timeout_s=5, what="editor focused")
-        await pilot.press("end", "#", "v")  # v typed into the editor: a plain key is text
-        assert bad.text.split("\n")[0].endswith("#v")
+        # v and / typed into the editor: a plain key is text (/ opens the lesson filter
+        # elsewhere, with priority)
+        await pilot.press("end", "#", "v", "slash")
+        assert bad.text.split("\n")[0].endswith("#v/") and app.focused is bad
         await pilot.press("escape", "v", "e")
         good = pane(app, "good").query_one(CodeEditor)
         assert app.focused is good and not bad.display
@@ -170,7 +172,7 @@ async def test_v_moves_the_editor_to_the_other_variant_and_edits_are_kept_per_va
         await pilot.pause()
         assert app.lesson is not None and app.lesson.slug == "time-sleep"
         assert "edited" in title_of(app, "bad")
-        assert pane(app, "bad").query_one(CodeView).source.split("\n")[0].endswith("#v")
+        assert pane(app, "bad").query_one(CodeView).source.split("\n")[0].endswith("#v/")
         assert not (tmp_path / "time-sleep").exists()  # nothing saved without ctrl+s
 
 

@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.command import CommandPalette
 from textual.message import Message
 from textual.pilot import Pilot
@@ -234,3 +235,21 @@ async def test_the_palette_runs_the_apps_actions(tmp_path: Path) -> None:
         # The help is an action too, and the palette shows each action's key.
         await pick_in_palette(pilot, "help", "Help")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "HelpScreen", what="the help")
+
+
+async def test_keys_typed_right_after_the_slash_go_to_the_filter(tmp_path: Path) -> None:
+    # A terminal delivers "/cpu" typed fast (or pasted) in one read: the four keys are
+    # queued before the slash is handled. The filter must take the focus at once, not
+    # after the keys already queued, which would run c, p and u as the app's keys.
+    recorder = Recorder()
+    app = AsyncPlayApp(catalog=write_catalog(tmp_path))
+    async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
+        assert current(app) == "time-sleep"
+        for key, char in (("slash", "/"), ("c", "c"), ("p", "p"), ("u", "u")):
+            app.post_message(events.Key(key, char))
+        await wait_until(pilot, lambda: app.screen.query_one(LessonFilter).text == "cpu",
+                         timeout_s=5, what="cpu in the filter")
+        assert shown_slugs(app) == ["queue-size", "cpu-bound", "to-thread-cpu"]
+        assert current(app) == "time-sleep" and recorder.messages == []
+        await pilot.press("slash")  # in the filter, / is typed
+        assert app.screen.query_one(LessonFilter).text == "cpu/"
