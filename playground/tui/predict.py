@@ -74,8 +74,10 @@ class PredictScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="predict-dialog") as dialog:
             dialog.border_title = "predict, then run"
+            n = len(self.prediction.choices)
             dialog.border_subtitle = ("enter to run · esc to close" if self.presenter
-                                      else "1-4 or a-d to answer · esc to skip")
+                                      else f"1-{n} or a-{LETTERS[n - 1].lower()} to answer"
+                                           " · esc to skip")
             yield Static(Content.styled(self.prediction.question, "bold"), id="predict-question")
             if self.presenter:
                 yield Static(tally_text(self.prediction, self._tally), id="predict-tally")

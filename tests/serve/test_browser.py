@@ -95,7 +95,7 @@ async def test_a_browser_needs_the_token_then_runs_a_lesson_and_sees_the_stall(t
             first = await wait_for_text(page, "press b to run it")
             await page.click(".textual-terminal")
             await page.keyboard.press("b")
-            await wait_for_text(page, "1-4 or a-d to answer")  # the lesson's question first
+            await wait_for_text(page, "1-3 or a-c to answer")  # the lesson's question first
             await page.keyboard.press("2")
             shown = await wait_for_text(page, "time.sleep(1)")
             await page.wait_for_function(

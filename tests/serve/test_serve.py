@@ -113,7 +113,7 @@ async def test_a_viewer_that_goes_mid_run_leaves_no_process_behind() -> None:
         await viewer.connect(server.base.replace("http", "ws") + "ws")
         await viewer.wait_for("press b to run it")
         await viewer.press("b")
-        await viewer.wait_for("1-4 or a-d to answer")  # the lesson's question first
+        await viewer.wait_for("1-3 or a-c to answer")  # the lesson's question first
         await viewer.press("2")
         await viewer.wait_for("● running")
         below = descendants(server.process.pid)
@@ -137,7 +137,7 @@ async def test_runs_past_the_cap_wait_in_line_and_show_their_place() -> None:
             await viewer.wait_for("press b to run it")
         for viewer in (first, second):
             await viewer.press("b")
-            await viewer.wait_for("1-4 or a-d to answer")
+            await viewer.wait_for("1-3 or a-c to answer")
         await first.press("2")
         await first.wait_for("● running")
         await second.press("2")
