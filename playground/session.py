@@ -345,20 +345,26 @@ class Session:
 
     def _child_now(self) -> float:
         """Now, on the child's clock (the latest event's time until one is read)."""
+        return self._child_time(time.monotonic())
+
+    def _child_time(self, t: float) -> float:
+        """Our monotonic time ``t`` on the child's clock (the latest event's time until
+        one is read)."""
         if self._child_offset is None:
             return self.state.last_t
-        return max(0.0, time.monotonic() - self._child_offset)
+        return max(0.0, t - self._child_offset)
 
-    async def _read_output(self, reader: asyncio.StreamReader, kind: str) -> None:
+    async def _read_output(self, chunks: sandbox.OutputChunks, kind: str) -> None:
         decode = codecs.getincrementaldecoder("utf-8")(errors="replace").decode
         cap = self.options.limits.output_bytes
         while True:
-            chunk = await reader.read(_READ_CHUNK)
-            if not chunk:
+            got = await chunks.chunk()
+            if got is None:
                 tail = decode(b"", final=True)
                 if tail:
                     self._parent_event(kind, data=tail, n=0)
                 return
+            read_t, chunk = got
             if self._output_bytes >= cap:
                 continue  # over the cap: drain (bounded by the kill) but keep nothing
             self._output_bytes += len(chunk)
@@ -370,8 +376,10 @@ class Session:
                 end = chunk.rfind(b"\n")
                 if end >= 0:
                     kept = chunk[:end + 1]
-            self._apply({"kind": kind, "t": round(self._child_now(), 6), "data": decode(kept),
-                         "n": len(chunk)})
+            # Timed when the pump read it, not when the loop got here (the app may
+            # have been drawing a frame meanwhile).
+            self._apply({"kind": kind, "t": round(self._child_time(read_t), 6),
+                         "data": decode(kept), "n": len(chunk)})
             if self._output_bytes >= cap:
                 self.stop("output")
 

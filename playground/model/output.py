@@ -56,35 +56,51 @@ class OutputLines:
         return twin
 
     def append(self, text: str, nbytes: int, t: float) -> None:
-        """Add a chunk of the stream (any cut: lines may end in a later chunk)."""
+        """Add a chunk of the stream (any cut: lines may end in a later chunk).
+
+        A flood brings tens of thousands of lines per chunk, and only the head's room
+        and the last ``tail_lines`` of them can stay: those are split off the ends of
+        the chunk, the others only counted (``str.count``), never made into strings.
+        """
         self.total_bytes += nbytes
         if not text:
             return
-        pieces = text.split("\n")
-        if len(pieces) == 1:
+        newlines = text.count("\n")
+        if not newlines:
             self._grow_partial(text, t)
             return
-        self._grow_partial(pieces[0], t)
+        first_end = text.index("\n")
+        self._grow_partial(text[:first_end], t)
         self._add_line(self._partial_line(), self.partial_t if self._has_partial() else t)
         self.partial, self._partial_end, self._partial_cut = "", "", 0
-        last = pieces.pop()
-        # A flood writes thousands of lines per chunk: only the last tail_lines of
-        # the middle can stay, the others are counted without being stored.
-        middle = pieces[1:]
-        room = max(0, self.head_lines - len(self.head))
-        for line in middle[:room]:
-            self._add_line(self._cut(line), t)
-        rest = middle[room:]
-        if len(rest) > self.tail_lines:
-            skipped = len(rest) - self.tail_lines
-            self.complete += skipped
-            self.left_out += skipped
-            self.left_out += len(self.tail)
-            self.tail.clear()
-            rest = rest[skipped:]
-        for line in rest:
-            self._add_line(self._cut(line), t)
+        last_end = text.rindex("\n")
+        middle_lines = newlines - 1  # the whole lines between the first and the last newline
+        if middle_lines:
+            middle = text[first_end + 1:last_end]
+            room = min(middle_lines, max(0, self.head_lines - len(self.head)))
+            if room:
+                for line in middle.split("\n", room)[:room]:
+                    self._add_line(self._cut(line), t)
+            rest = middle_lines - room
+            if rest:
+                keep = min(rest, self.tail_lines)
+                self.complete += rest
+                self.left_out += rest - keep
+                tail = self.tail
+                over = len(tail) + keep - self.tail_lines
+                if over > 0:
+                    self.left_out += over
+                    if over >= len(tail):
+                        tail.clear()
+                    else:
+                        for _ in range(over):
+                            tail.popleft()
+                if keep:
+                    limit = self.line_chars
+                    tail.extend((t, line if len(line) <= limit else self._cut(line))
+                                for line in middle.rsplit("\n", keep)[-keep:])
         self.partial_t = t
+        last = text[last_end + 1:]
         if last:
             self._grow_partial(last, t)
 

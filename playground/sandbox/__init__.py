@@ -9,6 +9,7 @@ docs/SECURITY.md describes the process chain, each layer and the known gaps.
 
 from playground.sandbox.child import Child
 from playground.sandbox.detection import detect
+from playground.sandbox.pipes import OutputChunks
 from playground.sandbox.spawning import spawn
 from playground.sandbox.types import EVENTS_FD_ENV, NO_BWRAP_ENV, ExitInfo, Limits, SandboxInfo
 
@@ -17,6 +18,7 @@ __all__ = [
     "SandboxInfo",
     "ExitInfo",
     "Child",
+    "OutputChunks",
     "detect",
     "spawn",
     "EVENTS_FD_ENV",

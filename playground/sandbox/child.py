@@ -20,7 +20,7 @@ from typing import Any
 
 from playground.sandbox.cgroups import RunCgroup
 from playground.sandbox.command import parse_status, read_all, remove_tree
-from playground.sandbox.pipes import PipePump
+from playground.sandbox.pipes import OutputChunks, PipePump
 from playground.sandbox.plan import Plan
 from playground.sandbox.procfs import Proc, descendants, proc_uid, scan_procs, usage_of
 from playground.sandbox.types import MIB, ExitInfo, SandboxInfo
@@ -47,8 +47,8 @@ class Child:
     workdir: Path
     info: SandboxInfo
     events: asyncio.StreamReader
-    stdout: asyncio.StreamReader
-    stderr: asyncio.StreamReader
+    stdout: OutputChunks
+    stderr: OutputChunks
     api_url: str | None
     api_socket: socket.socket | None
 
@@ -329,12 +329,11 @@ class Child:
 
     # -- setup helpers used by spawn()
 
-    def _output_reader(self, fd: int, keep_bytes: int, name: str) -> asyncio.StreamReader:
-        """A reader of an output pipe that a thread drains (see :mod:`.pipes`)."""
-        pump = PipePump(fd, self._loop, keep_bytes=keep_bytes, limit=_READER_LIMIT_BYTES,
-                        name=f"run {self.pid} {name}")
+    def _output_reader(self, fd: int, keep_bytes: int, name: str) -> OutputChunks:
+        """What a thread reads from an output pipe, timed (see :mod:`.pipes`)."""
+        pump = PipePump(fd, self._loop, keep_bytes=keep_bytes, name=f"run {self.pid} {name}")
         self._pumps.append(pump)
-        return pump.reader
+        return pump.chunks
 
     async def _reader(self, fd: int) -> asyncio.StreamReader:
         reader = asyncio.StreamReader(limit=_READER_LIMIT_BYTES, loop=self._loop)

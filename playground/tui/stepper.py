@@ -72,9 +72,16 @@ class StepPanel(Static):
     """A stepped run's stop: the callback next, what else is ready, the timers due."""
 
     state: reactive[RunState | None] = reactive(None, always_update=True)
+    _shown: tuple[str, list[Any]] | None = None
 
     def watch_state(self, state: RunState | None) -> None:
         text = step_text(state)
+        key = (text.plain, list(text.spans))  # Content's == compares the text alone
+        if key == self._shown:
+            # Unchanged (empty for every run not stepped): an update would lay the
+            # screen out again, 20 times a second while a run prints.
+            return
+        self._shown = key
         self.display = bool(text.plain)
         self.update(text)
 

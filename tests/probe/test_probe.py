@@ -1080,6 +1080,38 @@ async def test_output_lines_are_counted_and_carry_the_time_they_were_printed(
     assert 0 <= t1 and t2 - t1 >= 250
 
 
+async def test_output_is_timed_when_it_was_read_not_when_the_loop_got_to_it(
+        run_snippet: RunSnippet) -> None:
+    """Lines were stamped when the parent's loop folded them: a line printed while the
+    app drew a long frame got the frame's end as its time, and ticks bunched. The loop
+    here is held for 1.5 s (as by a slow frame) while the snippet prints "during"; the
+    pump's thread reads it meanwhile, and its time is the read's."""
+    held: list[bool] = []
+
+    def busy_frame(state: RunState) -> None:
+        if not held and state.started_t is not None and not state.stdout.lines:
+            held.append(True)
+            time.sleep(1.5)  # the loop is busy: nothing is folded meanwhile
+
+    summary = await run_snippet("""\
+        import asyncio
+
+        async def main():
+            await asyncio.sleep(0.3)
+            print("during")
+            await asyncio.sleep(2.0)
+            print("after")
+
+        asyncio.run(main())
+        """, on_update=busy_frame)
+    assert held
+    (t1, first), (t2, second) = summary["stdout_timed"]
+    assert (first, second) == ("during", "after")
+    # "after" comes 2 s after "during" on the child's clock; stamped by the loop,
+    # "during" took the held loop's end as its time, and the two were 0.7 s apart.
+    assert t2 - t1 >= 1800, (t1, t2)
+
+
 async def test_the_snippets_output_pipes_hold_a_mebibyte(run_snippet: RunSnippet) -> None:
     """A flood of output waits for the parent only when 1 MiB is pending (issue 11 item 4)."""
     summary = await run_snippet("""\
