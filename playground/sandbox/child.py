@@ -20,6 +20,7 @@ from typing import Any
 
 from playground.sandbox.cgroups import RunCgroup
 from playground.sandbox.command import parse_status, read_all, remove_tree
+from playground.sandbox.handoff import receive_listening_socket
 from playground.sandbox.pipes import OutputChunks, PipePump
 from playground.sandbox.plan import Plan
 from playground.sandbox.procfs import Proc, descendants, proc_uid, scan_procs, usage_of
@@ -348,56 +349,12 @@ class Child:
         return reader
 
     async def _receive_handoff(self, sock: socket.socket, timeout_s: float) -> None:
-        """Wait for the listening socket the child sends (or its exit, or ``timeout_s``)."""
-        self._handoff = sock
-        sock.setblocking(False)
-        got: asyncio.Future[int | None] = self._loop.create_future()
-
-        def on_readable() -> None:
-            try:
-                _msg, fds, _flags, _addr = socket.recv_fds(sock, 16, 4)
-            except BlockingIOError:
-                return
-            except OSError:
-                fds = []
-            self._loop.remove_reader(sock.fileno())
-            for extra in fds[1:]:
-                os.close(extra)
-            if not got.done():
-                got.set_result(fds[0] if fds else None)
-
-        self._loop.add_reader(sock.fileno(), on_readable)
-        try:
-            waiters: set[asyncio.Future[Any]] = {got, self._exited}
-            await asyncio.wait(
-                waiters, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED
-            )
-        finally:
-            with contextlib.suppress(ValueError, RuntimeError):
-                self._loop.remove_reader(sock.fileno())
-        fd = got.result() if got.done() else None
-        if fd is None:
-            log.warning("run %d: no API socket handed over", self.pid)
-            return
-        os.set_inheritable(fd, False)
-        try:
-            api = socket.socket(fileno=fd)
-        except OSError:
-            os.close(fd)
-            log.warning("run %d: handed-over fd is not a socket", self.pid)
-            return
-        try:
-            listening = api.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN) == 1
-            ok = api.family == socket.AF_INET and api.type == socket.SOCK_STREAM and listening
-            host, port = api.getsockname()[:2] if ok else ("", 0)
-        except OSError:
-            ok = False
-        if not ok:
-            api.close()
-            log.warning("run %d: handed-over socket is not a listening TCP socket", self.pid)
-            return
-        self.api_socket = api
-        self.api_url = f"http://{host}:{port}"
+        """Wait for the listening socket the child sends (see :mod:`.handoff`)."""
+        self._handoff = sock  # closed with the rest (_release)
+        got = await receive_listening_socket(self._loop, sock, self._exited,
+                                             timeout_s=timeout_s, pid=self.pid)
+        if got is not None:
+            self.api_socket, self.api_url = got
 
 
 def signame(num: int) -> str:
