@@ -7,6 +7,10 @@ and in the real Textual app (``run_test`` at 160x48: Pilot's headless driver, wh
 lays out and renders every frame but writes it nowhere). For each run:
 
 - **to the limit**: ms from the session's start to its end (``total_ms``);
+- **flood**: ms from the first line to the last kept one, on the child's clock as the
+  pump threads read them (``flood_ms``): what the flood itself cost the snippet,
+  without the run's start and end, when the app lays out and draws the panels that
+  appear and the sentence on how it ended;
 - **updates**: how many times the app's panels were given a new state;
 - **layouts**: how many times the screen was laid out whole while it ran;
 - **clock**: how many distinct "running N s" figures the status line showed while
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import time
 from pathlib import Path
@@ -36,12 +41,17 @@ def _total_ms(state: Any) -> float:
     return float(state.exit.total_ms or 0) if state.exit is not None else 0.0
 
 
+def _flood_ms(state: Any) -> float:
+    lines = list(state.stdout.kept_lines())
+    return round((lines[-1][0] - lines[0][0]) * 1000, 1) if lines else 0.0
+
+
 async def headless() -> dict[str, Any]:
     from playground.session import RunTarget, Session
 
     session = Session(RunTarget.from_file(SNIPPET))
     state = await session.run()
-    return {"total_ms": _total_ms(state), "status": state.status,
+    return {"total_ms": _total_ms(state), "flood_ms": _flood_ms(state), "status": state.status,
             "lines": getattr(state.stdout, "lines", None)}
 
 
@@ -93,7 +103,7 @@ async def in_app() -> dict[str, Any]:
         await pilot.pause(0.2)
         state = finished[0].state
         shown = _shown_output(pane)
-    return {"total_ms": _total_ms(state), "status": state.status,
+    return {"total_ms": _total_ms(state), "flood_ms": _flood_ms(state), "status": state.status,
             "lines": getattr(state.stdout, "lines", None), "updates": updates, "layouts": layouts, "clock": len(clocks), "shown": shown}
 
 
@@ -113,6 +123,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
+    print(f"load average at the start: {os.getloadavg()}")
     rows: dict[str, list[dict[str, Any]]] = {"headless": [], "app": []}
     for n in range(args.rounds):
         order = ("headless", "app") if n % 2 == 0 else ("app", "headless")
@@ -125,10 +136,16 @@ def main() -> None:
     print(f"app to the limit:      median {statistics.median(r['total_ms'] for r in rows['app']):.0f} ms")
     print(f"app / headless:        median {statistics.median(ratios):.2f}x "
           f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
+    floods = [a["flood_ms"] / h["flood_ms"] for a, h in zip(rows["app"], rows["headless"])]
+    print(f"flood alone: headless median {statistics.median(r['flood_ms'] for r in rows['headless']):.0f} ms, "
+          f"app median {statistics.median(r['flood_ms'] for r in rows['app']):.0f} ms, "
+          f"app / headless median {statistics.median(floods):.2f}x "
+          f"(rounds: {', '.join(f'{r:.2f}' for r in floods)})")
     print(f"app updates per run:   {[r['updates'] for r in rows['app']]}")
     print(f"whole-screen layouts per run: {[r['layouts'] for r in rows['app']]}")
     print(f"distinct clock figures while live: {[r['clock'] for r in rows['app']]}")
     print(f"head, marker and tail shown at the end: {[r['shown'] for r in rows['app']]}")
+    print(f"load average at the end: {os.getloadavg()}")
 
 
 if __name__ == "__main__":
