@@ -35,6 +35,11 @@ __all__ = ["OutputChunks", "PipePump"]
 _READ_BYTES = 1 << 20
 #: How often a thread whose pipe is silent looks whether it was told to stop.
 _POLL_S = 0.2
+#: After a read, how long the thread lets output gather before it reads again: a
+#: flood then comes in chunks of tens of KB rather than a line or two each, every one
+#: of them an event to fold and a turn of the interpreter's lock; a line's time is
+#: late by this at most, well under a frame.
+_GATHER_S = 0.002
 
 
 class OutputChunks:
@@ -152,6 +157,8 @@ class PipePump:
                 kept += len(data)
                 if not chunks.put(time.monotonic(), data):
                     return
+                if len(data) < _READ_BYTES:
+                    time.sleep(_GATHER_S)  # the pipe is empty: let the next lines gather
         finally:
             with contextlib.suppress(OSError):
                 os.close(fd)
