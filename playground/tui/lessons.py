@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.geometry import Size
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Label, ListItem, ListView, Static
+from textual.widgets import ListItem, ListView, Static
 
 from playground.catalog import Catalog, Lesson, LessonError
 from playground.tui.filter import LessonFilter
@@ -30,29 +31,55 @@ class LevelHeading(ListItem):
         super().__init__(disabled=True, classes="level-heading")
         self.level = level
 
-    def compose(self) -> ComposeResult:
-        yield Label(Content.styled(self.level, "bold $text-secondary"))
+    def render(self) -> Content:
+        return Content.styled(self.level, "bold $text-secondary")
 
 
 class LessonItem(ListItem):
-    """One lesson in the list: its title and its tags."""
+    """One lesson in the list: its number, then its title and its tags beside it.
+
+    One widget that draws its own lines (not a label per part): the list holds every
+    lesson, and each widget costs the app's start-up its styles, layout and drawing.
+    """
+
+    #: The number's column ("10. "): the title and tags wrap beside it.
+    NUMBER_WIDTH = 4
 
     def __init__(self, lesson: Lesson, number: int) -> None:
         super().__init__(id=f"lesson-{_css_id(lesson.slug)}")
         self.lesson = lesson
         self.number = number
+        self._wrapped: tuple[int, list[Content]] | None = None
 
-    def compose(self) -> ComposeResult:
-        with Horizontal():
-            yield Label(Content.styled(f"{self.number}.", "$text-muted"), classes="lesson-number")
-            with Vertical():
-                yield Label(Content.styled(self.lesson.title, "bold"), classes="lesson-title")
-                if self.lesson.unavailable:
-                    yield Label(Content.styled(f"not available: {self.lesson.unavailable}",
-                                               "$text-warning"), classes="lesson-tags")
-                elif self.lesson.tags:
-                    yield Label(Content.styled(" · ".join(self.lesson.tags), "$text-muted"),
-                                classes="lesson-tags")
+    def _texts(self) -> list[Content]:
+        texts = [Content.styled(self.lesson.title, "bold")]
+        if self.lesson.unavailable:
+            texts.append(Content.styled(f"not available: {self.lesson.unavailable}", "$text-warning"))
+        elif self.lesson.tags:
+            texts.append(Content.styled(" · ".join(self.lesson.tags), "$text-muted"))
+        return texts
+
+    def lines(self, width: int) -> list[Content]:
+        """The item's lines at ``width`` cells: the number, then the texts wrapped beside it."""
+        if self._wrapped is not None and self._wrapped[0] == width:
+            return self._wrapped[1]
+        column = self.NUMBER_WIDTH
+        text_width = max(1, width - column)
+        lines: list[Content] = []
+        for text in self._texts():
+            lines += text.wrap(text_width)
+        number = Content.styled(f"{self.number}.", "$text-muted")
+        gutters = [number.pad_right(max(0, column - number.cell_length))] + \
+            [Content(" " * column)] * (len(lines) - 1)
+        lines = [gutter + line for gutter, line in zip(gutters, lines)]
+        self._wrapped = (width, lines)
+        return lines
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines(width))
+
+    def render(self) -> Content:
+        return Content("\n").join(self.lines(self.content_size.width))
 
 
 class BrokenLessons(Vertical):
