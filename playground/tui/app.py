@@ -56,6 +56,11 @@ _RUN_ACTIONS = frozenset({"run", "stop", "next_lesson", "previous_lesson", "togg
                           "run_edit", "switch_variant", "filter_lessons", "tab"})
 
 
+def _breakpoint(size: int, breakpoints: list[tuple[int, str]]) -> str | None:
+    """The class of the largest breakpoint ``size`` reaches (as Textual's screens choose)."""
+    return next((name for at, name in sorted(breakpoints, reverse=True) if size >= at), None)
+
+
 class AsyncPlayApp(StepperMixin, ReplayActions):
     """Lessons on the left, the chosen lesson's bad and good runs side by side."""
 
@@ -135,6 +140,17 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
+        # The size classes that the screen's first resize would set, set before its
+        # widgets are styled: set after, they would style every widget a second time.
+        # Not on a narrow screen: there the first resize hides the lesson list, which
+        # gives up the focus (nothing has the keys until l or /); hidden from the
+        # start, the list would keep the keys unseen.
+        width, height = self.size
+        if _breakpoint(width, self.HORIZONTAL_BREAKPOINTS) == "-wide":
+            self.screen.update_classes(
+                {name: name in ("-wide", _breakpoint(height, self.VERTICAL_BREAKPOINTS))
+                 for _, name in self.HORIZONTAL_BREAKPOINTS + self.VERTICAL_BREAKPOINTS},
+                update=False)
         yield Header()
         with Horizontal(id="body"):
             yield LessonList(self.catalog, id="sidebar")

@@ -89,7 +89,9 @@ class RunPane(Vertical, can_focus=True):
     checks: reactive[tuple[dict[str, Any], ...] | None] = reactive(None)
 
     def __init__(self, pane: str, **kwargs: Any) -> None:
-        super().__init__(id=f"pane-{pane}", classes=f"run-pane -{pane}", **kwargs)
+        # Idle from the start (watch_state keeps it so): set at mount, the class would
+        # style the whole pane a second time.
+        super().__init__(id=f"pane-{pane}", classes=f"run-pane -{pane} -idle", **kwargs)
         self.pane = pane
         self.run_id = 0
         self.snippet: str | None = None  # the path of the code shown
