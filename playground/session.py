@@ -110,6 +110,10 @@ class Session:
         self.state.apply(event)
         self._dirty = True
         kind = event.get("kind")
+        if kind == P.K_HELLO:
+            # The child is up: said at once (the status line's "running"), not at the
+            # next snapshot, a period later.
+            self._notify()
         if kind == P.K_PAUSED and self._paused_at is None:
             self._paused_at = float(event["t"])
         elif kind == P.K_RESUMED and self._paused_at is not None:
