@@ -30,6 +30,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from playground.serve.orphans import Orphans
 from playground.serve.queue import SERVE_MEMORY_MB, RunQueue
 from playground.serve.room import Room
 
@@ -92,6 +93,7 @@ class WorkshopServer:
         self.config = config
         self.queue = RunQueue(config.run_cap)
         self.room = Room()
+        self.orphans = Orphans()
         self.viewers: dict[str, Viewer] = {}  # by key
         self.processes: dict[int, asyncio.subprocess.Process] = {}  # by viewer number
         self._room_sockets: dict[str, web.WebSocketResponse] = {}  # by viewer key
@@ -105,6 +107,7 @@ class WorkshopServer:
     # ------------------------------------------------------------------ starting
     async def start(self) -> None:
         """Listen on the configured address and on the back channel's socket."""
+        self.orphans.adopt()
         back = web.Application()
         back.add_routes([web.get("/slot", self._slot), web.get("/room", self._room_ws)])
         back_runner = web.AppRunner(back, access_log=None)
@@ -130,6 +133,7 @@ class WorkshopServer:
         """Kill every app process, stop listening, remove the socket's folder."""
         for number in list(self.processes):
             await self._kill(number)
+        await self.orphans.close()
         for runner in reversed(self._runners):
             await runner.cleanup()
         self._runners.clear()
@@ -232,7 +236,9 @@ class WorkshopServer:
             close=websocket.close, download_manager=self._downloads,
         )
         try:
-            process = await service.start_app(size("width", 80), size("height", 24))
+            with self.orphans.starting():
+                process = await service.start_app(size("width", 80), size("height", 24))
+                self.orphans.own.add(process.pid)
             self.processes[viewer.number] = process
             await self._relay(websocket, service)
         except asyncio.CancelledError:
@@ -288,8 +294,9 @@ class WorkshopServer:
         }
 
     async def _kill(self, number: int) -> None:
-        """Kill a viewer's app process group at once, and reap it."""
-        process = self.processes.pop(number, None)
+        """Kill a viewer's app process group at once, and reap it (the server's close may
+        kill it too, meanwhile: it waits for the same end, so nothing outlives the server)."""
+        process = self.processes.get(number)
         if process is None:
             return
         try:
@@ -297,6 +304,8 @@ class WorkshopServer:
         except ProcessLookupError:
             pass
         await process.wait()
+        self.processes.pop(number, None)
+        self.orphans.reaped(process.pid)
 
     # ------------------------------------------------------------ back channel
     def _viewer_of(self, request: web.Request) -> Viewer:

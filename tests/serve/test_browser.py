@@ -1,88 +1,24 @@
-"""``asyncplay serve`` in a real browser: Debian's chromium, headless, driven by Playwright.
-
-The page draws the terminal on a canvas, so the test reads the terminal's text from the
-bytes the page itself received over its websocket (captured in the page, fed to a
-terminal emulator), and keeps a screenshot beside it.
-"""
+"""``asyncplay serve`` in a real browser: Debian's chromium, headless, driven by Playwright
+(see ``chromium.py`` for how the terminal's text is read from the page)."""
 
 from __future__ import annotations
 
-import base64
 import re
-import os
-import shutil
 from pathlib import Path
 
-import pyte
 import pytest
 
+from children import leaves_no_child_behind  # noqa: F401  (autouse: checks every test here)
+from chromium import CAPTURE, needs_chromium, open_browser, screen_text, wait_for_text
 from viewers import ServeProcess
 
-CHROMIUM = os.environ.get("ASYNCPLAY_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-try:
-    from playwright.async_api import Page, async_playwright
-except ImportError:  # pragma: no cover - the test extra installs it
-    async_playwright = None  # type: ignore[assignment]
-
-pytestmark = [
-    pytest.mark.timeout(240),
-    pytest.mark.skipif(async_playwright is None, reason="Playwright for Python is not installed "
-                       "(pip install -e '.[test]')"),
-    pytest.mark.skipif(not (os.access(CHROMIUM, os.X_OK) or shutil.which("chromium")),
-                       reason=f"no chromium at {CHROMIUM} (`make test` installs Debian's as root)"),
-]
-
-#: Keeps every binary frame the page's websockets receive, base64, in window.__frames.
-CAPTURE = """
-window.__frames = [];
-const Native = window.WebSocket;
-window.WebSocket = function (...args) {
-  const socket = new Native(...args);
-  window.__size = Object.fromEntries(new URL(args[0]).searchParams);
-  socket.addEventListener("message", (event) => {
-    if (event.data instanceof ArrayBuffer) {
-      let text = "";
-      const bytes = new Uint8Array(event.data);
-      for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]);
-      window.__frames.push(btoa(text));
-    }
-  });
-  return socket;
-};
-window.WebSocket.prototype = Native.prototype;
-"""
-
-
-async def screen_text(page: Page) -> str:
-    """The terminal's text: the page's frames played on a screen of the page's size."""
-    frames: list[str] = await page.evaluate("window.__frames")
-    size: dict[str, str] = await page.evaluate("window.__size")
-    screen = pyte.Screen(int(size["width"]), int(size["height"]))
-    stream = pyte.ByteStream(screen)
-    for frame in frames:
-        stream.feed(base64.b64decode(frame))
-    return "\n".join(screen.display)
-
-
-async def wait_for_text(page: Page, text: str) -> str:
-    """Wait (page-side, on each frame) for ``text`` in the stream, then read the screen."""
-    await page.wait_for_function(
-        "(text) => window.__frames.length && window.__frames.some(f => atob(f).includes(text))",
-        arg=text, timeout=90_000)
-    return await screen_text(page)
+pytestmark = [pytest.mark.timeout(240), *needs_chromium]
 
 
 async def test_a_browser_needs_the_token_then_runs_a_lesson_and_sees_the_stall(tmp_path: Path) -> None:
-    assert async_playwright is not None
     server = await ServeProcess.start("--token", "browser-token")
     try:
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=shutil.which("chromium") if not os.access(CHROMIUM, os.X_OK) else CHROMIUM,
-                args=ARGS)
+        async with open_browser() as browser:
             page = await browser.new_page(viewport={"width": 1400, "height": 860})
             await page.add_init_script(CAPTURE)
 
@@ -103,7 +39,6 @@ async def test_a_browser_needs_the_token_then_runs_a_lesson_and_sees_the_stall(t
                 timeout=90_000)
             stalled = await screen_text(page)
             await page.screenshot(path=str(tmp_path / "stall.png"))
-            await browser.close()
     finally:
         log = await server.stop()
     assert "asyncplay" in first and "Blocking sleep in a coroutine" in first

@@ -15,6 +15,8 @@ from playground.catalog import load_catalog
 from playground.tui.app import AsyncPlayApp
 from playground.tui.predict import PredictScreen, RevealBar
 
+from children import leaves_no_child_behind  # noqa: F401  (autouse: checks every test here)
+
 TOML = """\
 title = "Quick"
 summary = "A quick lesson."

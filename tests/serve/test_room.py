@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from children import leaves_no_child_behind  # noqa: F401  (autouse: checks every test here)
 from viewers import ProtocolViewer, ServeProcess
 
 pytestmark = pytest.mark.timeout(240)

@@ -15,6 +15,7 @@ from playground.serve.command import config_from_args
 from playground.serve.queue import RunQueue
 from playground.serve.room import Room
 
+from children import leaves_no_child_behind  # noqa: F401  (autouse: checks every test here)
 from viewers import ProtocolViewer, ServeProcess, all_gone, cmdline, descendants
 
 pytestmark = pytest.mark.timeout(180)
@@ -149,3 +150,32 @@ async def test_runs_past_the_cap_wait_in_line_and_show_their_place() -> None:
         await second.close()
         log = await server.stop()
     assert "viewer 2 ran time-sleep/bad (waited" in log
+
+
+async def test_stopping_the_server_as_viewers_go_mid_run_leaves_no_process_behind() -> None:
+    # A race: a viewer's goodbye and the server's stop both kill its app; the server must
+    # not exit before the app's runs are reaped (else they end as zombies of the test
+    # process, which the fixture sees). Three rounds, two viewers each.
+    for _ in range(3):
+        server = await ServeProcess.start()
+        viewers = [ProtocolViewer(), ProtocolViewer()]
+        try:
+            ws = server.base.replace("http", "ws") + "ws"
+            for viewer in viewers:
+                await viewer.connect(ws)
+                await viewer.wait_for("press b to run it")
+                await viewer.press("b")
+                await viewer.wait_for("1-3 or a-c to answer")
+            for viewer in viewers:
+                await viewer.press("1")
+            for viewer in viewers:
+                await viewer.wait_for("● running")
+            below = descendants(server.process.pid)
+            assert any("playground.probe" in cmdline(pid) for pid in below)
+            for viewer in viewers:
+                await viewer.close()  # the server is killing their apps as it stops
+        finally:
+            for viewer in viewers:
+                await viewer.close()
+            await server.stop()
+        assert await all_gone(below) == []

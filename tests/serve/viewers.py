@@ -9,6 +9,7 @@ import asyncio
 import json
 import os
 import re
+import shutil
 import signal
 import sys
 from collections.abc import Iterator
@@ -79,32 +80,44 @@ class ServeProcess:
 
     @classmethod
     async def start(cls, *args: str) -> ServeProcess:
+        """Start the server and read its URLs. It is tied to the test process (SIGINT,
+        its Ctrl-C, when the test process dies: setpriv's parent-death signal), so that
+        a test killed by its timeout leaves no server running."""
         env = dict(os.environ)
         env.pop("ASYNCPLAY_SERVE_SOCKET", None)
+        tie = ["setpriv", "--pdeathsig", "INT", "--"] if shutil.which("setpriv") else []
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "playground", "serve", "--port", "0", *args,
+            *tie, sys.executable, "-m", "playground", "serve", "--port", "0", *args,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=REPO, env=env)
-        urls: dict[str, str] = {}
-        assert process.stdout is not None
-        while True:
-            line = (await process.stdout.readline()).decode()
-            if not line:
-                err = await process.stderr.read() if process.stderr else b""
-                raise RuntimeError(f"asyncplay serve ended: {err.decode()}")
-            if match := re.match(r"\s+(\w+): (http\S+)", line):
-                urls[match[1]] = match[2]
-            if line.startswith("Ctrl-C"):
-                return cls(process, urls)
+        started = cls(process, {})
+        try:
+            assert process.stdout is not None
+            while True:
+                line = (await process.stdout.readline()).decode()
+                if not line:
+                    raise RuntimeError(f"asyncplay serve ended: {await started.stop()}")
+                if match := re.match(r"\s+(\w+): (http\S+)", line):
+                    started.urls[match[1]] = match[2]
+                if line.startswith("Ctrl-C"):
+                    return started
+        except BaseException:
+            await started.stop()
+            raise
 
     @property
     def base(self) -> str:
         return re.sub(r"\?.*", "", self.urls["attendees"])
 
-    async def stop(self) -> str:
-        """Stop the server (as Ctrl-C does); returns its log."""
+    async def stop(self, timeout_s: float = 60.0) -> str:
+        """Stop the server (as Ctrl-C does) and reap it; returns its log. Killed if it
+        has not stopped within ``timeout_s``."""
         if self.process.returncode is None:
             self.process.send_signal(signal.SIGINT)
-        _, err = await self.process.communicate()
+        try:
+            _, err = await asyncio.wait_for(self.process.communicate(), timeout_s)
+        except TimeoutError:
+            self.process.kill()
+            _, err = await self.process.communicate()
         return err.decode(errors="replace")
 
 
