@@ -371,19 +371,21 @@ class Session:
             read_t, chunk = got
             if self._output_bytes >= cap:
                 continue  # over the cap: drain (bounded by the kill) but keep nothing
-            self._output_bytes += len(chunk)
-            kept = chunk
+            # A pump's read may hold up to 1 MiB: what passes the limit is dropped too.
+            part = chunk[:cap - self._output_bytes]
+            self._output_bytes += len(part)
+            kept = part
             if self._output_bytes >= cap:
                 # The run stops here, and the limit cut this chunk at any byte: keep it
                 # to its last line's end, so that the output ends with a whole line
                 # ("lin" was the tail's last line one run in five).
-                end = chunk.rfind(b"\n")
+                end = part.rfind(b"\n")
                 if end >= 0:
-                    kept = chunk[:end + 1]
+                    kept = part[:end + 1]
             # Timed when the pump read it, not when the loop got here (the app may
             # have been drawing a frame meanwhile).
             self._apply({"kind": kind, "t": round(self._child_time(read_t), 6),
-                         "data": decode(kept), "n": len(chunk)})
+                         "data": decode(kept), "n": len(part)})
             if self._output_bytes >= cap:
                 self.stop("output")
 
