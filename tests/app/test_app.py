@@ -507,7 +507,10 @@ async def test_output_view_scrolls_over_the_head_the_gap_and_the_tail() -> None:
         await pilot.pause()
         view.show(out)  # nothing new: nothing redone
         assert view.shown_lines()[999:1002] == ["line 999", "[… 18 000 lines left out …]", "line 19000"]
-        assert visible_lines(view)[-1] == "line 19999"  # it follows the end
+        # It follows the end, once the panels that just appeared are laid out (under
+        # load that can take more than one pause).
+        await wait_until(pilot, lambda: visible_lines(view)[-1] == "line 19999", timeout_s=10,
+                         what="the view to follow the end")
         view.focus()
         await scrolled(pilot, view, "home", first="line 0")
         await scrolled(pilot, view, "pagedown", first=f"line {view.size.height}")
