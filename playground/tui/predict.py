@@ -30,17 +30,26 @@ __all__ = ["PredictScreen", "Predictions", "RevealBar", "tally_text"]
 LETTERS = "ABCD"
 
 
-def tally_text(prediction: Prediction, tally: list[int] | None, *, reveal: bool = False) -> Content:
-    """Each choice with how many chose it (a bar and the count), the answer marked on reveal."""
+#: The width of a full bar in the tally (every answer on one choice).
+BAR_WIDTH = 12
+
+
+def tally_text(prediction: Prediction, tally: list[int] | None, *, reveal: bool = False,
+               attendees: int | None = None) -> Content:
+    """How many answered (of how many attendees, when known), then per choice its letter,
+    its count, a bar, and the choice; the answer marked with ✓ on reveal. The count comes
+    before the choice's text so that a narrow screen wraps the text, not the figure."""
     counts = list(tally or [0, 0, 0, 0])
     total = sum(counts[: len(prediction.choices)])
-    parts: list[Content] = [Content.styled(f"answers: {total}\n", "bold")]
+    of = f" of {attendees}" if attendees is not None and attendees >= total else ""
+    parts: list[Content] = [Content.styled(f"answers: {total}{of}\n", "bold")]
     for index, choice in enumerate(prediction.choices):
         count = counts[index] if index < len(counts) else 0
-        bar = "█" * (count * 20 // total if total else 0)
+        bar = "█" * (count * BAR_WIDTH // total if total else 0)
         mark = ("✓ " if index == prediction.answer else "  ") if reveal else ""
         parts.append(Content.assemble(
-            f"{mark}{LETTERS[index]} {choice}  ", (bar, "$accent"), f" {count}\n"))
+            (f"{mark}{LETTERS[index]} {count:>3} ", "bold"), (bar.ljust(BAR_WIDTH), "$accent"),
+            f"  {choice}\n"))
     return Content.assemble(*parts)
 
 
@@ -87,11 +96,12 @@ class PredictScreen(ModalScreen[int | None]):
                                      f"{choice}\n")
                     for index, choice in enumerate(self.prediction.choices))), id="predict-choices")
 
-    def show_tally(self, tally: list[int]) -> None:
+    def show_tally(self, tally: list[int], attendees: int | None = None) -> None:
         """The room's answers changed (presenter only)."""
         self._tally = tally
         if self.presenter and self.is_mounted:
-            self.query_one("#predict-tally", Static).update(tally_text(self.prediction, tally))
+            self.query_one("#predict-tally", Static).update(
+                tally_text(self.prediction, tally, attendees=attendees))
 
     def action_choose(self, index: int) -> None:
         if not self.presenter and index < len(self.prediction.choices):

@@ -104,8 +104,7 @@ class RoomClient:
             return
         predictions = self.app.predictions
         predictions.room_tally = self.tally
-        predictions.on_answer = lambda slug, choice: self._tell(
-            {"type": "answer", "lesson": slug, "choice": choice})
+        predictions.on_answer = self._answered
         predictions.on_ask = lambda slug: self._tell({"type": "ask", "lesson": slug})
         self.app.run_worker(self.link.follow_room(self.changed), name="room", group="room",
                             exit_on_error=False)
@@ -113,6 +112,15 @@ class RoomClient:
     def tally(self, slug: str) -> list[int] | None:
         tallies = self.view.get("tally", {})
         return list(tallies.get(slug, [0, 0, 0, 0])) if self.active else None
+
+    def _answered(self, slug: str, choice: int) -> None:
+        """An attendee answered: the room hears it, and the attendee is told what comes
+        next (until the presenter reveals, the screen would say nothing of the answer)."""
+        self._tell({"type": "answer", "lesson": slug, "choice": choice})
+        if not self.presenter:
+            self.app.notify(f"Your answer {'ABCD'[choice]} is in. The presenter reveals the answer "
+                            "after their run; b or g runs it yourself meanwhile.",
+                            title="answered", timeout=8)
 
     def _tell(self, message: dict[str, Any]) -> None:
         if self.link is not None:
@@ -150,7 +158,7 @@ class RoomClient:
         self.view = view
         screen = self.app.screen
         if isinstance(screen, PredictScreen) and screen.presenter:
-            screen.show_tally(self.tally(screen.slug) or [0, 0, 0, 0])
+            screen.show_tally(self.tally(screen.slug) or [0, 0, 0, 0], view.get("attendees"))
         if self.presenter:
             return
         slug = view.get("lesson")

@@ -27,12 +27,13 @@ async def test_two_attendees_answer_and_the_presenter_sees_both_then_they_follow
             await attendee.wait_for("press b to run it")
         await presenter.press("r")  # asks the room first
         await presenter.wait_for("enter to run")
-        for attendee, key in ((first, "2"), (second, "1")):
+        for attendee, key, letter in ((first, "2", "B"), (second, "1", "A")):
             await attendee.wait_for("1-3 or a-c to answer")  # the room was asked
             await attendee.press(key)
-        await presenter.wait_for("answers: 2")
-        assert re.search(r"A They keep printing every 0\.2 s\s+█+ 1", presenter.text())
-        assert re.search(r"B They print nothing for about a second, then catch up\s+█+ 1",
+            await attendee.wait_for(f"Your answer {letter} is in")  # told what comes next
+        await presenter.wait_for("answers: 2 of 2")
+        assert re.search(r"A\s+1 █+\s+They keep printing every 0\.2 s", presenter.text())
+        assert re.search(r"B\s+1 █+\s+They print nothing for about a second, then catch up",
                          presenter.text())
         await presenter.press("\r")  # runs; its end reveals the answer to the room
         await presenter.wait_for("Prediction · ")
