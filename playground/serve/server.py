@@ -3,9 +3,12 @@
 Every browser tab (a websocket) gets its own app process, started in a session of its
 own so that closing the tab kills it at once, with its runs (each run's sandbox
 supervisor dies with the app process that started it). textual-serve has no
-authentication: a middleware checks the token on every request (the query's
-``token``, then a cookie set from it, since textual-serve's page adds its own query to
-the websocket URL). The app processes talk back to this process over a Unix socket in
+authentication: a middleware checks the token on every request. A page's token is its
+URL's query ``token``; the page's websocket carries the same token in its path
+(``/ws/TOKEN``: textual-serve's page adds its own query to the websocket URL), so each
+tab has the role of the URL it was opened with, whatever other tabs of the same browser
+opened (a cookie would make an attendee's tab opened after the presenter's a presenter).
+The app processes talk back to this process over a Unix socket in
 a private folder (the run queue and the room), each with a key of its own passed in its
 environment (which the sandbox scrubs from the snippets' environment).
 """
@@ -27,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import WSMsgType, web
 
@@ -37,8 +41,6 @@ from playground.serve.room import Room
 __all__ = ["ServeConfig", "WorkshopServer", "is_loopback", "run_server"]
 
 log = logging.getLogger("asyncplay.serve")
-
-COOKIE = "asyncplay_token"
 
 
 def is_loopback(host: str) -> bool:
@@ -166,20 +168,17 @@ class WorkshopServer:
     async def _auth(self, request: web.Request, handler: Any) -> web.StreamResponse:
         if request.path.startswith("/static/"):
             return await handler(request)  # textual-serve's own scripts and fonts
-        from_query = request.query.get("token")
-        given = from_query or request.cookies.get(COOKIE)
+        given = request.query.get("token") or request.match_info.get("token")
         role = self._role(given)
         if role is None:
-            log.warning("refused %s %s from %s: %s", request.method, request.path, _peer(request),
+            path = "/ws/(token)" if "token" in request.match_info else request.path  # never log one
+            log.warning("refused %s %s from %s: %s", request.method, path, _peer(request),
                         "wrong token" if given else "no token")
             raise web.HTTPForbidden(
                 text="asyncplay serve: this server needs its token; open the URL it printed "
                      "(http://HOST:PORT/?token=...).\n")
         request["role"] = role
-        response = await handler(request)
-        if from_query and isinstance(response, web.Response):
-            response.set_cookie(COOKIE, from_query, httponly=True, samesite="Strict")
-        return response
+        return await handler(request)
 
     # --------------------------------------------------------------- front app
     def _front_app(self) -> web.Application:
@@ -193,6 +192,7 @@ class WorkshopServer:
         app.add_routes([
             web.get("/", self._index, name="index"),
             web.get("/ws", self._websocket, name="websocket"),
+            web.get("/ws/{token}", self._websocket, name="websocket_with_token"),
             web.static("/static", base / "static", name="static"),
         ])
         return app
@@ -206,10 +206,12 @@ class WorkshopServer:
             font_size = 16
         # Relative to the Host the browser used: the page works whatever name reached us.
         ws_scheme = "wss" if request.secure else "ws"
+        token = request.query.get("token")
+        ws_path = f"/ws/{quote(token, safe='')}" if token else "/ws"
         http_scheme = "https" if request.secure else "http"
         context = {
             "font_size": font_size,
-            "app_websocket_url": f"{ws_scheme}://{request.host}/ws",
+            "app_websocket_url": f"{ws_scheme}://{request.host}{ws_path}",
             "config": {"static": {"url": f"{http_scheme}://{request.host}/static/"}},
             "application": {"name": "asyncplay"},
         }

@@ -15,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import re
 import shutil
 import signal
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -26,10 +28,12 @@ import pytest
 
 try:
     from playwright.async_api import Browser, Page, async_playwright
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
 except ImportError:  # pragma: no cover - the test extra installs it
     async_playwright = None  # type: ignore[assignment]
 
-__all__ = ["CAPTURE", "needs_chromium", "open_browser", "screen_text", "wait_for_text"]
+__all__ = ["CAPTURE", "needs_chromium", "open_browser", "screen_text", "wait_for_screen",
+           "wait_for_text"]
 
 CHROMIUM = os.environ.get("ASYNCPLAY_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -109,15 +113,21 @@ async def open_browser() -> AsyncIterator[Browser]:
                 pass
 
 
-async def screen_text(page: Page) -> str:
-    """The terminal's text: the page's frames played on a screen of the page's size."""
+async def _screen(page: Page) -> tuple[str, int]:
+    """The terminal's text (the page's frames played on a screen of the page's size) and
+    how many frames it played."""
     frames: list[str] = await page.evaluate("window.__frames")
     size: dict[str, str] = await page.evaluate("window.__size")
     screen = pyte.Screen(int(size["width"]), int(size["height"]))
     stream = pyte.ByteStream(screen)
     for frame in frames:
         stream.feed(base64.b64decode(frame))
-    return "\n".join(screen.display)
+    return "\n".join(screen.display), len(frames)
+
+
+async def screen_text(page: Page) -> str:
+    """The terminal's text, as the page shows it now."""
+    return (await _screen(page))[0]
 
 
 async def wait_for_text(page: Page, text: str) -> str:
@@ -126,3 +136,21 @@ async def wait_for_text(page: Page, text: str) -> str:
         "(text) => window.__frames.length && window.__frames.some(f => atob(f).includes(text))",
         arg=text, timeout=90_000)
     return await screen_text(page)
+
+
+async def wait_for_screen(page: Page, pattern: str, timeout_s: float = 90.0) -> str:
+    """Wait until the terminal shows ``pattern`` (a regex, on the screen as it is now, not
+    on what it once showed); its text then. Each look waits for the page's next frame."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        text, played = await _screen(page)
+        if re.search(pattern, text):
+            return text
+        left_s = deadline - time.monotonic()
+        if left_s <= 0:
+            raise AssertionError(f"{pattern!r} never showed; the screen:\n{text}")
+        try:
+            await page.wait_for_function("(n) => window.__frames.length > n", arg=played,
+                                         timeout=left_s * 1000)
+        except PlaywrightTimeout:
+            continue  # one last look, then the error above
