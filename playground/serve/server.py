@@ -8,9 +8,9 @@ URL's query ``token``; the page's websocket carries the same token in its path
 (``/ws/TOKEN``: textual-serve's page adds its own query to the websocket URL), so each
 tab has the role of the URL it was opened with, whatever other tabs of the same browser
 opened (a cookie would make an attendee's tab opened after the presenter's a presenter).
-The app processes talk back to this process over a Unix socket in
-a private folder (the run queue and the room), each with a key of its own passed in its
-environment (which the sandbox scrubs from the snippets' environment).
+The app processes talk back to this process over a Unix socket in a private folder
+(:mod:`playground.serve.back`: the run queue and the room), each with a key of its own
+passed in its environment (which the sandbox scrubs from the snippets' environment).
 """
 
 from __future__ import annotations
@@ -18,22 +18,20 @@ from __future__ import annotations
 import asyncio
 import hmac
 import ipaddress
-import json
 import logging
 import os
-import secrets
 import shutil
 import signal
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
+from playground.serve.back import BackChannel, Viewer, json_frames
 from playground.serve.orphans import Orphans
 from playground.serve.queue import SERVE_MEMORY_MB, RunQueue
 from playground.serve.room import Room
@@ -67,21 +65,6 @@ class ServeConfig:
     textual_fps: int = 30
 
 
-@dataclass
-class Viewer:
-    """One connected browser tab and its app process."""
-
-    number: int
-    peer: str
-    presenter: bool
-    key: str = field(default_factory=lambda: secrets.token_hex(16))
-    runs: int = 0
-
-    @property
-    def name(self) -> str:
-        return f"viewer {self.number}" + (" (presenter)" if self.presenter else "")
-
-
 def _peer(request: web.Request) -> str:
     return request.remote or "?"
 
@@ -98,7 +81,7 @@ class WorkshopServer:
         self.orphans = Orphans()
         self.viewers: dict[str, Viewer] = {}  # by key
         self.processes: dict[int, asyncio.subprocess.Process] = {}  # by viewer number
-        self._room_sockets: dict[str, web.WebSocketResponse] = {}  # by viewer key
+        self.back = BackChannel(self.queue, self.room, self.viewers)
         self._numbers = 0
         self._folder = Path(tempfile.mkdtemp(prefix="asyncplay-serve-"))
         self.socket_path = self._folder / "back.sock"
@@ -110,9 +93,7 @@ class WorkshopServer:
     async def start(self) -> None:
         """Listen on the configured address and on the back channel's socket."""
         self.orphans.adopt()
-        back = web.Application()
-        back.add_routes([web.get("/slot", self._slot), web.get("/room", self._room_ws)])
-        back_runner = web.AppRunner(back, access_log=None)
+        back_runner = web.AppRunner(self.back.app(), access_log=None)
         await back_runner.setup()
         await web.UnixSite(back_runner, str(self.socket_path)).start()
         os.chmod(self.socket_path, 0o600)
@@ -261,7 +242,7 @@ class WorkshopServer:
 
     async def _relay(self, websocket: web.WebSocketResponse, service: Any) -> None:
         """The browser's keys and sizes to the app process (textual-serve's protocol)."""
-        async for envelope in _json_frames(websocket):
+        async for envelope in json_frames(websocket):
             if not isinstance(envelope, list) or not envelope:
                 continue
             kind = envelope[0]
@@ -309,84 +290,6 @@ class WorkshopServer:
         self.processes.pop(number, None)
         self.orphans.reaped(process.pid)
 
-    # ------------------------------------------------------------ back channel
-    def _viewer_of(self, request: web.Request) -> Viewer:
-        viewer = self.viewers.get(request.query.get("key", ""))
-        if viewer is None:
-            raise web.HTTPForbidden(text="unknown viewer key\n")
-        return viewer
-
-    async def _slot(self, request: web.Request) -> web.WebSocketResponse:
-        """A run's slot: held while this websocket is open; the place in line meanwhile."""
-        viewer = self._viewer_of(request)
-        what = request.query.get("run", "?")[:200]
-        websocket = web.WebSocketResponse()
-        await websocket.prepare(request)
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-
-        def on_place(place: int) -> None:
-            if not websocket.closed:
-                asyncio.ensure_future(websocket.send_json({"place": place}))
-
-        waited = asyncio.ensure_future(self.queue.acquire(on_place))
-        closed = asyncio.ensure_future(websocket.receive())
-        try:
-            await asyncio.wait([waited, closed], return_when=asyncio.FIRST_COMPLETED)
-            if not waited.done():
-                waited.cancel()
-                log.info("%s: %s left the line before it started", viewer.name, what)
-                return websocket
-            viewer.runs += 1
-            log.info("%s ran %s (waited %.1f s; %d running, %d waiting)", viewer.name, what,
-                     loop.time() - started, self.queue.running, self.queue.waiting)
-            try:
-                await websocket.send_json({"granted": True})
-                await closed
-            finally:
-                self.queue.release()
-                log.info("%s: %s ended", viewer.name, what)
-        finally:
-            closed.cancel()
-            if not websocket.closed:
-                await websocket.close()
-        return websocket
-
-    async def _room_ws(self, request: web.Request) -> web.WebSocketResponse:
-        """The room: every change is told to every app; the apps' moves and answers come in."""
-        viewer = self._viewer_of(request)
-        websocket = web.WebSocketResponse()
-        await websocket.prepare(request)
-        self._room_sockets[viewer.key] = websocket
-        if not viewer.presenter:
-            self.room.attendees.add(viewer.key)
-        await self._broadcast()
-        try:
-            async for data in _json_frames(websocket):
-                if not isinstance(data, dict):
-                    continue
-                refused = self.room.apply(viewer.key, viewer.presenter, data)
-                if refused:
-                    await websocket.send_json({"refused": refused})
-                    continue
-                log.info("%s: %s %s", viewer.name, data.get("type"), data.get("lesson"))
-                await self._broadcast()
-        finally:
-            self._room_sockets.pop(viewer.key, None)
-            self.room.attendees.discard(viewer.key)
-            await self._broadcast()
-        return websocket
-
-    async def _broadcast(self) -> None:
-        view = self.room.view()
-        for websocket in list(self._room_sockets.values()):
-            if not websocket.closed:
-                try:
-                    await websocket.send_json({"room": view})
-                except ConnectionError:
-                    pass
-
-
 async def run_server(config: ServeConfig, ready: asyncio.Event | None = None) -> None:
     """Serve until cancelled (Ctrl-C), printing the URLs to give out."""
     server = WorkshopServer(config)
@@ -402,16 +305,3 @@ async def run_server(config: ServeConfig, ready: asyncio.Event | None = None) ->
         await asyncio.Event().wait()
     finally:
         await server.close()
-
-
-async def _json_frames(websocket: web.WebSocketResponse) -> AsyncIterator[Any]:
-    """The JSON values of a websocket's text frames (other frames, and text that is not
-    JSON, are skipped: a browser's message the server cannot read is not an error)."""
-    async for message in websocket:
-        if message.type != WSMsgType.TEXT:
-            continue
-        try:
-            value = json.loads(message.data)
-        except ValueError:
-            continue
-        yield value
