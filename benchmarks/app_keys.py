@@ -1,11 +1,24 @@
-"""How fast the app answers keys while a run streams 10,000 tasks.
+"""How fast the app answers keys, idle and while a run streams 10,000 tasks (Pilot).
 
-A lesson whose bad variant gathers 10,000 tasks that sleep is run in the real app
-(driven by Pilot, as the tests drive it); once thousands of tasks are alive, the help
-screen is opened and closed again and again, and each round trip is timed. The tests
-check that the keys are answered; how soon is measured here.
+The real app (driven by Pilot, as the tests drive it) is started on a lesson whose bad
+variant gathers 10,000 tasks that sleep. Each set of keys below is a round trip that
+leaves the screen as it found it; every round is timed, wall and CPU (this process:
+the app and its threads, not the child), first idle, then once thousands of tasks are
+alive (the lesson keys only idle: changing lesson stops the run). Before the keys
+under load, the app's CPU per second of the stream with no key pressed is measured.
 
-    .venv/bin/python benchmarks/app_keys.py [--rounds 20]
+- ``help``: ``?`` then escape;
+- ``tabs``: ``2`` ``3`` ``1`` (Output, Problems, Tasks of both panes);
+- ``lesson``: ``n`` then ``p``;
+- ``timeline``: ``t`` then escape;
+- ``filter``: ``/`` then escape;
+- ``lessons``: ``l`` twice (the lesson list hidden, then shown).
+
+Pilot waits after each key until the screen has settled, so a wall time is the whole
+effect of the keys, drawn. ``--profile SET`` runs cProfile over that set's rounds
+(idle, or ``SET:load``) and prints where the time went.
+
+    .venv/bin/python benchmarks/app_keys.py [--rounds 10] [--sets help,tabs] [--profile help:load]
 
 Figures are recorded in benchmarks/README.md.
 """
@@ -14,22 +27,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import io
+import pstats
 import statistics
 import tempfile
-import textwrap
 import time
 from pathlib import Path
+
+from textual.pilot import Pilot
 
 from playground.catalog import load_catalog
 from playground.tui.app import AsyncPlayApp
 from playground.tui.run_pane import RunPane
-from playground.tui.screens import HelpScreen
 
 BAD = """\
 import asyncio
 
 async def nap(i: int) -> None:
-    await asyncio.sleep(30)
+    await asyncio.sleep(600)
 
 async def main() -> None:
     await asyncio.gather(*(nap(i) for i in range(10_000)))
@@ -38,30 +54,74 @@ asyncio.run(main())
 """
 
 LESSON = """\
-title = "Many tasks"
-summary = "Ten thousand tasks that sleep."
+title = "{title}"
+summary = "For measuring the app."
 why = "To measure the app."
 watch = "The task table."
 mistake = "The `bad.py` mistake."
 fix = "The `good.py` fix."
 tags = ["benchmark"]
-order = 1
-timeout_s = 60
+level = "basics"
+order = {order}
+timeout_s = 900
 """
 
+#: Each set of keys: a round trip back to the screen it started from.
+SETS: dict[str, tuple[str, ...]] = {
+    "help": ("question_mark", "escape"),
+    "tabs": ("2", "3", "1"),
+    "lesson": ("n", "p"),
+    "timeline": ("t", "escape"),
+    "filter": ("slash", "escape"),
+    "lessons": ("l", "l"),
+}
+#: Seconds the stream is watched with no key pressed.
+STREAM_S = 3.0
+#: Sets that would stop the run (a lesson change stops it): measured idle only.
+IDLE_ONLY = frozenset({"lesson"})
 
-async def measure(root: Path, rounds: int) -> list[float]:
-    folder = root / "many-tasks"
-    folder.mkdir()
-    (folder / "lesson.toml").write_text(LESSON)
-    (folder / "bad.py").write_text(BAD)
-    (folder / "good.py").write_text("print('ok')\n")
+Figures = dict[str, dict[str, list[float]]]
+
+
+def write_lessons(root: Path) -> None:
+    for slug, bad, order in (("a-many-tasks", BAD, 0), ("a-second", "print('ok')\n", 1)):
+        folder = root / slug
+        folder.mkdir()
+        (folder / "lesson.toml").write_text(LESSON.format(title=slug, order=order))
+        (folder / "bad.py").write_text(bad)
+        (folder / "good.py").write_text("print('ok')\n")
+
+
+async def rounds_of(pilot: Pilot[None], keys: tuple[str, ...], rounds: int,
+                    profile: cProfile.Profile | None) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds of each round trip of ``keys``."""
+    walls: list[float] = []
+    cpus: list[float] = []
+    for _ in range(rounds):
+        await pilot.pause()
+        if profile is not None:
+            profile.enable()
+        wall, cpu = time.perf_counter(), time.process_time()
+        for name in keys:
+            await pilot.press(name)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+        if profile is not None:
+            profile.disable()
+    return walls, cpus
+
+
+async def measure(root: Path, sets: list[str], rounds: int, profiled: str | None,
+                  profile: cProfile.Profile) -> Figures:
     app = AsyncPlayApp(catalog=load_catalog([root], include_default=False))
-    times: list[float] = []
+    figures: Figures = {}
     async with app.run_test(size=(160, 48)) as pilot:
-        while app.lesson is None or app.lesson.slug != "many-tasks":
-            await pilot.press("down")
-            await pilot.pause(0.1)
+        assert app.lesson is not None and app.lesson.slug == "a-many-tasks", app.lesson
+        await pilot.pause(0.5)  # the start-up work (the sandbox check)
+        for name in sets:
+            walls, cpus = await rounds_of(pilot, SETS[name], rounds,
+                                          profile if profiled == name else None)
+            figures[f"{name}, idle"] = {"wall": walls, "cpu": cpus}
         await pilot.press("b")
         bad = app.screen.query_one("#pane-bad", RunPane)
         deadline = time.monotonic() + 120
@@ -69,26 +129,52 @@ async def measure(root: Path, rounds: int) -> list[float]:
             if time.monotonic() > deadline:
                 raise SystemExit(f"the run never had 5,000 tasks alive: {bad.state}")
             await pilot.pause(0.05)
-        for _ in range(rounds):
-            started = time.perf_counter()
-            await pilot.press("question_mark")
-            assert isinstance(app.screen, HelpScreen)
-            await pilot.press("escape")
-            times.append(time.perf_counter() - started)
+        # What the stream itself costs the app, with no key: the share of a CPU left
+        # for keys is what this leaves.
+        wall, cpu = time.perf_counter(), time.process_time()
+        await asyncio.sleep(STREAM_S)
+        figures["no key, 10,000 tasks (CPU/s)"] = {
+            "wall": [time.perf_counter() - wall],
+            "cpu": [(time.process_time() - cpu) / STREAM_S]}
+        for name in sets:
+            if name in IDLE_ONLY:
+                continue
+            walls, cpus = await rounds_of(pilot, SETS[name], rounds,
+                                          profile if profiled == f"{name}:load" else None)
+            figures[f"{name}, 10,000 tasks"] = {"wall": walls, "cpu": cpus}
+        if bad.state is not None and bad.state.finished:
+            print(f"the run ended before the last round: {bad.state.status} {bad.state.message}")
         await pilot.press("s")
-    return times
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--sets", default=",".join(SETS),
+                        help=f"comma-separated, of: {', '.join(SETS)}")
+    parser.add_argument("--profile", default=None, metavar="SET[:load]",
+                        help="profile a set's rounds, idle or (:load) with 10,000 tasks")
+    parser.add_argument("--top", type=int, default=40, help="profile lines printed")
     args = parser.parse_args()
+    sets = [s for s in args.sets.split(",") if s]
+    unknown = [s for s in sets if s not in SETS]
+    if unknown:
+        parser.error(f"unknown sets: {', '.join(unknown)} (known: {', '.join(SETS)})")
+    profile = cProfile.Profile()
     with tempfile.TemporaryDirectory() as tmp:
-        times = asyncio.run(measure(Path(tmp), args.rounds))
-    ms = sorted(t * 1000 for t in times)
-    print(textwrap.dedent(f"""\
-        help opened and closed while 10,000 tasks stream, {len(ms)} rounds:
-          median {statistics.median(ms):.0f} ms, worst {ms[-1]:.0f} ms"""))
+        write_lessons(Path(tmp))
+        figures = asyncio.run(measure(Path(tmp), sets, args.rounds, args.profile, profile))
+    print(f"{'round trip':24} {'wall median':>12} {'worst':>8} {'CPU median':>11} {'worst':>8}")
+    for name, values in figures.items():
+        wall = sorted(v * 1000 for v in values["wall"])
+        cpu = sorted(v * 1000 for v in values["cpu"])
+        print(f"{name:24} {statistics.median(wall):9.0f} ms {wall[-1]:5.0f} ms "
+              f"{statistics.median(cpu):8.0f} ms {cpu[-1]:5.0f} ms")
+    if args.profile:
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.top)
+        print(out.getvalue())
 
 
 if __name__ == "__main__":

@@ -85,7 +85,7 @@ class RunPane(Vertical, can_focus=True):
     border says when it, or one of its tables, has it.
     """
 
-    state: reactive[RunState | None] = reactive(None, always_update=True)
+    state: reactive[RunState | None] = reactive(None, always_update=True, repaint=False)
     checks: reactive[tuple[dict[str, Any], ...] | None] = reactive(None)
 
     def __init__(self, pane: str, **kwargs: Any) -> None:

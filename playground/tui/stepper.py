@@ -71,7 +71,7 @@ def step_text(state: RunState | None) -> Content:
 class StepPanel(Static):
     """A stepped run's stop: the callback next, what else is ready, the timers due."""
 
-    state: reactive[RunState | None] = reactive(None, always_update=True)
+    state: reactive[RunState | None] = reactive(None, always_update=True, repaint=False)
     _shown: tuple[str, list[Any]] | None = None
 
     def watch_state(self, state: RunState | None) -> None:

@@ -94,3 +94,41 @@ async def test_a_panel_redraws_only_when_its_events_came() -> None:
         pane.state = state
         await pilot.pause()
         assert len(drawn["lag"]) == 1 and len(drawn["memory"]) == 1 and drawn["tasks"] == []
+
+
+async def test_an_update_with_nothing_new_lays_out_and_repaints_nothing() -> None:
+    """A live run hands its pane a state up to 20 times a second. One with no new event
+    must neither lay the screen out (the step panel, updated with its empty text every
+    time, did) nor repaint the pane or its panels (their ``state`` reactives repainted
+    each widget, the pane whole, on every update)."""
+    app = AsyncPlayApp(catalog=load_catalog())
+    state, _ = _live_state_with_output()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.workers.wait_for_complete()  # the start-up work (the sandbox bar) is done
+        pane = app.screen.query_one("#pane-bad", RunPane)
+        pane.state = state
+        await pilot.pause()
+        screen = app.screen
+        layouts = 0
+        refresh_layout = screen._refresh_layout
+
+        def counting_layout(*args: Any, **kwargs: Any) -> None:
+            nonlocal layouts
+            layouts += 1
+            refresh_layout(*args, **kwargs)
+
+        screen._refresh_layout = counting_layout  # type: ignore[method-assign]
+        refreshed: list[str] = []
+        for widget in [pane, *pane.query("*")]:
+            def counting_refresh(*regions: Any, widget: Any = widget, original: Any = widget.refresh,
+                                 **kwargs: Any) -> Any:
+                if kwargs.get("repaint", True) or kwargs.get("layout", False):
+                    refreshed.append(type(widget).__name__)
+                return original(*regions, **kwargs)
+
+            widget.refresh = counting_refresh
+        for _ in range(5):
+            pane.state = state
+            await pilot.pause()
+        assert layouts == 0
+        assert refreshed == []

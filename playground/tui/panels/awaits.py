@@ -22,7 +22,7 @@ class AwaitGraph(Static):
     """The live tasks as trees of awaits (see :func:`~playground.model.await_tree`);
     drawn only while shown."""
 
-    state: reactive[RunState | None] = reactive(None, always_update=True)
+    state: reactive[RunState | None] = reactive(None, always_update=True, repaint=False)
 
     _cost_s = 0.0  # what the latest drawing cost
     _drawn_at = 0.0

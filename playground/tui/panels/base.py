@@ -5,7 +5,10 @@ times a second. Each panel names the event kinds it draws from (``READS``); the
 state counts the events of each kind it folded (``RunState.version``), so a panel
 whose kinds did not move since it last drew does nothing. While the run is live, a
 panel that is not on screen (a tab behind another, a pane shown narrow) skips the
-work and catches up when it is shown; the final state is always drawn.
+work and catches up when it is shown; the final state is always drawn. A ``state``
+reactive is declared ``repaint=False``: the panel repaints what its drawing changed,
+and an update that changes nothing repaints nothing (a repainted pane is composited
+again whole, every frame).
 
 :func:`set_text` updates a one-line-per-line ``Static`` without laying the whole
 screen out again when its height cannot change (``Static.update`` lays it out by

@@ -74,7 +74,7 @@ class LagPanel(StateView, Vertical):
     """Loop lag: the chart of every window, and p50 / p99 / max."""
 
     READS = ("lag", "stall", "stall_end", "end", "exit")
-    state: reactive[RunState | None] = reactive(None, always_update=True)
+    state: reactive[RunState | None] = reactive(None, always_update=True, repaint=False)
 
     def compose(self) -> ComposeResult:
         yield LagChart()

@@ -32,7 +32,7 @@ class MemoryPanel(StateView, Vertical):
     a small chart of every sample, so memory that climbs is seen while it climbs."""
 
     READS = ("memory", "end", "exit")
-    state: reactive[RunState | None] = reactive(None, always_update=True)
+    state: reactive[RunState | None] = reactive(None, always_update=True, repaint=False)
 
     def compose(self) -> ComposeResult:
         yield MemoryChart()

@@ -169,7 +169,7 @@ class OutputPanel(StateView, Vertical):
     """What the snippet printed: stdout, and stderr below it when there is any."""
 
     READS = ("stdout", "stderr", "end", "exit")
-    state: reactive[RunState | None] = reactive(None, always_update=True)
+    state: reactive[RunState | None] = reactive(None, always_update=True, repaint=False)
 
     def compose(self) -> ComposeResult:
         yield OutputView(id="stdout")

@@ -26,7 +26,7 @@ class ProblemsPanel(StateView, VerticalScroll):
     """Uncaught errors, warnings, actions the sandbox refused and channel trouble."""
 
     READS = ("warning", "blocked", "error", "channel", "probe_error", "end", "exit")
-    state: reactive[RunState | None] = reactive(None, always_update=True)
+    state: reactive[RunState | None] = reactive(None, always_update=True, repaint=False)
 
     def compose(self) -> ComposeResult:
         yield Static(id="problems-text")

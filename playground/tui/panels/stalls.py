@@ -24,7 +24,7 @@ class StallPanel(StateView, Static):
     """The stalls of a run; a stall still going on is shown growing, live."""
 
     READS = ("stall", "stall_end", "end", "exit")
-    state: reactive[RunState | None] = reactive(None, always_update=True)
+    state: reactive[RunState | None] = reactive(None, always_update=True, repaint=False)
     # While a stall is live, the figure keeps growing between the probe's reports.
     _live_seen: tuple[int, float, float] | None = None  # (stall id, its ms, when we saw it)
     _ticker: Timer | None = None

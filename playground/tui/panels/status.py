@@ -17,7 +17,7 @@ __all__ = ["EndMessage", "StatusPanel"]
 class StatusPanel(StateView, Static):
     """How the run is going: status, time, stalls, memory (broken between figures)."""
 
-    state: reactive[RunState | None] = reactive(None, always_update=True)
+    state: reactive[RunState | None] = reactive(None, always_update=True, repaint=False)
 
     def __init__(self, label: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -39,7 +39,7 @@ class EndMessage(StateView, Static):
     """How the run ended, in a sentence that wraps (an error's message can be long)."""
 
     READS = ("exit", "end")
-    state: reactive[RunState | None] = reactive(None, always_update=True)
+    state: reactive[RunState | None] = reactive(None, always_update=True, repaint=False)
 
     def draw_state(self, state: RunState | None) -> None:
         message = end_message(state)

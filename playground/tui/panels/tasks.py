@@ -50,7 +50,7 @@ class TaskTable(StateView, Vertical):
     """
 
     READS = ("tasks", "end", "exit")
-    state: reactive[RunState | None] = reactive(None, always_update=True)
+    state: reactive[RunState | None] = reactive(None, always_update=True, repaint=False)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
