@@ -62,6 +62,13 @@ class FilterInput(Input):
         Binding("escape", "clear_filter", "Clear the filter", show=False),
     ]
 
+    @property
+    def focusable(self) -> bool:
+        # Hidden with its filter, it must not take the focus: Textual's auto focus (the
+        # screen resumed after help, at 80x24 where the hidden list had not taken it)
+        # chose it, and the keys typed then went into the hidden filter.
+        return super().focusable and self.parent is not None and self.parent.display
+
     def action_candidate(self, step: int) -> None:
         filter_ = self.parent
         if isinstance(filter_, LessonFilter):

@@ -4,6 +4,13 @@ Textual's footer lists the active bindings in the order it finds them (the focus
 widget's first) and cuts the row at the screen's edge; at 80 columns the keys after
 the sixth were lost, help among them. This one puts the keys that start and stop runs,
 then help, before the others.
+
+Textual's footer also composes itself again whenever its screen's bindings change (a
+modal screen opened or closed over it, the focus moved), and unmounting and mounting
+its keys lays the whole screen out again: closing help cost a layout of every widget
+of the main screen. This one composes again only when the keys it would show differ;
+a key only enabled or disabled is updated in place, and while another screen covers
+it, it waits until it is seen again.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
@@ -29,8 +37,20 @@ def footer_rank(action: str) -> int:
     return 3
 
 
+def _looks(widget: Widget) -> tuple[object, ...] | None:
+    """What a footer key shows, but whether it is enabled (None: not a key)."""
+    if not isinstance(widget, FooterKey):
+        return None
+    return (widget.key, widget.key_display, widget.description, widget.action,
+            widget.tooltip, widget.has_class("-command-palette"), widget.has_class("-grouped"))
+
+
 class RunFooter(Footer):
-    """Textual's footer, with the run keys and help first (the rest in their order)."""
+    """Textual's footer, with the run keys and help first (the rest in their order),
+    composed again only when the keys it shows change."""
+
+    #: The bindings changed while another screen covered this one.
+    _stale = False
 
     def compose(self) -> ComposeResult:
         widgets: Iterable[Widget] = super().compose()
@@ -44,3 +64,46 @@ class RunFooter(Footer):
 
         for _, widget in sorted(keyed, key=rank):
             yield widget
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.app.screen_change_signal.subscribe(self, self._screen_changed)
+
+    def on_unmount(self) -> None:
+        self.app.screen_change_signal.unsubscribe(self)
+        super().on_unmount()
+
+    def bindings_changed(self, screen: Screen) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+            return
+        if self.app.screen is not screen:
+            self._stale = True  # covered: brought up to date when seen again
+            return
+        self.call_after_refresh(self._update_keys)
+
+    def _screen_changed(self, screen: Screen) -> None:
+        if self._stale and self.is_attached and screen is self.screen:
+            self._stale = False
+            self.call_after_refresh(self._update_keys)
+
+    async def _update_keys(self) -> None:
+        """Show the screen's keys now: in place if only which are enabled changed."""
+        if not self.is_attached:
+            return
+        if self.app.screen is not self.screen:
+            self._stale = True  # covered since the change was heard
+            return
+        self._stale = False
+        wanted = list(self.compose())  # runs in this footer's context, as recompose's does
+        shown = list(self.children)
+        same = len(wanted) == len(shown) and all(
+            _looks(new) is not None and _looks(new) == _looks(old) for new, old in zip(wanted, shown))
+        if not same:
+            await self.recompose()
+            return
+        for new, old in zip(wanted, shown):
+            assert isinstance(new, FooterKey) and isinstance(old, FooterKey)
+            if new._disabled != old._disabled:
+                old._disabled = new._disabled
+                old.set_class(new._disabled, "-disabled")

@@ -7,16 +7,18 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from playground.recording import Recording, RecordingError
 from playground.recording import load as load_recording
 from playground.tui.explain import task_columns_help
 
-__all__ = ["HELP_KEYS", "HelpScreen", "OpenFileScreen"]
+__all__ = ["HELP_KEYS", "HelpScreen", "HelpText", "OpenFileScreen", "help_lines"]
 
 #: The keys, as the help screen lists them.
 HELP_KEYS: tuple[tuple[str, str], ...] = (
@@ -66,6 +68,63 @@ _PANELS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: The width of the help's first column (keys, panel names).
+_NAME_WIDTH = 14
+
+
+def help_lines(width: int) -> list[Content]:
+    """The help's text for ``width`` cells, line by line: a heading per section, then a
+    row per key or panel, its name in a column of :data:`_NAME_WIDTH` cells and its
+    explanation wrapped beside it."""
+    lines: list[Content] = []
+    text_width = max(1, width - _NAME_WIDTH)
+    for number, (heading, rows, style) in enumerate((("Keys", HELP_KEYS, "bold $text-accent"),
+                                                     ("Panels of a run", _PANELS, "bold $text-primary"))):
+        if number:
+            lines.append(Content(""))
+        lines.append(Content.styled(heading, "bold $text-secondary"))
+        for name, what in rows:
+            first = Content.styled(name, style)
+            first = first.pad_right(_NAME_WIDTH - first.cell_length) if first.cell_length < _NAME_WIDTH \
+                else first
+            wrapped = [line for paragraph in what.split("\n") for line in Content(paragraph).wrap(text_width)]
+            for index, line in enumerate(wrapped or [Content("")]):
+                lead = first if index == 0 else Content(" " * _NAME_WIDTH)
+                lines.append(lead + line.rstrip())
+    return lines
+
+
+class HelpText(Widget):
+    """The whole help as one widget, its lines made once per width.
+
+    A grid of a widget per key and per explanation (some 70) cost the help screen a
+    style update and a layout of each whenever it was opened.
+    """
+
+    DEFAULT_CSS = """
+    HelpText { height: auto; text-wrap: nowrap; }
+    """
+
+    _lines: tuple[int, list[Content]] | None = None
+
+    def lines_for(self, width: int) -> list[Content]:
+        """The help's lines for ``width`` cells (kept for the last width asked)."""
+        if self._lines is None or self._lines[0] != width:
+            self._lines = (width, help_lines(width))
+        return self._lines[1]
+
+    @property
+    def plain(self) -> str:
+        """The text shown, as plain text (one line per line)."""
+        return "\n".join(line.plain for line in self.lines_for(self.content_region.width or 80))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines_for(width))
+
+    def render(self) -> Content:
+        return Content("\n").join(self.lines_for(self.content_region.width))
+
+
 class HelpScreen(ModalScreen[None]):
     """Keys and panels, explained on one page."""
 
@@ -77,17 +136,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-dialog") as dialog:
             dialog.border_title = "asyncplay · help"
             dialog.border_subtitle = "esc to close"
-            yield Static(Content.styled("Keys", "bold $text-secondary"), classes="help-heading")
-            with Grid(id="help-keys", classes="help-table"):
-                for key, what in HELP_KEYS:
-                    yield Static(Content.styled(key, "bold $text-accent"))
-                    yield Static(what)
-            yield Static(Content.styled("Panels of a run", "bold $text-secondary"),
-                         classes="help-heading")
-            with Grid(id="help-panels", classes="help-table"):
-                for name, what in _PANELS:
-                    yield Static(Content.styled(name, "bold $text-primary"))
-                    yield Static(Content(what))
+            yield HelpText(id="help-text")
 
 
 class OpenFileScreen(ModalScreen[Path | Recording | None]):

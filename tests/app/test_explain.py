@@ -9,7 +9,7 @@ from playground.tui.app import AsyncPlayApp
 from playground.tui.explain import OUTPUT_TIP, TASK_COLUMNS, TASKS_TIP
 from playground.tui.panels import OutputView
 from playground.tui.run_pane import RunPane
-from playground.tui.screens import HelpScreen
+from playground.tui.screens import HelpScreen, HelpText
 
 SIZE = (160, 48)
 
@@ -51,7 +51,7 @@ async def test_the_help_explains_the_columns_and_the_output_times() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        text = " ".join(str(s.visual) for s in app.screen.query("#help-panels Static").results(Static))
+        text = " ".join(app.screen.query_one(HelpText).plain.split())
         for column, what in TASK_COLUMNS.items():
             assert f"{column}: {what}" in text
         assert "+1.002s" in text

@@ -132,3 +132,31 @@ async def test_an_update_with_nothing_new_lays_out_and_repaints_nothing() -> Non
             await pilot.pause()
         assert layouts == 0
         assert refreshed == []
+
+
+async def test_closing_help_lays_the_main_screen_out_no_more() -> None:
+    """The footer composed itself again whenever its screen's bindings changed (help
+    opened over it, then closed): its keys unmounted and mounted again, a layout of
+    every widget of the main screen. Now it does so only when its keys change."""
+    app = AsyncPlayApp(catalog=load_catalog())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("question_mark", "escape")  # the first time composes the help
+        await pilot.pause()
+        main = app.screen
+        layouts = 0
+        refresh_layout = main._refresh_layout
+
+        def counting_layout(*args: Any, **kwargs: Any) -> None:
+            nonlocal layouts
+            layouts += 1
+            refresh_layout(*args, **kwargs)
+
+        main._refresh_layout = counting_layout  # type: ignore[method-assign]
+        for _ in range(3):
+            await pilot.press("question_mark")
+            assert app.screen is not main
+            await pilot.press("escape")
+            assert app.screen is main
+            await pilot.pause()
+        assert layouts == 0

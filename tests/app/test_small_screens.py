@@ -133,3 +133,19 @@ def test_figures_break_between_figures_only() -> None:
     assert fit_figures(figures, 40, sep).plain.split("\n") == [
         "✓ ok  2 508 ms", "1 stall, worst 1 000 ms  ·  21 MB peak"]
     assert fit_figures(figures, 10, sep).plain.split("\n") == [f.plain for f in figures]
+
+
+@pytest.mark.parametrize("size", SMALL)
+async def test_keys_still_run_after_help_closes(size: tuple[int, int]) -> None:
+    """Closing help gave the focus to the first widget that could take it: on a screen
+    too narrow for the lesson list, the hidden filter's input, and every key typed
+    after went into it (the footer showed no key but ctrl+p, and b ran nothing)."""
+    app = _app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("question_mark")
+        await pilot.press("escape")
+        await pilot.pause()
+        focused = app.screen.focused
+        assert focused is None or focused.id != "filter-input", focused
+        keys = {key.key for key in app.screen.query(FooterKey)}
+        assert {"b", "question_mark"} <= keys, keys
