@@ -4,9 +4,9 @@ A :class:`Session` spawns the child through :mod:`playground.sandbox`, serves th
 mock API to it when the snippet needs one, reads its three channels (events, stdout,
 stderr) without trusting any of them, enforces the wall-clock and output limits, and
 folds everything into a :class:`~playground.model.RunState`. Front ends get snapshots
-(at most ``snapshot_hz`` per second) through ``on_update`` and the final state from
-:meth:`Session.run`; :meth:`Session.stop` ends a run early (status ``stopped``,
-not graded).
+(at most ``snapshot_hz`` per second, none once it is stopping) through ``on_update``
+and the final state from :meth:`Session.run`; :meth:`Session.stop` ends a run early
+(status ``stopped``, not graded).
 """
 
 from __future__ import annotations
@@ -393,7 +393,11 @@ class Session:
         period = 1.0 / max(self.options.snapshot_hz, 0.1)
         while True:
             await asyncio.sleep(period)
-            self._notify()
+            if not self._stopped.is_set():
+                # Stopping: the final state comes at the end, and an app drawing the
+                # snapshots between would hold up the kill and the reaping (a frame
+                # runs at each of their awaits).
+                self._notify()
 
 
 async def run_target(
