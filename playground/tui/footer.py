@@ -10,7 +10,7 @@ modal screen opened or closed over it, the focus moved), and unmounting and moun
 its keys lays the whole screen out again: closing help cost a layout of every widget
 of the main screen. This one composes again only when the keys it would show differ;
 a key only enabled or disabled is updated in place, and while another screen covers
-it, it waits until it is seen again.
+it (an opaque screen such as help), it waits until it is seen again.
 """
 
 from __future__ import annotations
@@ -77,10 +77,16 @@ class RunFooter(Footer):
         self._bindings_ready = True
         if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
             return
-        if self.app.screen is not screen:
+        if not self._seen():
             self._stale = True  # covered: brought up to date when seen again
             return
         self.call_after_refresh(self._update_keys)
+
+    def _seen(self) -> bool:
+        """Whether this footer's screen shows: on top, or under a see-through screen
+        (a question asked over the lessons) rather than an opaque one (help)."""
+        top = self.app.screen
+        return top is self.screen or (self.screen.is_current and top.styles.background.a < 1)
 
     def _screen_changed(self, screen: Screen) -> None:
         if self._stale and self.is_attached and screen is self.screen:
@@ -91,7 +97,7 @@ class RunFooter(Footer):
         """Show the screen's keys now: in place if only which are enabled changed."""
         if not self.is_attached:
             return
-        if self.app.screen is not self.screen:
+        if not self._seen():
             self._stale = True  # covered since the change was heard
             return
         self._stale = False
