@@ -161,14 +161,13 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
                 with Horizontal(id="panes"):
                     yield RunPane("bad")
                     yield RunPane("good")
-                    yield RunPane("file")
+                    # The pane of a file of the user's is made when one is first opened.
                 yield Scoreboard(id="scoreboard")
         yield SandboxBar(id="sandbox-bar")
         yield RunFooter()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.run_worker(self._prepare_runs(), name="prepare runs", group="prepare", exit_on_error=False)
-        self.query_one("#pane-file", RunPane).display = False
         lessons = self.query_one("#lessons", ListView)
         if self.catalog.lessons:
             # The first item is the first level's heading; the cursor starts on its lesson.
@@ -180,7 +179,7 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
             self.open_replay(self.recording_to_open)
         start_lesson, start_variant, start_file = self._opening
         if start_file is not None:
-            self._file_chosen(start_file)
+            await self._file_chosen(start_file)
         elif start_lesson is not None:
             self.show_lesson(start_lesson, start_variant)
         if self.present:
@@ -227,7 +226,8 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
         self.sub_title = f"{lesson.title}  ·  {number}/{len(self.catalog.lessons)}"
         self.query_one(Scoreboard).clear()
         self.query_one(LessonInfo).show_lesson(lesson)
-        self.query_one("#pane-file", RunPane).display = False
+        for pane in self.query("#pane-file").results(RunPane):
+            pane.display = False
         for variant, note in (("bad", lesson.mistake), ("good", lesson.fix)):
             pane = self.query_one(f"#pane-{variant}", RunPane)
             pane.display = True
@@ -289,12 +289,14 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
         start = str(self.file_path) if self.file_path else ""
         self.push_screen(OpenFileScreen(start), self._file_chosen)
 
-    def _file_chosen(self, path: Path | Recording | None) -> None:
+    async def _file_chosen(self, path: Path | Recording | None) -> None:
         if isinstance(path, Recording):
             self.open_replay(path)
             return
         if path is None:
             return
+        if not self.query("#pane-file"):
+            await self.query_one("#panes").mount(RunPane("file"))
         self._stop_all()
         self.file_path = path
         self._file_cursor = self.query_one("#lessons", ListView).index
