@@ -117,7 +117,10 @@ def measure(command: str, size: str, rounds: int) -> dict[str, list[float]]:
                                        "10,000 tasks": [], "output flood": []}
     for n in range(rounds):
         start = time.perf_counter()
-        tmux("new-session", "-d", "-s", session, "-x", width, "-y", height, command)
+        # Started outside any checkout: ``python -m`` puts the working directory first on
+        # sys.path, ahead of --python's PYTHONPATH (run from a checkout, it measured that).
+        tmux("new-session", "-d", "-s", session, "-c", tempfile.gettempdir(), "-x", width,
+             "-y", height, command)
         try:
             wait_for(session, lambda text: "Run bad" in text and "a-many-tasks" in text)
             figures["launch"].append(time.perf_counter() - start)

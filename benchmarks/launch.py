@@ -1,0 +1,117 @@
+"""The app's start-up: wall time to the first screen and the CPU it costs, in a real terminal.
+
+Each round starts ``asyncplay`` (this checkout's, or ``--python DIR``'s) in a tmux session
+of its own through a small wrapper that runs the real command line (``playground.cli``)
+and, once the first screen has been drawn (the frame after the app's first refresh),
+writes down the process's CPU time (user+sys) and, after the start-up work in the
+background (the sandbox's check, the run machinery's import) is done too, its total
+CPU with its children's. ``asyncplay serve`` starts one app per browser tab: on a
+shared machine the start-up CPU, not the wall time, is what a room waits for.
+
+    .venv/bin/python benchmarks/launch.py [--rounds 10] [--size 160x48] [--python DIR]
+    .venv/bin/python benchmarks/launch.py --profile launch.prof   # cProfile of one start
+
+Figures are recorded in benchmarks/README.md (the tmux_keys section).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# Run inside tmux by the venv's Python: the app up to its first screen, then the figures.
+WRAPPER = """\
+import cProfile, json, os, resource, sys, time
+out, profile = sys.argv[1], sys.argv[2]
+profiler = cProfile.Profile() if profile else None
+if profiler: profiler.enable()
+from playground import cli
+args = cli.parse(sys.argv[3:])
+app = cli.app.build_app(args)
+figures = {}
+
+def cpu(who):
+    r = resource.getrusage(who)
+    return r.ru_utime + r.ru_stime
+
+async def drawn() -> None:
+    figures["first screen"] = time.time()
+    figures["cpu first screen"] = cpu(resource.RUSAGE_SELF)
+    if profiler: profiler.disable()
+    for worker in [w for w in app.workers if w.group != "launch"]:
+        await worker.wait()
+    figures["cpu settled"] = cpu(resource.RUSAGE_SELF) + cpu(resource.RUSAGE_CHILDREN)
+    app.exit()
+
+app.call_later(lambda: app.call_after_refresh(lambda: app.run_worker(drawn(), group="launch")))
+app.run()
+if profiler: profiler.dump_stats(profile)
+with open(out, "w") as f: json.dump(figures, f)
+"""
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
+
+
+def one_start(python: str, env: str, size: str, snippets: list[str], profile: str = "") -> dict[str, float]:
+    session = f"launch-{os.getpid()}"
+    width, height = size.split("x")
+    with tempfile.TemporaryDirectory() as tmp:
+        wrapper = Path(tmp) / "wrapper.py"
+        wrapper.write_text(WRAPPER)
+        out = Path(tmp) / "figures.json"
+        words = [python, str(wrapper), str(out), profile, *snippets]
+        command = env + " ".join(shlex.quote(w) for w in words)
+        start = time.time()
+        tmux("new-session", "-d", "-s", session, "-x", width, "-y", height, command)
+        try:
+            deadline = time.monotonic() + 120
+            while not out.exists() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            time.sleep(0.05)
+            figures = json.loads(out.read_text())
+        finally:
+            tmux("kill-session", "-t", session)
+    return {"launch": figures["first screen"] - start, "cpu first screen": figures["cpu first screen"],
+            "cpu settled": figures["cpu settled"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--size", default="160x48")
+    parser.add_argument("--python", default=None, metavar="DIR",
+                        help="start the app of this checkout (PYTHONPATH=DIR) with this venv's Python")
+    parser.add_argument("--profile", metavar="FILE", help="one start under cProfile, saved to FILE")
+    parser.add_argument("args", nargs="*", help="the app's own arguments (e.g. --lesson SLUG)")
+    args = parser.parse_args()
+    tmux("set-environment", "-g", "-u", "ASYNCPLAY_SNIPPETS")
+    python = str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "python")
+    env = f"env PYTHONPATH={shlex.quote(args.python)} " if args.python else ""
+    if args.profile:
+        one_start(python, env, args.size, args.args, str(Path(args.profile).resolve()))
+        print(f"profile saved to {args.profile}")
+        return
+    figures: dict[str, list[float]] = {}
+    for n in range(args.rounds):
+        for name, value in one_start(python, env, args.size, args.args).items():
+            figures.setdefault(name, []).append(value)
+        print(f"round {n + 1}: " + ", ".join(f"{k} {v[-1] * 1000:.0f} ms" for k, v in figures.items()),
+              flush=True)
+    print(f"load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
+    for name, values in figures.items():
+        ms = sorted(v * 1000 for v in values)
+        print(f"{name:18} median {statistics.median(ms):6.0f} ms   worst {ms[-1]:6.0f} ms   ({len(ms)})")
+
+
+if __name__ == "__main__":
+    main()
