@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
@@ -31,6 +30,7 @@ from playground.recording import Recording
 from playground.tui.editing import Editing
 from playground.tui.filter import LessonFilter, takes_typing
 from playground.tui.footer import RunFooter
+from playground.tui.keys import APP_BINDINGS, RUN_ACTIONS
 from playground.tui.lessons import LessonInfo, LessonItem, LessonList
 from playground.tui.messages import RunFinished, SandboxReported
 from playground.tui.predict import Predictions, RevealBar
@@ -50,12 +50,6 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncPlayApp"]
 
-#: Actions that start or stop runs, refused while a modal screen is open.
-_RUN_ACTIONS = frozenset({"run", "stop", "next_lesson", "previous_lesson", "toggle_info",
-                          "toggle_lessons", "open_file", "history", "timeline", "edit",
-                          "run_edit", "switch_variant", "filter_lessons", "tab"})
-
-
 def _breakpoint(size: int, breakpoints: list[tuple[int, str]]) -> str | None:
     """The class of the largest breakpoint ``size`` reaches (as Textual's screens choose)."""
     return next((name for at, name in sorted(breakpoints, reverse=True) if size >= at), None)
@@ -68,40 +62,7 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
     TITLE = "asyncplay"
     SUB_TITLE = "watch the asyncio event loop"
     COMMANDS = ReplayActions.COMMANDS | {LessonCommands, ActionCommands}
-    BINDINGS = [
-        Binding("b", "run('bad')", "Run bad"),
-        Binding("g", "run('good')", "Run good"),
-        Binding("r", "run('both')", "Run both"),
-        Binding("space", "run('both')", "Run both", show=False),
-        Binding("s", "stop", "Stop"),
-        Binding("n", "next_lesson", "Next"),
-        Binding("p", "previous_lesson", "Previous"),
-        Binding("i", "toggle_info", "Texts"),
-        Binding("l", "toggle_lessons", "Lessons"),
-        Binding("o", "open_file", "Open file"),
-        Binding("w", "save_run", "Save run"),
-        Binding("h", "history", "History"),
-        Binding("t", "timeline", "Timeline"),
-        Binding("a", "await_graph", "Awaits", show=False),
-        Binding("e", "edit", "Edit"),
-        Binding("v", "switch_variant", "Edit other", show=False),
-        # For the palette (ctrl+p): "Reset edit" (the editor's button does the same).
-        Binding("ctrl+shift+r", "reset_edit", "Reset edit", show=False),
-        # Priority: handled as it arrives, so that the filter has the focus before the
-        # keys typed right after it ("/cpu" comes in one read) are routed.
-        Binding("slash", "filter_lessons", "Filter lessons", show=False, key_display="/",
-                priority=True),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("f1", "help", "Help", show=False),
-        Binding("x", "step_mode", "Step mode", show=False),  # see stepper
-        Binding("full_stop", "step_one", "One callback", show=False),
-        Binding("c", "step_continue", "Continue", show=False),
-        Binding("m", "step_slow", "Slow motion", show=False),
-        Binding("F", "follow", "Follow presenter", show=False),
-        Binding("1", "tab('tasks')", "Tasks", show=False),
-        Binding("2", "tab('output')", "Output", show=False),
-        Binding("3", "tab('problems')", "Problems", show=False),
-    ]
+    BINDINGS = APP_BINDINGS
 
     # Small screens (a projector with a big font) hide the lesson list and texts by
     # default, so that the two run panes keep their room; l and i bring them back.
@@ -222,8 +183,7 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
         self._stop_all()
         self.predictions.lesson_changed()
         self.room.lesson_changed(lesson)
-        number = self.catalog.lessons.index(lesson) + 1 if lesson in self.catalog.lessons else 0
-        self.sub_title = f"{lesson.title}  ·  {number}/{len(self.catalog.lessons)}"
+        self.show_title()
         self.query_one(Scoreboard).clear()
         self.query_one(LessonInfo).show_lesson(lesson)
         for pane in self.query("#pane-file").results(RunPane):
@@ -240,6 +200,15 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
                 note=note, path=str(lesson.path(variant)), source=source,
             )
             self.editing.shown(lesson, variant)
+
+    def show_title(self) -> None:
+        """The header: the lesson and its place in the list, and where this app stands in
+        a served room (presenting, following or wandering)."""
+        lesson = self.lesson
+        if lesson is not None:
+            number = self.catalog.lessons.index(lesson) + 1 if lesson in self.catalog.lessons else 0
+            self.sub_title = (f"{lesson.title}  ·  {number}/{len(self.catalog.lessons)}"
+                              f"{self.room.title_note()}")
 
     def show_lesson(self, lesson: Lesson, variant: str | None = None) -> None:
         """Show ``lesson`` (the list's cursor on it) and, if given, focus a variant's pane."""
@@ -318,7 +287,7 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While help or the file dialog is open, its keys must not start runs behind it.
-        if action in _RUN_ACTIONS and self.screen is not self.screen_stack[0]:
+        if action in RUN_ACTIONS and self.screen is not self.screen_stack[0]:
             return False
         if action == "filter_lessons" and takes_typing(self.focused):
             return False  # "/" typed into the filter or an editor

@@ -134,10 +134,23 @@ class RoomClient:
             return
         if self.presenter:
             self._tell({"type": "move", "lesson": lesson.slug})
-        elif not self._moving and self.view.get("lesson") not in (None, lesson.slug) and self.following:
+        elif self.view.get("lesson") == lesson.slug:
+            self.following = True  # back at the presenter's lesson, by F or by hand
+        elif not self._moving and self.view.get("lesson") is not None and self.following:
             self.following = False
             self.app.notify("You left the presenter's lesson: F follows the presenter again.",
                             title="wandering", timeout=6)
+
+    def title_note(self) -> str:
+        """What the header says of the room, after the lesson (in words: no state is told
+        by colour alone): presenting, following the presenter, or wandering."""
+        if not self.active:
+            return ""
+        if self.presenter:
+            return "  ·  presenting"
+        if self.following:
+            return "  ·  following the presenter"
+        return "  ·  wandering (F follows the presenter)"
 
     def revealed(self, lesson: Lesson | None) -> None:
         """The presenter's run of ``lesson`` ended after its question: reveal to the room."""
@@ -150,6 +163,7 @@ class RoomClient:
             return
         self.following = True
         self._go_to(self.view.get("lesson"))
+        self.app.show_title()
 
     def changed(self, view: dict[str, Any]) -> None:
         """The room changed (from the server): follow, ask, reveal, update the tally."""
@@ -164,6 +178,9 @@ class RoomClient:
         slug = view.get("lesson")
         if self.following and slug and (self.app.lesson is None or self.app.lesson.slug != slug):
             self._go_to(slug)
+        elif not self.following and slug and self.app.lesson is not None and self.app.lesson.slug == slug:
+            self.following = True  # the presenter came to the lesson this attendee is on
+            self.app.show_title()
         lesson = self.app.lesson
         if lesson is None:
             return

@@ -63,14 +63,15 @@ async def test_an_attendee_who_wanders_stays_until_f_follows_the_presenter_again
             await attendee.wait_for("press b to run it")
         await presenter.press("n")
         for attendee in (wanderer, follower):
-            await attendee.wait_for(r"Forgotten await  ·  2/")
-        await wanderer.press("p")  # wanders back to the first lesson
-        await wanderer.wait_for(r"Blocking sleep in a coroutine  ·  1/")
+            await attendee.wait_for(r"Forgotten await  ·  2/\d+  ·  following the presenter")
+        await presenter.wait_for(r"Forgotten await  ·  2/\d+  ·  presenting")
+        await wanderer.press("p")  # wanders back to the first lesson: the header says so
+        await wanderer.wait_for(r"Blocking sleep in a coroutine  ·  1/\d+  ·  wandering")
         await presenter.press("n")  # the room moves on: the wanderer stays
         await follower.wait_for(r"asyncio\.run\(\) inside a running loop  ·  3/")
-        assert re.search(r"  ·  1/", wanderer.text())
+        assert re.search(r"  ·  1/\d+  ·  wandering \(F follows the presenter\)", wanderer.text())
         await wanderer.press("F")  # follows again
-        await wanderer.wait_for(r"asyncio\.run\(\) inside a running loop  ·  3/")
+        await wanderer.wait_for(r"asyncio\.run\(\) inside a running loop  ·  3/\d+  ·  following")
     finally:
         for viewer in (presenter, wanderer, follower):
             await viewer.close()

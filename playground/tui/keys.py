@@ -1,0 +1,53 @@
+"""The app's keys: its bindings, and which actions a modal screen holds back.
+
+Help (screens.py) lists every key; the footer (footer.py) orders the shown ones, run
+keys and help first. Each binding's action is an ``action_*`` of the app or of one of
+its mixins (replaying, stepper).
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+__all__ = ["APP_BINDINGS", "RUN_ACTIONS"]
+
+#: Actions that start or stop runs, refused while a modal screen is open.
+RUN_ACTIONS = frozenset({"run", "stop", "next_lesson", "previous_lesson", "toggle_info",
+                         "toggle_lessons", "open_file", "history", "timeline", "edit",
+                         "run_edit", "switch_variant", "filter_lessons", "tab"})
+
+#: The app's keys (help lists them all; the footer shows those with show=True).
+APP_BINDINGS: list[BindingType] = [
+    Binding("b", "run('bad')", "Run bad"),
+    Binding("g", "run('good')", "Run good"),
+    Binding("r", "run('both')", "Run both"),
+    Binding("space", "run('both')", "Run both", show=False),
+    Binding("s", "stop", "Stop"),
+    Binding("n", "next_lesson", "Next"),
+    Binding("p", "previous_lesson", "Previous"),
+    Binding("i", "toggle_info", "Texts"),
+    Binding("l", "toggle_lessons", "Lessons"),
+    Binding("o", "open_file", "Open file"),
+    Binding("w", "save_run", "Save run"),
+    Binding("h", "history", "History"),
+    Binding("t", "timeline", "Timeline"),
+    Binding("a", "await_graph", "Awaits", show=False),
+    Binding("e", "edit", "Edit"),
+    Binding("v", "switch_variant", "Edit other", show=False),
+    # For the palette (ctrl+p): "Reset edit" (the editor's button does the same).
+    Binding("ctrl+shift+r", "reset_edit", "Reset edit", show=False),
+    # Priority: handled as it arrives, so that the filter has the focus before the
+    # keys typed right after it ("/cpu" comes in one read) are routed.
+    Binding("slash", "filter_lessons", "Filter lessons", show=False, key_display="/",
+            priority=True),
+    Binding("question_mark", "help", "Help", key_display="?"),
+    Binding("f1", "help", "Help", show=False),
+    Binding("x", "step_mode", "Step mode", show=False),  # see stepper
+    Binding("full_stop", "step_one", "One callback", show=False),
+    Binding("c", "step_continue", "Continue", show=False),
+    Binding("m", "step_slow", "Slow motion", show=False),
+    Binding("F", "follow", "Follow presenter", show=False),
+    Binding("1", "tab('tasks')", "Tasks", show=False),
+    Binding("2", "tab('output')", "Output", show=False),
+    Binding("3", "tab('problems')", "Problems", show=False),
+]
