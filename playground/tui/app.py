@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncPlayApp"]
 
+
 def _breakpoint(size: int, breakpoints: list[tuple[int, str]]) -> str | None:
     """The class of the largest breakpoint ``size`` reaches (as Textual's screens choose)."""
     return next((name for at, name in sorted(breakpoints, reverse=True) if size >= at), None)
@@ -128,7 +129,9 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
         yield RunFooter()
 
     async def on_mount(self) -> None:
-        self.run_worker(self._prepare_runs(), name="prepare runs", group="prepare", exit_on_error=False)
+        use_bwrap = self.options.use_bwrap if self.options is not None else None
+        self.run_worker(self.query_one(SandboxBar).detect(use_bwrap), name="prepare runs",
+                        group="prepare", exit_on_error=False)
         lessons = self.query_one("#lessons", ListView)
         if self.catalog.lessons:
             # The first item is the first level's heading; the cursor starts on its lesson.
@@ -146,24 +149,6 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
         if self.present:
             present(self)
         self.room.start()
-
-    async def _prepare_runs(self) -> None:
-        """Import the run machinery and probe the sandbox off the event loop.
-
-        Both take a noticeable moment the first time (aiohttp's import, a trial run
-        of the sandbox's command chain); done here, the first key press does not
-        freeze the screen, and the sandbox's layers are on screen from the start.
-        """
-
-        def prepare() -> tuple[list[str], list[str]]:
-            from playground import sandbox, session  # noqa: F401  (imported for its cost)
-
-            use_bwrap = self.options.use_bwrap if self.options is not None else None
-            info = sandbox.detect(use_bwrap=use_bwrap)
-            return list(info.layers), list(info.missing)
-
-        layers, missing = await asyncio.to_thread(prepare)
-        self.query_one(SandboxBar).show_detected(layers, missing)
 
     # ----------------------------------------------------------------- lessons
     @on(ListView.Highlighted, "#lessons")

@@ -7,6 +7,8 @@ they change.
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.content import Content
 from textual.widgets import Static
 
@@ -25,6 +27,23 @@ class SandboxBar(Static):
                                                    "$text-muted")), **kwargs)  # type: ignore[arg-type]
         self._from_run = False
         self._shown: tuple[tuple[str, ...], tuple[str, ...], str] | None = None
+
+    async def detect(self, use_bwrap: bool | None) -> None:
+        """Import the run machinery and probe the sandbox off the event loop, then show
+        the layers found.
+
+        Both take a noticeable moment the first time (aiohttp's import, a trial run of
+        the sandbox's command chain); done at start, the first key press does not
+        freeze the screen, and the layers are on screen from the start.
+        """
+
+        def prepare() -> tuple[list[str], list[str]]:
+            from playground import sandbox, session  # noqa: F401  (imported for its cost)
+
+            info = sandbox.detect(use_bwrap=use_bwrap)
+            return list(info.layers), list(info.missing)
+
+        self.show_detected(*await asyncio.to_thread(prepare))
 
     def show_detected(self, layers: list[str], missing: list[str]) -> None:
         """What the machine allows, found before any run (a run's own report wins)."""
