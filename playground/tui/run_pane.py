@@ -153,10 +153,14 @@ class RunPane(Vertical, can_focus=True):
         self.query_one(TabbedContent).active = f"{self.pane}-{name}"
 
     def begin_run(self) -> int:
-        """Prepare for a new run; returns its number (messages carry it back)."""
+        """Prepare for a new run; returns its number (messages carry it back).
+
+        The last run's panels stay until the new run's first report replaces them: going
+        through the idle look in between hid the panels and showed them again a few
+        milliseconds later, two restyles and two layouts of the pane per run.
+        """
         self.run_id += 1
         self.checks = None
-        self.state = None
         self.recorded = None
         return self.run_id
 
@@ -270,8 +274,13 @@ class RunPane(Vertical, can_focus=True):
             if wall_ms is not None:
                 subtitle += Content.styled(f"{format_ms(wall_ms)} ", "$text-muted")
             self.border_subtitle = subtitle
-        self.set_class(state is not None and not state.finished, "-running")
-        self.set_class(state is None, "-idle")
+        # Both classes, then one restyle: each class change restyles the pane's whole
+        # subtree (some 175 widgets, tens of ms), and a run's start changes both.
+        running, idle = state is not None and not state.finished, state is None
+        if running != self.has_class("-running") or idle != self.has_class("-idle"):
+            self.set_class(running, "-running", update=False)
+            self.set_class(idle, "-idle", update=False)
+            self.update_node_styles()
         count = problem_count(state)
         if count != self._problems_shown:
             # Relabelling a tab lays the tabs out again: only when the count changes.
