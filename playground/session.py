@@ -29,6 +29,7 @@ from playground import sandbox
 from playground.model import RunState, classify_exit, limit_of_error
 from playground.model import summarize as summarize_state
 from playground.recording import Recorder
+from playground.stepcontrol import StepControls
 from playground.target import RunOptions, RunTarget
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ _READ_CHUNK = 65536
 _DRAIN_AFTER_EXIT_S = 2.0
 
 
-class Session:
+class Session(StepControls):
     """One run. Create, then ``await run()``; ``stop()`` from anywhere ends it early."""
 
     def __init__(
@@ -129,35 +130,6 @@ class Session:
         if self._dirty and self._on_update is not None:
             self._dirty = False
             self._on_update(self.state)
-
-    # ------------------------------------------------------------------ control
-    def step(self) -> bool:
-        """Step mode: run one callback (when the loop runs freely: stop before the next)."""
-        return self._control(".")
-
-    def resume(self) -> bool:
-        """Step mode: let the loop run freely."""
-        return self._control("c")
-
-    def pause(self) -> bool:
-        """Step mode: stop before the next callback."""
-        return self._control("p")
-
-    def slow(self, per_s: float) -> bool:
-        """Step mode: one callback every 1/per_s seconds, until another command."""
-        return self._control(f"m {per_s:g}")
-
-    def _control(self, command: str) -> bool:
-        """Send a command on the control channel; False when the run has none (not in
-        step mode, not started yet, or over)."""
-        child = self._child
-        return child is not None and child.send_control(command)
-
-    def paused_s(self) -> float:
-        """How long the loop has stood stopped in step mode (the child's clock)."""
-        if self._paused_at is None:
-            return self._paused_s
-        return self._paused_s + max(0.0, self._child_now() - self._paused_at)
 
     def stop(self, reason: str = "stop") -> None:
         """End the run now (the child's whole tree is killed)."""
