@@ -21,10 +21,11 @@ import signal
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import pyte
 import pytest
+
+from children import children
 
 try:
     from playwright.async_api import Browser, Page, async_playwright
@@ -71,19 +72,7 @@ window.WebSocket.prototype = Native.prototype;
 
 def _chromium_children() -> dict[int, str]:
     """Children of the test process that are chromium's: pid -> state."""
-    me, out = os.getpid(), {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            data = Path(f"/proc/{name}/stat").read_bytes()
-        except OSError:
-            continue
-        comm = data[data.index(b"(") + 1 : data.rindex(b")")].decode(errors="replace")
-        rest = data[data.rindex(b")") + 2 :].split()
-        if int(rest[1]) == me and comm.startswith(_NAMES):
-            out[int(name)] = rest[0].decode()
-    return out
+    return {pid: state for pid, (state, comm, _) in children().items() if comm.startswith(_NAMES)}
 
 
 @asynccontextmanager
