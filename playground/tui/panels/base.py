@@ -33,10 +33,15 @@ def set_text(widget: Static, content: Content) -> None:
     the number of lines differs, or a line is wider than the widget (it may wrap)."""
     width = widget.content_region.width
     old = widget.visual
+
+    def fits(lines: list[Content]) -> bool:
+        return all(line.cell_length <= width for line in lines)
+
     lines = content.split("\n", allow_blank=True)
-    fits = width > 0 and all(line.cell_length <= width for line in lines)
-    same_height = isinstance(old, Content) and fits and len(old.split("\n", allow_blank=True)) == len(lines) \
-        and all(line.cell_length <= width for line in old.split("\n", allow_blank=True))
+    same_height = False
+    if width > 0 and isinstance(old, Content) and fits(lines):
+        old_lines = old.split("\n", allow_blank=True)  # split once, not twice
+        same_height = len(old_lines) == len(lines) and fits(old_lines)
     widget.update(content, layout=not same_height)
 
 
