@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 from pathlib import Path
@@ -22,7 +23,8 @@ HELP = "run a lesson or a file headless"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("slug", nargs="?", help="lesson to run (see `asyncplay list`)")
+    parser.add_argument("slug", nargs="?", metavar="LESSON|FILE.py",
+                        help="lesson to run (see `asyncplay list`), or a .py file of yours")
     parser.add_argument("--file", type=Path, help="run this Python file instead of a lesson")
     parser.add_argument("--variant", choices=("bad", "good"), default="bad",
                         help="which snippet of the lesson (default: bad)")
@@ -49,9 +51,11 @@ def target(args: argparse.Namespace) -> RunTarget:
 
     if args.file is not None and args.slug is not None:
         raise UsageError("give a lesson or --file, not both")
+    if args.slug is not None and _names_a_file(args.slug):
+        args.file, args.slug = Path(args.slug), None
     if args.file is not None:
         if not args.file.is_file():
-            raise UsageError(f"--file {args.file}: no such file")
+            raise UsageError(f"{args.file}: no such file")
         return RunTarget.from_file(args.file, label=str(args.file))
     if args.slug is None:
         raise UsageError("which lesson? give a slug (see `asyncplay list`) or --file PATH")
@@ -61,6 +65,12 @@ def target(args: argparse.Namespace) -> RunTarget:
         return RunTarget.from_lesson(lesson, args.variant)
     except LessonUnavailable as exc:
         raise UsageError(str(exc)) from None
+
+
+def _names_a_file(word: str) -> bool:
+    """``asyncplay run FILE.py`` as ``--file FILE.py``: a word ending in ``.py`` or
+    holding a path separator is a file (no lesson slug has either)."""
+    return word.endswith(".py") or os.sep in word
 
 
 def options(args: argparse.Namespace) -> RunOptions:

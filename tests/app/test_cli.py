@@ -132,6 +132,16 @@ def test_run_a_file_that_fails_exits_1(tmp_path: Path) -> None:
     assert "expect" not in summary
 
 
+def test_run_takes_a_file_without_the_file_option(tmp_path: Path) -> None:
+    snippet = tmp_path / "hello.py"
+    snippet.write_text("print('hello from a file')\n")
+    result = asyncplay("run", str(snippet), "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["target"] == str(snippet)
+    assert summary["stdout"] == "hello from a file\n"
+
+
 def test_timeout_option(tmp_path: Path) -> None:
     snippet = tmp_path / "hang.py"
     snippet.write_text("import time\ntime.sleep(60)\n")
@@ -145,7 +155,8 @@ def test_timeout_option(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["run", "no-such-lesson"], "unknown lesson 'no-such-lesson'"),
-        (["run", "--file", "/no/such/file.py"], "no such file"),
+        (["run", "--file", "/no/such/file.py"], "/no/such/file.py: no such file"),
+        (["run", "/no/such/file.py"], "/no/such/file.py: no such file"),
         (["run"], "which lesson?"),
         (["run", "time-sleep", "--file", "x.py"], "not both"),
         (["list", "--snippets", "/no/such/dir"], "not a folder"),
