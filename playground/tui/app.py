@@ -44,6 +44,8 @@ from playground.tui.screens import HelpScreen, OpenFileScreen
 from playground.tui.stepper import StepperMixin
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
+
     from playground.mockapi import MockAPI
     from playground.serve.link import ServeLink
     from playground.session import RunOptions, RunTarget
@@ -99,6 +101,14 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
         self.editing = Editing(self, edits)
         self.predictions = Predictions(self, enabled=predict)  # ask lessons' questions first
         self.room = RoomClient(self)  # the served room (inactive in a terminal)
+
+    def get_driver_class(self) -> type[Driver]:
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver":  # not a served app's, nor Windows'
+            from playground.tui.driver import KeyDriver
+
+            return KeyDriver
+        return driver
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
