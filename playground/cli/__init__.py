@@ -40,6 +40,26 @@ def _snippets_option(dest: str) -> argparse.ArgumentParser:
     return common
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed package's version, read only when asked for
+    (importlib.metadata is not imported by every start of the app)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            installed = version("asyncplay")
+        except PackageNotFoundError:  # run from a checkout that is not installed
+            installed = "unknown (not installed)"
+        print(f"{parser.prog} {installed}")  # on stdout, as argparse's own version action
+        parser.exit()
+
+
 def parser() -> argparse.ArgumentParser:
     """The whole command line: the app's flags, then a subparser per command."""
     # ``--snippets`` is accepted before the command and after it. The two places need
@@ -53,6 +73,7 @@ def parser() -> argparse.ArgumentParser:
                "(--variant focuses that pane), or at a file of yours (asyncplay FILE.py, "
                "run at once).",
     )
+    top.add_argument("--version", action=_Version, help="show the version and exit")
     app.add_arguments(top)
     top.set_defaults(execute=app.execute)
     sub = top.add_subparsers(dest="command", metavar="COMMAND")

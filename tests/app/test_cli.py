@@ -333,3 +333,11 @@ def test_run_step_ends_at_the_end_of_stdin_and_says_what_it_did_not_know(tmp_pat
     assert "unknown step command 'x'" in result.stderr
     assert "m wants a rate" in result.stderr
     assert json.loads(result.stdout)["status"] == "ok"
+
+
+def test_version_prints_the_installed_package_version() -> None:
+    from importlib.metadata import version
+
+    result = asyncplay("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"asyncplay {version('asyncplay')}\n"
