@@ -32,6 +32,7 @@ from playground.tui.filter import LessonFilter, takes_typing
 from playground.tui.footer import RunFooter
 from playground.tui.keys import APP_BINDINGS, RUN_ACTIONS
 from playground.tui.lessons import LessonInfo, LessonItem, LessonList
+from playground.tui.main_screen import MainScreen
 from playground.tui.messages import RunFinished, SandboxReported
 from playground.tui.predict import Predictions, RevealBar
 from playground.tui.palette import ActionCommands, LessonCommands
@@ -111,6 +112,9 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
         return driver
 
     # ------------------------------------------------------------------ layout
+    def get_default_screen(self) -> MainScreen:
+        return MainScreen()
+
     def compose(self) -> ComposeResult:
         # The size classes that the screen's first resize would set, set before its
         # widgets are styled: set after, they would style every widget a second time.

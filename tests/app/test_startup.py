@@ -11,6 +11,13 @@ import json
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterable
+
+import pytest
+from textual.app import App
+from textual.dom import DOMNode
+
+from playground import cli
 
 #: Modules the first screen does not need: none may be imported by then.
 DEFERRED = (
@@ -62,3 +69,39 @@ def test_the_command_line_alone_imports_neither_textual_nor_the_run_machinery() 
     heavy = ("textual", "aiohttp", "playground.session", "playground.sandbox",
              "playground.serve.server")
     assert sorted(m for m in heavy if m in imported) == []
+
+
+def _styles(app: App[None]) -> dict[int, tuple[str, tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]]:
+    """Every widget's styles from the stylesheet, its parts' (component classes) too."""
+    return {id(node): (repr(node), tuple(node.styles.base.css_lines),
+                       tuple(sorted((name, tuple(parts.base.css_lines))
+                                    for name, parts in node._component_styles.items())))
+            for node in app.screen.walk_children(with_self=True)}
+
+
+# At 80x24 the screen's first resize sets its size classes (see AsyncPlayApp.compose),
+# which restyles it once.
+@pytest.mark.parametrize(("size", "full_restyles"), [((160, 48), 0), ((80, 24), 1)])
+async def test_the_first_screen_is_styled_once_and_as_a_full_restyle_would(
+    size: tuple[int, int], full_restyles: int,
+) -> None:
+    app = cli.app.build_app(cli.parse([]))
+    restyled: list[int] = []
+    update_nodes = app.stylesheet.update_nodes
+
+    def counted(nodes: Iterable[DOMNode], animate: bool = False) -> None:
+        nodes = list(nodes)
+        restyled.append(len(nodes))
+        update_nodes(nodes, animate=animate)
+
+    app.stylesheet.update_nodes = counted  # type: ignore[method-assign]
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        widgets = len(list(app.screen.walk_children()))
+        # Mounting styled each widget; Textual's first resume did not restyle them all again.
+        assert widgets > 100
+        assert len([n for n in restyled if n > widgets / 2]) == full_restyles
+        settled = _styles(app)
+        app.screen.update_node_styles(animate=False)
+        assert max(restyled) > widgets  # the full restyle, for comparison
+        assert _styles(app) == settled
