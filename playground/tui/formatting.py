@@ -20,6 +20,7 @@ from playground.model import place as short_place
 
 __all__ = [
     "STATE_ORDER",
+    "cell_runs",
     "checks_lines",
     "end_message",
     "STATUS_STYLE",
@@ -134,6 +135,26 @@ def relevant_tasks(tasks: Iterable[TaskView], limit: int) -> list[TaskView]:
     """The ``limit`` tasks worth showing: running, ready, waiting first, then by id."""
     ordered = sorted(tasks, key=lambda t: (STATE_ORDER.get(t.state, 9), t.tid))
     return ordered[:limit]
+
+
+def cell_runs(cells: Iterable[tuple[str, str]]) -> Content:
+    """A row of (character, style) cells as Content, a span per run of one style.
+
+    A chart drawn a span per cell (a timeline's lanes: 64 lanes of 137 columns) costs
+    Textual a style per cell on every render; runs cost a style per change of colour.
+    """
+    parts: list[tuple[str, str]] = []
+    text: list[str] = []
+    style: str | None = None
+    for char, cell_style in cells:
+        if cell_style != style:
+            if text:
+                parts.append(("".join(text), style or ""))
+            text, style = [], cell_style
+        text.append(char)
+    if text:
+        parts.append(("".join(text), style or ""))
+    return Content.assemble(*parts)
 
 
 #: Between the figures of a status or gauge line.

@@ -31,6 +31,7 @@ from playground.model import (
     run_span,
     timeline,
 )
+from playground.tui.formatting import cell_runs
 
 __all__ = ["MAX_LANES", "TimelineScreen", "TimelineView", "ZOOMS", "window"]
 
@@ -65,7 +66,8 @@ class TimelineView(Widget):
     TimelineView { height: auto; padding: 0 1; margin-bottom: 1; text-wrap: nowrap;
                    text-overflow: clip; }
     """
-    state: reactive[RunState | None] = reactive(None, always_update=True, layout=True)
+    # A new state repaints; it lays the screen out only when the height changes (below).
+    state: reactive[RunState | None] = reactive(None, always_update=True)
     zoom: reactive[int] = reactive(1)
     pan: reactive[float] = reactive(1.0)  # follow the end while live
     #: A moment to mark (a replay's slider), on the run's clock.
@@ -75,10 +77,19 @@ class TimelineView(Widget):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.title = title
 
-    def get_content_height(self, container: object, viewport: object, width: int) -> int:
-        state = self.state
+    @staticmethod
+    def _height(state: RunState | None) -> int:
         lanes = min(len(state.tasks), MAX_LANES) if state is not None else 0
         return 4 + lanes + 1
+
+    def get_content_height(self, container: object, viewport: object, width: int) -> int:
+        return self._height(self.state)
+
+    def watch_state(self, old: RunState | None, new: RunState | None) -> None:
+        # A live run's state comes ten times a second: laying the whole screen out for
+        # each cost more than drawing it.
+        if self._height(old) != self._height(new):
+            self.refresh(layout=True)
 
     #: What the latest drawing cost (seconds of this process's time): a long traced
     #: run's drawing can take a tenth of a second, and a live run is redrawn less often.
@@ -111,7 +122,7 @@ class TimelineView(Widget):
             if cursor is not None:
                 glyph, style = glyphs[cursor]
                 glyphs[cursor] = ("│" if glyph == " " else glyph, f"{style} reverse".strip())
-            lines.append(label + Content.assemble(*glyphs))
+            lines.append(label + cell_runs(glyphs))
         if tl.lanes_cut:
             lines.append(Content.styled(f"  {tl.lanes_cut:,} more tasks not drawn (the "
                                         f"{MAX_LANES} drawn: those that blocked the loop, "
@@ -185,7 +196,7 @@ class TimelineView(Widget):
                            "$warning" if v >= 20 else "$success"))
         label = f"lag, max {format_ms(worst)}"
         return Content.styled(label[:_LABEL_WIDTH - 1].ljust(_LABEL_WIDTH), "$text-muted") \
-            + Content.assemble(*glyphs)
+            + cell_runs(glyphs)
 
 
 class TimelineScreen(Screen[None]):
