@@ -168,3 +168,25 @@ async def test_the_timeline_follows_a_live_run_and_marks_the_blocking_task() -> 
         assert (view.zoom, view.pan) == (1, 1.0)
         await pilot.press("escape")
         assert not isinstance(app.screen, TimelineScreen)
+
+
+async def test_a_lane_is_a_span_per_run_of_one_colour() -> None:
+    """A lane drawn a span per cell cost Textual a style per cell on every render
+    (about half a second for 64 lanes of 137 columns, live ten times a second)."""
+    from playground.model import RunState
+
+    state = RunState("many/bad")
+    state.apply({"kind": "hello", "t": 0.0, "pid": 7, "python": "3.12.0", "file": "/x/bad.py"})
+    state.apply({"kind": "started", "t": 0.0})
+    state.apply(tasks_event(0.1, new=[[i, f"Task-{i}", "nap", None, "/x/bad.py", 7] for i in range(1, 61)],
+                            upd=[[i, "waiting", "sleep", "/x/bad.py", 4, 10, 1, None] for i in range(1, 61)]))
+    state.apply({"kind": "lag", "t": 2.0, "samples_ms": [0.5, 0.4]})
+    app = AsyncPlayApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(TimelineScreen([("many/bad", lambda: state)]))
+        await pilot.pause()
+        view = app.screen.query_one(TimelineView)
+        lanes = [line for line in view.render().split("\n") if "nap()" in line.plain]
+        assert len(lanes) == 60
+        assert all(line.cell_length > 100 for line in lanes)
+        assert max(len(line.spans) for line in lanes) <= 3, lanes[0].spans
