@@ -277,10 +277,16 @@ class RunPane(Vertical, can_focus=True):
         # Both classes, then one restyle: each class change restyles the pane's whole
         # subtree (some 175 widgets, tens of ms), and a run's start changes both.
         running, idle = state is not None and not state.finished, state is None
-        if running != self.has_class("-running") or idle != self.has_class("-idle"):
+        if idle != self.has_class("-idle"):
             self.set_class(running, "-running", update=False)
             self.set_class(idle, "-idle", update=False)
-            self.update_node_styles()
+            self.update_node_styles()  # -idle hides and shows panels inside the pane
+        elif running != self.has_class("-running"):
+            # A run's end (or a new run after one): -running styles the pane's own
+            # border only (app.tcss), so the pane alone is restyled, not its widgets:
+            # the whole subtree took the loop tens of ms as the run ended, keys waiting.
+            self.set_class(running, "-running", update=False)
+            self.app.stylesheet.update_nodes([self], animate=False)
         count = problem_count(state)
         if count != self._problems_shown:
             # Relabelling a tab lays the tabs out again: only when the count changes.

@@ -150,3 +150,34 @@ async def test_closing_help_lays_the_main_screen_out_no_more() -> None:
             assert app.screen is main
             await pilot.pause()
         assert layouts == 0
+
+
+async def test_a_runs_end_restyles_the_pane_not_its_widgets() -> None:
+    """-running styles the pane's border only: as a run ended, the pane's whole subtree
+    (its code, tables and panels, some 175 widgets) was styled again, tens of ms of the
+    loop while keys waited. Now the pane alone is, and its border still changes."""
+    app = AsyncPlayApp(catalog=load_catalog())
+    state, events = _live_state_with_output()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.workers.wait_for_complete()
+        pane = app.screen.query_one("#pane-bad", RunPane)
+        pane.state = state
+        await pilot.pause()
+        assert pane.has_class("-running") and pane.styles.border_top[0] == "heavy"
+        styled: list[Any] = []
+        apply = app.stylesheet.apply
+
+        def counting_apply(node: Any, *args: Any, **kwargs: Any) -> None:
+            styled.append(node)
+            apply(node, *args, **kwargs)
+
+        app.stylesheet.apply = counting_apply  # type: ignore[method-assign]
+        for event in events:
+            state.apply(event)
+        assert state.finished
+        pane.state = state
+        await pilot.pause()
+        assert not pane.has_class("-running") and pane.styles.border_top[0] != "heavy"
+        assert pane in styled
+        inside = [node for node in styled if node is not pane and pane in node.ancestors]
+        assert len(inside) < 20, [type(node).__name__ for node in inside]
