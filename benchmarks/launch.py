@@ -10,6 +10,7 @@ shared machine the start-up CPU, not the wall time, is what a room waits for.
 
     .venv/bin/python benchmarks/launch.py [--rounds 10] [--size 160x48] [--python DIR]
     .venv/bin/python benchmarks/launch.py --profile launch.prof   # cProfile of one start
+    .venv/bin/python benchmarks/launch.py --floor   # a one-Static Textual app: the floor
 
 Figures are recorded in benchmarks/README.md (the tmux_keys section).
 """
@@ -33,9 +34,20 @@ import cProfile, json, os, resource, sys, time
 out, profile = sys.argv[1], sys.argv[2]
 profiler = cProfile.Profile() if profile else None
 if profiler: profiler.enable()
-from playground import cli
-args = cli.parse(sys.argv[3:])
-app = cli.app.build_app(args)
+if sys.argv[3:] == ["--floor"]:  # the floor: a Textual app of one Static
+    from textual.app import App
+    from textual.widgets import Static
+
+    class Hello(App[None]):
+        def compose(self):
+            yield Static("Hello")
+
+    app = Hello()
+else:
+    from playground import cli
+    args = cli.parse(sys.argv[3:])
+    # As `asyncplay` starts it (a checkout older than launch() has only build_app).
+    app = getattr(cli.app, "launch", cli.app.build_app)(args)
 figures = {}
 
 def cpu(who):
@@ -92,11 +104,15 @@ def main() -> None:
     parser.add_argument("--python", default=None, metavar="DIR",
                         help="start the app of this checkout (PYTHONPATH=DIR) with this venv's Python")
     parser.add_argument("--profile", metavar="FILE", help="one start under cProfile, saved to FILE")
+    parser.add_argument("--floor", action="store_true",
+                        help="measure a Textual app of one Static instead: this machine's floor")
     parser.add_argument("args", nargs="*", help="the app's own arguments (e.g. --lesson SLUG)")
     args = parser.parse_args()
     tmux("set-environment", "-g", "-u", "ASYNCPLAY_SNIPPETS")
     python = str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "python")
     env = f"env PYTHONPATH={shlex.quote(args.python)} " if args.python else ""
+    if args.floor:
+        args.args = ["--floor"]
     if args.profile:
         one_start(python, env, args.size, args.args, str(Path(args.profile).resolve()))
         print(f"profile saved to {args.profile}")

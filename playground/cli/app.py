@@ -88,6 +88,19 @@ def build_app(args: argparse.Namespace) -> AsyncPlayApp:
                         start_variant=args.app_variant, start_file=args.app_file)
 
 
+def launch(args: argparse.Namespace) -> AsyncPlayApp:
+    """The app for a process that runs it: ``build_app`` with the garbage collector
+    paused until the first frame (see playground.tui.gcpause; the app resumes it)."""
+    from playground.tui import gcpause
+
+    gcpause.pause()
+    try:
+        return build_app(args)
+    except BaseException:
+        gcpause.resume()
+        raise
+
+
 def execute(args: argparse.Namespace) -> int:
-    build_app(args).run()
+    launch(args).run()
     return 0

@@ -27,6 +27,7 @@ from playground.catalog import Catalog, Lesson, load_catalog
 from playground.edits import Edits
 from playground.model import RunState
 from playground.recording import Recording
+from playground.tui import gcpause
 from playground.tui.editing import Editing
 from playground.tui.filter import LessonFilter, takes_typing
 from playground.tui.footer import RunFooter
@@ -163,6 +164,7 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
         if self.present:
             present(self)
         self.room.start()
+        self.call_after_refresh(gcpause.resume)  # start-up is over once its first frame is out
 
     # ----------------------------------------------------------------- lessons
     @on(ListView.Highlighted, "#lessons")

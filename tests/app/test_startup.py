@@ -7,6 +7,7 @@ the mock API and the serve link, replay, export, the server) is imported when fi
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -105,3 +106,49 @@ async def test_the_first_screen_is_styled_once_and_as_a_full_restyle_would(
         app.screen.update_node_styles(animate=False)
         assert max(restyled) > widgets  # the full restyle, for comparison
         assert _styles(app) == settled
+
+
+# The app as `asyncplay` starts it (cli.app.launch), in a process of its own: the
+# collector is paused from before the app's imports until its first frame.
+GC_PROBE = textwrap.dedent("""\
+    import asyncio, gc, json, sys
+    from playground import cli
+
+    async def main() -> None:
+        app = cli.app.launch(cli.parse([]))
+        seen = {"paused while starting": not gc.isenabled(),
+                "textual imported while paused": "textual.app" in sys.modules}
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.pause()
+            seen["on after the first frame"] = gc.isenabled()
+            seen["start-up frozen"] = gc.get_freeze_count() > 10_000
+        print(json.dumps(seen))
+
+    asyncio.run(main())
+""")
+
+
+def test_a_launched_app_collects_no_garbage_until_its_first_frame_then_skips_what_start_up_built() -> None:
+    result = subprocess.run([sys.executable, "-c", GC_PROBE], capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == {
+        "paused while starting": True, "textual imported while paused": True,
+        "on after the first frame": True, "start-up frozen": True}
+
+
+async def test_an_app_built_in_a_test_leaves_the_collector_alone() -> None:
+    app = cli.app.build_app(cli.parse([]))
+    frozen = gc.get_freeze_count()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+def test_a_usage_error_at_launch_turns_the_collector_back_on() -> None:
+    probe = ("import gc\nfrom playground import cli\nfrom playground.cli.common import UsageError\n"
+             "try:\n    cli.app.launch(cli.parse(['--lesson', 'no-such-lesson']))\n"
+             "except UsageError:\n    print(gc.isenabled())\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.stdout.split() == ["True"], result.stderr
