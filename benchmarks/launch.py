@@ -12,6 +12,7 @@ shared machine the start-up CPU, not the wall time, is what a room waits for.
     .venv/bin/python benchmarks/launch.py --profile launch.prof   # cProfile of one start
     .venv/bin/python benchmarks/launch.py --floor   # a one-Static Textual app: the floor
 
+The measured checkout's bytecode is compiled first, as pip does for an installed copy.
 Figures are recorded in benchmarks/README.md (the tmux_keys section).
 """
 
@@ -113,6 +114,10 @@ def main() -> None:
     env = f"env PYTHONPATH={shlex.quote(args.python)} " if args.python else ""
     if args.floor:
         args.args = ["--floor"]
+    # An installed copy has its bytecode compiled by pip; an editable one where
+    # PYTHONDONTWRITEBYTECODE is set would compile its sources at every start.
+    checkout = Path(args.python) if args.python else Path(__file__).resolve().parents[1]
+    subprocess.run([python, "-m", "compileall", "-q", str(checkout / "playground")], check=True)
     if args.profile:
         one_start(python, env, args.size, args.args, str(Path(args.profile).resolve()))
         print(f"profile saved to {args.profile}")
