@@ -181,3 +181,34 @@ async def test_a_runs_end_restyles_the_pane_not_its_widgets() -> None:
         assert pane in styled
         inside = [node for node in styled if node is not pane and pane in node.ancestors]
         assert len(inside) < 20, [type(node).__name__ for node in inside]
+
+
+async def test_the_output_view_works_its_styles_out_once_per_frame(
+        monkeypatch: Any) -> None:
+    """During a flood the Output view draws every line again each frame; each line
+    asked for its style (``rich_style`` walks every ancestor's styles), some 20 a frame.
+    Now a frame works it out once and its lines share it; they read the same."""
+    app = AsyncPlayApp(catalog=load_catalog())
+    state, _ = _live_state_with_output()
+    for i in range(60):
+        state.stdout.append(f"line {i} of many\n", 16, (state.started_t or 0.0) + 1 + i / 100)
+    async with app.run_test(size=(160, 48)) as pilot:
+        pane = app.screen.query_one("#pane-bad", RunPane)
+        pane.state = state
+        await pilot.press("2")
+        await pilot.pause()
+        view = pane.query_one(OutputPanel).query_one("#stdout", OutputView)
+        lines = [strip.text for strip in view.render_lines(view.size.region)]
+        assert any("line 59 of many" in line for line in lines) and len(lines) > 10
+        asked = 0
+        rich_style = OutputView.rich_style
+
+        def counting(widget: OutputView) -> Any:
+            nonlocal asked
+            asked += 1
+            return rich_style.__get__(widget)
+
+        monkeypatch.setattr(OutputView, "rich_style", property(counting))
+        view._styles_cache.clear()  # drawn anew, as when the view scrolls
+        assert [strip.text for strip in view.render_lines(view.size.region)] == lines
+        assert asked == 1

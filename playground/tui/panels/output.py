@@ -11,9 +11,10 @@ from typing import Any
 
 from rich.cells import cell_len
 from rich.segment import Segment
+from rich.style import Style
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -61,6 +62,8 @@ class OutputView(ScrollView, can_focus=True):
         self._shown: tuple[int, int, int, int, int] | None = None
         self._width = 0
         self._follow = True  # at the end: new lines scroll into view
+        #: The frame's styles while it is drawn (base, marker, gutter), else None.
+        self._styles: tuple[Style, Style, Style] | None = None
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -121,26 +124,48 @@ class OutputView(ScrollView, can_focus=True):
             self.scroll_end(animate=False, x_axis=False)
         self.refresh()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The styles are the same for every line of a frame: worked out once here, not
+        # per line (``rich_style`` walks every ancestor's styles; during a flood the
+        # whole view is drawn again each frame).
+        self._styles = (self.rich_style, self.get_component_rich_style("output-view--gap"),
+                        self.get_component_rich_style("output-view--time"))
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._styles = None
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.size.width
-        base = self.rich_style
+        base, gap_style, time_style = self._styles or (
+            self.rich_style, self.get_component_rich_style("output-view--gap"),
+            self.get_component_rich_style("output-view--time"))
         if index >= len(self._lines):
             return Strip.blank(width, base)
         line = self._lines[index]
-        style = base + self.get_component_rich_style("output-view--gap") if index == self._gap_at else base
+        style = base + gap_style if index == self._gap_at else base
         gutter = min(self._gutter, width)
         text_width = width - gutter
-        strip = Strip([Segment(line, style)], cell_len(line)).crop_extend(
-            scroll_x, scroll_x + text_width, base)
+        segments: list[Segment] = []
         if gutter:
             # The gutter stays put when the lines scroll sideways.
             t = self._times[index] if index < len(self._times) else None
             label = (_time_label(t) if t is not None else "").rjust(gutter - 1) + " "
-            time_style = base + self.get_component_rich_style("output-view--time")
-            strip = Strip.join([Strip([Segment(label[:gutter], time_style)], gutter), strip])
-        return strip.apply_offsets(scroll_x, index)
+            segments.append(Segment(label[:gutter], base + time_style))
+        if line.isascii():
+            # One cell per character (control characters are replaced): cut by index,
+            # one strip made instead of four.
+            shown = line[scroll_x:scroll_x + text_width]
+            if shown:
+                segments.append(Segment(shown, style))
+            if len(shown) < text_width:
+                segments.append(Segment(" " * (text_width - len(shown)), base))
+        else:
+            segments.extend(Strip([Segment(line, style)], cell_len(line)).crop_extend(
+                scroll_x, scroll_x + text_width, base))
+        return Strip(segments, gutter + text_width).apply_offsets(scroll_x, index)
 
 
 def _time_label(seconds: float) -> str:
