@@ -8,10 +8,11 @@ what its column means (busy ms, steps, waits on...).
 
 from __future__ import annotations
 
-from textual.coordinate import Coordinate
 from textual.css.query import NoMatches
 from textual.widget import Widget
-from textual.widgets import DataTable, TabbedContent
+from textual.widgets import TabbedContent
+
+from playground.tui.panels import TaskGrid
 
 __all__ = ["OUTPUT_TIP", "TASK_COLUMNS", "TASKS_TIP", "explain_pane", "task_columns_help"]
 
@@ -61,21 +62,7 @@ def explain_pane(pane: Widget, name: str) -> None:
                           ("#task-counts", TASKS_TIP), ("OutputView", OUTPUT_TIP)):
         for widget in pane.query(selector):
             widget.tooltip = tip
-    for table in pane.query("TaskTable DataTable").results(DataTable):
-        _explain_columns(pane, table)
-
-
-def _explain_columns(owner: Widget, table: DataTable[object]) -> None:
-    """The header cell under the mouse explains its column; the rows explain nothing
-    (a tooltip over the rows would hide the tasks one reads)."""
-    labels = [str(column.label) for column in table.columns.values()]
-
-    def hovered(coordinate: Coordinate) -> None:
-        if coordinate.row == -1 and 0 <= coordinate.column < len(labels):
-            label = labels[coordinate.column]
-            what = TASK_COLUMNS.get(label)
-            table.tooltip = f"{label}: {what}" if what else None
-        else:
-            table.tooltip = None
-
-    owner.watch(table, "hover_coordinate", hovered, init=False)
+    # The header cell under the mouse explains its column; the rows explain nothing
+    # (a tooltip over the rows would hide the tasks one reads).
+    for grid in pane.query(TaskGrid):
+        grid.column_tips = {label: f"{label}: {what}" for label, what in TASK_COLUMNS.items()}

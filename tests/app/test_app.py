@@ -22,7 +22,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, ListView, Static, TabbedContent
+from textual.widgets import Input, ListView, Static, TabbedContent
 
 from playground.catalog import load_catalog
 from playground.model import RunState, TaskView, format_mb, place
@@ -42,6 +42,7 @@ from playground.tui.panels import (
     OutputView,
     StallPanel,
     StatusPanel,
+    TaskGrid,
     TaskTable,
 )
 from playground.tui.run_pane import RunPane, marks_for
@@ -383,7 +384,7 @@ async def test_ten_thousand_tasks_keep_the_table_small(tmp_path: Path) -> None:
         await select(pilot, app, "many-tasks")
         await pilot.press("b")
         bad = pane(app, "bad")
-        table = bad.query_one(TaskTable).query_one(DataTable)
+        table = bad.query_one(TaskTable).query_one(TaskGrid)
         await wait_until(pilot, lambda: bool(recorder.finished("bad")) or (
             bad.state is not None and bad.state.tasks_alive > 5000), what="thousands of tasks alive")
         if not recorder.finished("bad"):
@@ -819,10 +820,10 @@ async def test_long_task_names_are_cut_and_keep_a_gap_before_the_state() -> None
         table = pane(app, "bad").query_one(TaskTable)
         table.state = state
         await pilot.pause()
-        grid = table.query_one(DataTable)
-        names = [str(grid.get_cell(str(row), "name")) for row in range(2)]
-        waits = [str(grid.get_cell(str(row), "waits")) for row in range(2)]
-        width = grid.columns["name"].width  # type: ignore[index]
+        grid = table.query_one(TaskGrid)
+        names = [str(grid.rows[row][1]) for row in range(2)]
+        waits = [str(grid.rows[row][3]) for row in range(2)]
+        width = dict(grid.columns)["task"]
         assert all(len(name) < width for name in names), names
         assert "_wait_for_clo…" in names and "a-name-much-l…" in names
         assert "socket con…" in waits

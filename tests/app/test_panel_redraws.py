@@ -212,3 +212,42 @@ async def test_the_output_view_works_its_styles_out_once_per_frame(
         view._styles_cache.clear()  # drawn anew, as when the view scrolls
         assert [strip.text for strip in view.render_lines(view.size.region)] == lines
         assert asked == 1
+
+
+def _tasks_event(t: float, steps: int, new: bool) -> dict[str, Any]:
+    rows = [[tid, "waiting", "sleep", "/x/bad.py", 4, 10, steps if tid == 7 else 1, None]
+            for tid in range(1, 41)]
+    return {"kind": "tasks", "t": t, "created": 40, "alive": 40, "max_alive": 40, "failed": 0,
+            "cancelled": 0, "upd": rows,
+            "new": [[tid, f"Task-{tid}", "nap", None, "/x/bad.py", 7] for tid in range(1, 41)]
+            if new else []}
+
+
+async def test_a_task_that_changed_redraws_its_row_alone() -> None:
+    """The task grid draws again only the line of the row that changed (a DataTable
+    updated in place drew every row again on each report)."""
+    app = AsyncPlayApp(catalog=load_catalog())
+    state = RunState(target="many/bad")
+    state.apply({"kind": "hello", "t": 0.0, "pid": 7, "python": "3.12.0", "file": "/x/bad.py"})
+    state.apply(_tasks_event(0.1, 1, new=True))
+    async with app.run_test(size=(160, 48)) as pilot:
+        pane = app.screen.query_one("#pane-bad", RunPane)
+        pane.state = state
+        await pilot.pause()
+        table = pane.query_one(TaskTable)
+        grid = list(table.children)[-1]
+        drawn: list[int] = []
+        render_line = grid.render_line
+
+        def counted(y: int) -> Any:
+            drawn.append(y)
+            return render_line(y)
+
+        grid.render_line = counted  # type: ignore[method-assign]
+        for n in range(2, 5):
+            state.apply(_tasks_event(0.1 * n, n, new=False))  # task 7 steps again
+            pane.state = state
+            await pilot.pause()
+        assert 1 <= len(drawn) <= 3 and set(drawn) == {7}, drawn
+        line = render_line(7).text  # the header, then task 1: task 7 is line 7
+        assert line.startswith("7 ") and line.rstrip().endswith(" 4"), line

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.message import Message
 from textual.notifications import Notify
 
@@ -27,7 +27,7 @@ from playground.replay import Replay
 from playground.tui.app import AsyncPlayApp
 from playground.tui.history import RecordedRun, RunHistory
 from playground.tui.history_screen import HistoryScreen
-from playground.tui.panels import StallPanel
+from playground.tui.panels import StallPanel, TaskGrid
 from playground.tui.replay_screen import ReplayScreen, TimeSlider, slider_cells
 from playground.tui.run_pane import RunPane
 from playground.tui.screens import OpenFileScreen
@@ -104,8 +104,8 @@ async def test_scrubbing_to_the_middle_of_the_stall_shows_the_blocked_line(
         assert shown is not None and shown.live_stall is not None
         stalls = text_of(screen.query_one(StallPanel))
         assert f"bad.py:{stall_line}" in stalls and "time.sleep(1)" in stalls
-        table = screen.query_one(DataTable)
-        first = [str(cell) for cell in table.get_row_at(0)]
+        table = screen.query_one(TaskGrid)
+        first = [str(cell) for cell in table.rows[0]]
         assert "worker()" in first and "running" in first and str(stall_line) in first
         # The panels show the state folded event by event up to the slider.
         assert shown == folded(path, screen.index)

@@ -18,7 +18,7 @@ from playground.tui.panels.output import OutputPanel, OutputView
 from playground.tui.panels.problems import ProblemsPanel, problem_count
 from playground.tui.panels.stalls import STALLS_SHOWN, StallPanel
 from playground.tui.panels.status import EndMessage, StatusPanel
-from playground.tui.panels.tasks import TASK_ROWS_MAX, TaskTable
+from playground.tui.panels.tasks import TASK_ROWS_MAX, TaskGrid, TaskTable
 
 __all__ = [
     "AWAIT_LINES_MAX",
@@ -39,6 +39,7 @@ __all__ = [
     "ProblemsPanel",
     "StallPanel",
     "StatusPanel",
+    "TaskGrid",
     "TaskTable",
     "problem_count",
 ]
