@@ -1,7 +1,8 @@
 """How fast the app answers keys, idle and while a run streams 10,000 tasks (Pilot).
 
 The real app (driven by Pilot, as the tests drive it) is started on a lesson whose bad
-variant gathers 10,000 tasks that sleep. Each set of keys below is a round trip that
+variant gathers 10,000 tasks that sleep (``--workload stepping``: that wake every 50 ms,
+so the 64 tasks the probe follows one by one change on every report). Each set of keys below is a round trip that
 leaves the screen as it found it; every round is timed, wall and CPU (this process:
 the app and its threads, not the child), first idle, then once thousands of tasks are
 alive (the lesson keys only idle: changing lesson stops the run). Before the keys
@@ -19,6 +20,7 @@ effect of the keys, drawn. ``--profile SET`` runs cProfile over that set's round
 (idle, or ``SET:load``) and prints where the time went.
 
     .venv/bin/python benchmarks/app_keys.py [--rounds 10] [--sets help,tabs] [--profile help:load]
+        [--workload sleeping|stepping]
 
 Figures are recorded in benchmarks/README.md.
 """
@@ -53,6 +55,13 @@ async def main() -> None:
 asyncio.run(main())
 """
 
+#: The bad variant of each workload.
+WORKLOADS = {
+    "sleeping": BAD,
+    "stepping": BAD.replace("    await asyncio.sleep(600)\n",
+                            "    while True:\n        await asyncio.sleep(0.05)\n"),
+}
+
 LESSON = """\
 title = "{title}"
 summary = "For measuring the app."
@@ -83,8 +92,8 @@ IDLE_ONLY = frozenset({"lesson"})
 Figures = dict[str, dict[str, list[float]]]
 
 
-def write_lessons(root: Path) -> None:
-    for slug, bad, order in (("a-many-tasks", BAD, 0), ("a-second", "print('ok')\n", 1)):
+def write_lessons(root: Path, bad_code: str = BAD) -> None:
+    for slug, bad, order in (("a-many-tasks", bad_code, 0), ("a-second", "print('ok')\n", 1)):
         folder = root / slug
         folder.mkdir()
         (folder / "lesson.toml").write_text(LESSON.format(title=slug, order=order))
@@ -156,6 +165,8 @@ def main() -> None:
     parser.add_argument("--profile", default=None, metavar="SET[:load]",
                         help="profile a set's rounds, idle or (:load) with 10,000 tasks")
     parser.add_argument("--top", type=int, default=40, help="profile lines printed")
+    parser.add_argument("--workload", choices=sorted(WORKLOADS), default="sleeping",
+                        help="what the 10,000 tasks do: sleep, or wake every 50 ms")
     args = parser.parse_args()
     sets = [s for s in args.sets.split(",") if s]
     unknown = [s for s in sets if s not in SETS]
@@ -163,7 +174,7 @@ def main() -> None:
         parser.error(f"unknown sets: {', '.join(unknown)} (known: {', '.join(SETS)})")
     profile = cProfile.Profile()
     with tempfile.TemporaryDirectory() as tmp:
-        write_lessons(Path(tmp))
+        write_lessons(Path(tmp), WORKLOADS[args.workload])
         figures = asyncio.run(measure(Path(tmp), sets, args.rounds, args.profile, profile))
     print(f"{'round trip':24} {'wall median':>12} {'worst':>8} {'CPU median':>11} {'worst':>8}")
     for name, values in figures.items():
