@@ -15,11 +15,10 @@ from collections.abc import Iterable, Sequence
 from textual.content import Content
 
 from playground.expect import shown
-from playground.model import RunState, Stall, TaskView, format_mb, format_ms, task_label
+from playground.model import RunState, Stall, format_mb, format_ms, task_label
 from playground.model import place as short_place
 
 __all__ = [
-    "STATE_ORDER",
     "cell_runs",
     "checks_lines",
     "end_message",
@@ -30,7 +29,6 @@ __all__ = [
     "format_elapsed",
     "inline_code",
     "lesson_prose",
-    "relevant_tasks",
     "short_place",
     "stall_line",
     "strip_comment",
@@ -38,9 +36,6 @@ __all__ = [
     "status_line",
     "group_digits",
 ]
-
-#: Task states in the order the tasks table lists them (most relevant first).
-STATE_ORDER = {"running": 0, "ready": 1, "waiting": 2, "failed": 3, "cancelled": 4, "done": 5}
 
 STATUS_STYLE = {
     "idle": "$text-muted",
@@ -129,12 +124,6 @@ def strip_comment(code: str) -> str:
     code = code.strip()
     cut = code.find("  #")
     return code[:cut].rstrip() if cut > 0 else code
-
-
-def relevant_tasks(tasks: Iterable[TaskView], limit: int) -> list[TaskView]:
-    """The ``limit`` tasks worth showing: running, ready, waiting first, then by id."""
-    ordered = sorted(tasks, key=lambda t: (STATE_ORDER.get(t.state, 9), t.tid))
-    return ordered[:limit]
 
 
 def cell_runs(cells: Iterable[tuple[str, str]]) -> Content:

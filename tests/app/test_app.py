@@ -25,12 +25,12 @@ from textual.widget import Widget
 from textual.widgets import Input, ListView, Static, TabbedContent
 
 from playground.catalog import load_catalog
-from playground.model import RunState, TaskView, format_mb, place
+from playground.model import RunState, format_mb, place
 from playground.sandbox import Limits
 from playground.session import RunOptions
 from playground.tui.app import AsyncPlayApp
 from playground.tui.code import CodeView, LineMark, render_code
-from playground.tui.formatting import inline_code, lesson_prose, relevant_tasks, stall_line, strip_comment
+from playground.tui.formatting import inline_code, lesson_prose, stall_line, strip_comment
 from playground.tui.lessons import BrokenLessons, LessonInfo, LessonItem, LevelHeading
 from playground.tui.messages import RunFinished, RunStarted, RunUpdated
 from playground.tui.panels import (
@@ -469,12 +469,6 @@ def test_marks_come_from_the_run_state(tmp_path: Path) -> None:
     assert LineMark(7, "stall") in marks_for(state, snippet)
     assert "time.sleep(1)" in stall_line(state.stalls[0]).plain
     assert strip_comment("time.sleep(1)  # MISTAKE: blocks") == "time.sleep(1)"
-
-
-def test_relevant_tasks_puts_the_active_ones_first() -> None:
-    tasks = [TaskView(tid=i, name=f"t{i}", coro="c", parent=None, created_file=None, created_line=None,
-                      state=state) for i, state in enumerate(["done", "waiting", "running", "failed", "ready"])]
-    assert [t.state for t in relevant_tasks(tasks, 3)] == ["running", "ready", "waiting"]
 
 
 def visible_lines(view: Widget) -> list[str]:

@@ -105,3 +105,45 @@ def test_task_rows_list_live_tasks_first_and_finished_ones_in_the_room_left() ->
         [5, "done", None, None, None, 0, 1, None], [6, "ready", None, None, None, 0, 1, None]]})
     assert [t.tid for t in state.task_rows()] == [4, 6, 2, 3, 1, 5]
     assert [t.tid for t in state.task_rows(4)] == [4, 6, 2, 3]
+
+
+def test_task_rows_with_a_limit_are_the_full_order_cut() -> None:
+    """task_rows(limit) sorts only the live views and takes the finished ones in id
+    order from the table: the same rows as sorting every view, whatever the states,
+    with views replaced, finished ones forgotten past the cap, and ids out of order."""
+    import random
+
+    from playground.model import tasks as task_facts
+
+    rng = random.Random(7)
+    states = ["running", "ready", "waiting", "failed", "cancelled", "done", "newer-state"]
+
+    def full(state: RunState, limit: int) -> list[int]:
+        order = {s: i for i, s in enumerate(states[:6])}
+        return [t.tid for t in sorted(state.tasks.values(),
+                                      key=lambda t: (order.get(t.state, 9), t.tid))][:limit]
+
+    cap = task_facts.MAX_TASK_VIEWS
+    task_facts.MAX_TASK_VIEWS = 300
+    try:
+        for shuffled in (False, True):
+            state = RunState(target="t.py")
+            next_tid = 1
+            for batch in range(60):
+                ids = list(range(next_tid, next_tid + rng.randrange(1, 30)))
+                next_tid = ids[-1] + 1
+                if shuffled:
+                    rng.shuffle(ids)
+                known = list(state.tasks)
+                upd = [[tid, rng.choice(states), None, None, None, 0, 1, None]
+                       for tid in rng.sample(known, min(len(known), rng.randrange(0, 40)))]
+                upd += [[tid, rng.choice(states[3:6]), None, None, None, 0, 1, None]
+                        for tid in ids if rng.random() < 0.7]
+                state.apply({"kind": "tasks", "t": batch / 10, "upd": upd,
+                             "new": [[tid, f"t{tid}", "c", None, None, None] for tid in ids]})
+                twin = state.snapshot()
+                for limit in (1, 7, 64, 200, 10_000):
+                    assert [t.tid for t in twin.task_rows(limit)] == full(twin, limit), (batch, limit)
+            assert len(state.tasks) <= 300 and state._in_tid_order is not shuffled
+    finally:
+        task_facts.MAX_TASK_VIEWS = cap

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -16,7 +15,6 @@ from playground.tui.formatting import (
     TASK_STATE_STYLE,
     fit_figures,
     group_digits,
-    relevant_tasks,
     short_place,
     task_label,
 )
@@ -68,7 +66,7 @@ class TaskTable(StateView, Vertical):
             grid.set_rows([])
             set_text(counts, Content.styled("tasks: none yet", "$text-muted"))
             return
-        tasks = relevant_tasks(state.tasks.values(), TASK_ROWS_MAX)
+        tasks = state.task_rows(TASK_ROWS_MAX)
         set_text(counts, _counts(state, len(tasks), self._width))
         snippet = state.file
         rows: list[Row] = []
