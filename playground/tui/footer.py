@@ -10,7 +10,8 @@ modal screen opened or closed over it, the focus moved), and unmounting and moun
 its keys lays the whole screen out again: closing help cost a layout of every widget
 of the main screen. This one composes again only when the keys it would show differ;
 a key only enabled or disabled is updated in place, and while another screen covers
-it (an opaque screen such as help), it waits until it is seen again.
+it (an opaque screen such as help), it waits until it is seen again. Whether anything
+changed is told from the bindings themselves, once per frame, before any key is made.
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ class RunFooter(Footer):
 
     #: The bindings changed while another screen covered this one.
     _stale = False
+    #: An update is asked for, after the next frame.
+    _update_asked = False
+    #: What the keys shown were made from (:meth:`_made_from`; None: not known).
+    _shown_from: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
         widgets: Iterable[Widget] = super().compose()
@@ -80,7 +85,7 @@ class RunFooter(Footer):
         if not self._seen():
             self._stale = True  # covered: brought up to date when seen again
             return
-        self.call_after_refresh(self._update_keys)
+        self._ask_update()
 
     def _seen(self) -> bool:
         """Whether this footer's screen shows: on top, or under a see-through screen
@@ -91,16 +96,35 @@ class RunFooter(Footer):
     def _screen_changed(self, screen: Screen) -> None:
         if self._stale and self.is_attached and screen is self.screen:
             self._stale = False
+            self._ask_update()
+
+    def _ask_update(self) -> None:
+        # Closing help changes the bindings three times (the screen, the focus...):
+        # one update after the frame does for all of them.
+        if not self._update_asked:
+            self._update_asked = True
             self.call_after_refresh(self._update_keys)
+
+    def _made_from(self) -> tuple[object, ...]:
+        """What the keys would be made from: the screen's active bindings (each with
+        whether it is enabled, and its tooltip) and the footer's own settings."""
+        bindings = tuple((binding, enabled, tooltip)
+                         for _, binding, enabled, tooltip in self.screen.active_bindings.values())
+        return bindings, self.show_command_palette, self.compact
 
     async def _update_keys(self) -> None:
         """Show the screen's keys now: in place if only which are enabled changed."""
+        self._update_asked = False
         if not self.is_attached:
             return
         if not self._seen():
             self._stale = True  # covered since the change was heard
             return
         self._stale = False
+        made_from = self._made_from()
+        if made_from == self._shown_from:
+            return  # the same bindings: making the keys (some 20 widgets) to compare is waste
+        self._shown_from = made_from
         wanted = list(self.compose())  # runs in this footer's context, as recompose's does
         shown = list(self.children)
         same = len(wanted) == len(shown) and all(
