@@ -119,15 +119,12 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
     def compose(self) -> ComposeResult:
         # The size classes that the screen's first resize would set, set before its
         # widgets are styled: set after, they would style every widget a second time.
-        # Not on a narrow screen: there the first resize hides the lesson list, which
-        # gives up the focus (nothing has the keys until l or /); hidden from the
-        # start, the list would keep the keys unseen.
         width, height = self.size
-        if _breakpoint(width, self.HORIZONTAL_BREAKPOINTS) == "-wide":
-            self.screen.update_classes(
-                {name: name in ("-wide", _breakpoint(height, self.VERTICAL_BREAKPOINTS))
-                 for _, name in self.HORIZONTAL_BREAKPOINTS + self.VERTICAL_BREAKPOINTS},
-                update=False)
+        shown = (_breakpoint(width, self.HORIZONTAL_BREAKPOINTS),
+                 _breakpoint(height, self.VERTICAL_BREAKPOINTS))
+        self.screen.update_classes(
+            {name: name in shown for _, name in self.HORIZONTAL_BREAKPOINTS + self.VERTICAL_BREAKPOINTS},
+            update=False)
         yield Header()
         with Horizontal(id="body"):
             yield LessonList(self.catalog, id="sidebar")
@@ -153,7 +150,10 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
             first = next(iter(lessons.query_children(LessonItem)))
             lessons.index = lessons.children.index(first)
             self.lesson = self.catalog.lessons[0]
-        lessons.focus()
+        if self.query_one("#sidebar").display:
+            # Not when a narrow screen hides the list: hidden, it would keep the keys
+            # unseen (nothing has them until l or /).
+            lessons.focus()
         if self.recording_to_open is not None:
             self.open_replay(self.recording_to_open)
         start_lesson, start_variant, start_file = self._opening

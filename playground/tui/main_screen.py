@@ -18,6 +18,9 @@ __all__ = ["MainScreen"]
 class MainScreen(Screen[None]):
     """The screen the app composes into: the lesson list, the texts and the run panes."""
 
+    #: The app gives the focus itself (the lesson list, when the screen shows it).
+    AUTO_FOCUS = ""
+
     def __init__(self) -> None:
         super().__init__(id="_default")  # the id Textual gives its own default screen
         self._styled_once = False
