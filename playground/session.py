@@ -34,6 +34,7 @@ from playground.target import RunOptions, RunTarget
 
 if TYPE_CHECKING:
     from playground.mockapi import MockAPI, MockSite
+    from playground.warmstart import WarmStart
 
 __all__ = ["RunTarget", "RunOptions", "Session", "run_target"]
 
@@ -51,6 +52,7 @@ class Session(StepControls):
         *,
         mock: MockAPI | None = None,
         on_update: Callable[[RunState], None] | None = None,
+        warm: WarmStart | None = None,
     ) -> None:
         self.target = target
         self.options = options or RunOptions()
@@ -59,6 +61,8 @@ class Session(StepControls):
             Recorder(self.options.record_cap_bytes) if self.options.record else None)
         self.started_at: datetime | None = None  # wall-clock time of the start (UTC)
         self._mock = mock
+        self._warm = warm
+        self.started_warm = False  # the run took a child started ahead (see warmstart)
         self._on_update = on_update
         self._stop_reason: str | None = None
         self._stopped = asyncio.Event()
@@ -168,21 +172,24 @@ class Session(StepControls):
                 else:
                     site = await mock.listen()
                     api_mode, api_port = "port", site.port
-            staged = self._stage_code()
-            try:
-                child = self._child = await sandbox.spawn(
-                    staged,
-                    origin=str(self.target.path),
-                    limits=limits,
-                    stall_ms=self.options.stall_ms,
-                    api=api_mode,  # type: ignore[arg-type]
-                    api_port=api_port,
-                    info=info,
-                    probe_args=["--trace"] if self.options.trace else [],
-                    control=self.options.step,
-                )
-            finally:
-                shutil.rmtree(staged.parent, ignore_errors=True)
+            raw = self._code()
+            child = self._child = await self._start_warm(raw, info, api_mode)
+            if child is None:
+                staged = self._stage(raw)
+                try:
+                    child = self._child = await sandbox.spawn(
+                        staged,
+                        origin=str(self.target.path),
+                        limits=limits,
+                        stall_ms=self.options.stall_ms,
+                        api=api_mode,  # type: ignore[arg-type]
+                        api_port=api_port,
+                        info=info,
+                        probe_args=["--trace"] if self.options.trace else [],
+                        control=self.options.step,
+                    )
+                finally:
+                    shutil.rmtree(staged.parent, ignore_errors=True)
             if api_mode == "handoff" and child.api_socket is not None:
                 assert self._mock is not None or own_mock is not None
                 site = await (self._mock or own_mock).serve_socket(child.api_socket)  # type: ignore[union-attr]
@@ -223,9 +230,9 @@ class Session(StepControls):
         self._notify()
         return self.state
 
-    def _stage_code(self) -> Path:
-        """The snippet's file, read once (or the target's edited text): the ``code``
-        event carries its text and the sandbox copies these very bytes, so the code
+    def _code(self) -> bytes:
+        """The snippet's bytes, read once (or the target's edited text): the ``code``
+        event carries its text and the sandbox gets these very bytes, so the code
         shown is the code that ran even if the file changes on disk meanwhile (or
         between two runs)."""
         code = self.target.code
@@ -233,9 +240,27 @@ class Session(StepControls):
             else self.target.path.read_bytes()
         self._parent_event(P.K_CODE, path=str(self.target.path),
                            text=raw.decode("utf-8", errors="replace"))
+        return raw
+
+    def _stage(self, raw: bytes) -> Path:
+        """A file of ``raw`` for a cold start to copy (removed once spawned)."""
         staged = Path(tempfile.mkdtemp(prefix="asyncplay-code-")) / self.target.path.name
         staged.write_bytes(raw)
         return staged
+
+    async def _start_warm(self, raw: bytes, info: sandbox.SandboxInfo,
+                          api_mode: str) -> sandbox.Child | None:
+        """The warm child, sent this run (None: the run starts cold, see warmstart)."""
+        if self._warm is None or api_mode == "port":
+            return None
+        from playground.warmstart import WarmKey
+
+        opts = self.options
+        child = await self._warm.start(
+            WarmKey(info, opts.limits, api_mode, opts.step), self.target.path, raw,
+            stall_ms=opts.stall_ms, trace=opts.trace)
+        self.started_warm = child is not None
+        return child
 
     async def _wait(self, child: sandbox.Child) -> sandbox.ExitInfo:
         waiter = asyncio.create_task(child.wait())

@@ -3,6 +3,11 @@
 Sets up the event channel, instruments asyncio, then runs FILE as ``__main__``
 (compiled under ``--origin`` so every file/line and traceback names the user's own
 path), and reports how it ended.
+
+A warm start (``--go-fd N``, no FILE): the child is started ahead of its run, imports
+everything, then waits on fd N for what is per run (see :func:`_wait_for_go`); it
+writes the snippet it is given into its (so far empty) working directory and goes on
+as above.
 """
 
 from __future__ import annotations
@@ -31,18 +36,74 @@ from playground.probe.recorder import Recorder
 
 def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m playground.probe")
-    parser.add_argument("file")
+    parser.add_argument("file", nargs="?")
     parser.add_argument("--origin", help="path reported for the snippet (default: FILE)")
     parser.add_argument("--stall-ms", type=float, default=50.0)
     parser.add_argument("--handoff-fd", type=int, default=None)
     parser.add_argument("--trace", action="store_true",
                         help="send every callback the loop runs as a step")
+    parser.add_argument("--go-fd", type=int, default=None,
+                        help="warm start: wait on this fd for the run (no FILE)")
     # For measurements (benchmarks/instructions.py): how often events are sent, and
     # what drives the probe's clock (the interval timer, or a watchdog thread).
     parser.add_argument("--flush-ms", type=float, default=50.0)
     parser.add_argument("--clock", choices=("timer", "thread"), default="timer")
     parser.add_argument("--heartbeat-ms", type=float, default=10.0)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if (args.file is None) == (args.go_fd is None):
+        parser.error("give FILE, or --go-fd without FILE")
+    return args
+
+
+#: The most a go message's header may take (the snippet's bytes follow it).
+_GO_HEADER_MAX = 65536
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    chunks: list[bytes] = []
+    while size > 0:
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            raise EOFError("the parent closed the go channel")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _wait_for_go(args: argparse.Namespace) -> None:
+    """Warm start: block until the parent sends the run, then fill ``args`` with it.
+
+    The message is one JSON line (``file``: a bare file name, ``origin``, ``stall_ms``,
+    ``trace``, ``size``) and then ``size`` bytes, the snippet, written here into the
+    working directory (empty until now) as a cold start's copy would be. EOF (the run
+    was discarded unused) ends the child quietly.
+    """
+    import json
+
+    fd = args.go_fd
+    header = b""
+    try:
+        while not header.endswith(b"\n"):
+            byte = os.read(fd, 1)
+            if not byte or len(header) > _GO_HEADER_MAX:
+                os._exit(0)
+            header += byte
+        go = json.loads(header)
+        raw = _read_exactly(fd, int(go["size"]))
+    except (OSError, EOFError, ValueError, KeyError, TypeError):
+        os._exit(0)
+    finally:
+        os.close(fd)
+    name = os.path.basename(str(go["file"]))
+    if not name or name in (".", ".."):
+        os._exit(125)
+    with open(name, "wb") as f:
+        f.write(raw)
+    os.chmod(name, 0o644)
+    args.file = os.path.abspath(name)
+    args.origin = str(go.get("origin") or args.file)
+    args.stall_ms = float(go.get("stall_ms", args.stall_ms))
+    args.trace = bool(go.get("trace", args.trace))
 
 
 def _high_fd(fd: int, above: int = 0) -> int:
@@ -130,6 +191,11 @@ def _exit_code(exc: SystemExit) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
+    if args.handoff_fd is not None:
+        # before a warm start's wait: the parent waits for the socket at spawn
+        _handoff(args.handoff_fd)
+    if args.go_fd is not None:
+        _wait_for_go(args)
     origin = args.origin or os.path.abspath(args.file)
     rec = Recorder(_events_fd(), origin, stall_ms=args.stall_ms, flush_s=args.flush_ms / 1000,
                    heartbeat_s=args.heartbeat_ms / 1000, trace=args.trace,
@@ -143,9 +209,6 @@ def main(argv: list[str] | None = None) -> int:
     source = raw.decode("utf-8", errors="replace")
     linecache.cache[origin] = (len(source), None, source.splitlines(True), origin)
     rec.source = source
-
-    if args.handoff_fd is not None:
-        _handoff(args.handoff_fd)
 
     # Output must reach the parent as it happens, not when a 8 KiB buffer fills.
     for stream in (sys.stdout, sys.stderr):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -21,7 +22,7 @@ from typing import Any
 from playground.sandbox.cgroups import RunCgroup
 from playground.sandbox.command import parse_status, read_all, remove_tree
 from playground.sandbox.handoff import receive_listening_socket
-from playground.sandbox.pipes import OutputChunks, PipePump
+from playground.sandbox.pipes import OutputChunks, PipePump, write_all
 from playground.sandbox.plan import Plan
 from playground.sandbox.procfs import Proc, descendants, proc_uid, scan_procs, usage_of
 from playground.sandbox.types import MIB, ExitInfo, SandboxInfo
@@ -39,6 +40,9 @@ HANDOFF_TIMEOUT_S = 10.0
 _KILL_DEADLINE_S = 5.0
 #: How long aclose waits for an output pipe's thread to close it (it polls every 0.2 s).
 _PUMP_JOIN_S = 2.0
+#: What a pipe takes without its reader (Linux: 64 KiB; PIPE_BUF is less, but a go
+#: message has a single writer).
+_PIPE_ATOMIC = 65536
 
 
 class Child:
@@ -69,6 +73,7 @@ class Child:
         self.api_url = None
         self.api_socket = None
         self.control_fd = -1  # step mode: the write end of the control channel
+        self.go_fd = -1  # a warm start, until go(): the write end of the go channel
         self._popen = popen
         self._plan = plan
         self._cgroup = cgroup
@@ -156,6 +161,30 @@ class Child:
                 self._result = self._reap()
         return self._result
 
+    @property
+    def waiting(self) -> bool:
+        """A warm start still waiting for :meth:`go`, and alive."""
+        return self.go_fd >= 0 and not self._exited.done() and not self._closed
+
+    async def go(self, name: str, code: bytes, *, origin: str, stall_ms: float,
+                 trace: bool = False) -> None:
+        """Start a warm child's run: ``code`` becomes the file ``name`` in its work
+        directory, run under ``origin`` (see ``playground.probe``'s ``--go-fd``).
+        OSError when the child is gone (discard it and start anew)."""
+        if self.go_fd < 0:
+            raise RuntimeError("not a warm child waiting for its run")
+        header = json.dumps({"file": name, "origin": origin, "stall_ms": stall_ms,
+                             "trace": trace, "size": len(code)})
+        message = header.encode() + b"\n" + code
+        fd, self.go_fd = self.go_fd, -1
+        try:
+            if len(message) <= _PIPE_ATOMIC:
+                os.write(fd, message)  # the pipe holds it all: no wait
+            else:
+                await asyncio.to_thread(write_all, fd, message)
+        finally:
+            os.close(fd)
+
     def send_control(self, command: str) -> bool:
         """Write one command line to the probe's control channel (step mode); False
         when there is none, the child is gone, or the pipe is full."""
@@ -203,6 +232,9 @@ class Child:
         if self.control_fd >= 0:
             os.close(self.control_fd)
             self.control_fd = -1
+        if self.go_fd >= 0:
+            os.close(self.go_fd)
+            self.go_fd = -1
         for sock in (self._handoff, self.api_socket):
             if sock is not None:
                 with contextlib.suppress(ValueError, RuntimeError):

@@ -129,7 +129,7 @@ def rlimits(plan: Plan, limits: Limits) -> list[tuple[int, int, int]]:
 
 
 def bwrap_args(
-    plan: Plan, workdir: Path, snippet: Path, limits: Limits, json_status_w: int
+    plan: Plan, workdir: Path, snippet: Path | None, limits: Limits, json_status_w: int
 ) -> list[str]:
     assert plan.bwrap is not None
     args = [
@@ -183,7 +183,8 @@ def bwrap_args(
     wd = str(workdir)
     parents(wd)
     args += ["--perms", "01777", "--size", str(work_bytes), "--tmpfs", wd]
-    args += ["--ro-bind", str(snippet), str(snippet)]
+    if snippet is not None:  # a warm start's probe writes it there at go
+        args += ["--ro-bind", str(snippet), str(snippet)]
     for h in plan.hidden:
         args += ["--remount-ro", h]
     args += ["--chdir", wd, "--"]
@@ -211,7 +212,7 @@ def parse_status(data: bytes) -> tuple[dict[str, Any], set[int]]:
 def build(
     plan: Plan,
     workdir: Path,
-    snippet: Path,
+    snippet: Path | None,
     argv: Sequence[str],
     limits: Limits,
     api_port: int | None,
@@ -249,7 +250,7 @@ def build(
         "landlock": landlock_spec(plan, workdir, api_port),
         "private_mounts": {
             "workdir": str(workdir),
-            "files": [str(snippet)],
+            "files": [str(snippet)] if snippet is not None else [],
             "shm_bytes": max(limits.file_size_mb, 16) * MIB,
             "work_bytes": max(4 * limits.file_size_mb, 16) * MIB,
             "uid": plan.uid if plan.root else None,

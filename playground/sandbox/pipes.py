@@ -29,7 +29,7 @@ import threading
 import time
 from collections import deque
 
-__all__ = ["OutputChunks", "PipePump"]
+__all__ = ["OutputChunks", "PipePump", "write_all"]
 
 #: One read takes whatever the pipe holds, up to this (the pipes hold 1 MiB).
 _READ_BYTES = 1 << 20
@@ -163,3 +163,10 @@ class PipePump:
             with contextlib.suppress(OSError):
                 os.close(fd)
             chunks.close()
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to the blocking ``fd`` (OSError when its reader is gone)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]

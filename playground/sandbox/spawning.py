@@ -1,6 +1,10 @@
 """Start a run: :func:`spawn` copies the snippet into a fresh work directory, opens
 the run's pipes, builds the command chain for the plan, puts the gate into the run's
 cgroups before it may go on, and hands back a :class:`~playground.sandbox.child.Child`.
+
+``spawn(None, warm=True)`` starts the same chain ahead of its run: the probe imports
+everything and waits on a go pipe; :meth:`Child.go` sends it the snippet (written
+into the still empty work directory by the probe) and what else is per run.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ def _set_pipe_size(fd: int, size: int) -> None:
 
 
 async def spawn(
-    snippet: Path,
+    snippet: Path | None,
     *,
     origin: str,
     limits: Limits = Limits(),
@@ -56,6 +60,7 @@ async def spawn(
     extra_env: Mapping[str, str] | None = None,
     probe_args: Sequence[str] = (),
     control: bool = False,
+    warm: bool = False,
     handoff_timeout_s: float = HANDOFF_TIMEOUT_S,
     _argv: Sequence[str] | None = None,
 ) -> Child:
@@ -80,9 +85,15 @@ async def spawn(
     in the supervisor as the event channel is), whose write end becomes
     :meth:`Child.send_control`'s.
 
+    ``warm``: ``snippet`` is None; the probe starts, imports everything and waits for
+    :meth:`Child.go` (``origin`` and ``stall_ms`` are given there, not here). Nothing
+    of the run is in the work directory until then.
+
     ``_argv`` (tests) replaces the probe command; the elements ``"{snippet}"``
     and ``"{handoff_fd}"`` are substituted.
     """
+    if (snippet is None) != warm:
+        raise ValueError("give a snippet, or warm=True without one")
     if api not in ("none", "port", "handoff"):
         raise ValueError(f"unknown api mode {api!r}")
     plan = plan_for(info)
@@ -107,10 +118,12 @@ async def spawn(
     handoff_parent: socket.socket | None = None
     child: Child | None = None
     try:
-        copy = workdir / Path(snippet).name
-        shutil.copyfile(snippet, copy)
-        os.chmod(copy, 0o644)
-        chown(plan, copy)
+        copy: Path | None = None
+        if snippet is not None:
+            copy = workdir / Path(snippet).name
+            shutil.copyfile(snippet, copy)
+            os.chmod(copy, 0o644)
+            chown(plan, copy)
 
         def pipe() -> tuple[int, int]:
             r, w = os.pipe()
@@ -144,6 +157,14 @@ async def spawn(
             pass_fds.append(control_r)
             close_in_supervisor.append(control_r)
             env_extra.insert(0, (CONTROL_FD_ENV, str(control_r)))
+        go_r: int | None = None
+        go_w: int | None = None
+        if warm:
+            go_r, go_w = os.pipe()
+            own.extend((go_r, go_w))
+            child_side.append(go_r)
+            pass_fds.append(go_r)
+            close_in_supervisor.append(go_r)
         handoff_fd: int | None = None
         if api == "handoff":
             handoff_parent, handoff_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -157,11 +178,13 @@ async def spawn(
             subst = {"{snippet}": str(copy), "{handoff_fd}": str(handoff_fd)}
             argv = [subst.get(a, a) for a in _argv]
         else:
-            argv = [sys.executable, "-I", "-m", "playground.probe", "--origin", origin]
-            argv += ["--stall-ms", str(stall_ms), *probe_args]
+            argv = [sys.executable, "-I", "-m", "playground.probe", *probe_args]
             if handoff_fd is not None:
                 argv += ["--handoff-fd", str(handoff_fd)]
-            argv.append(str(copy))
+            if go_w is not None:
+                argv += ["--go-fd", str(go_r)]
+            else:
+                argv += ["--origin", origin, "--stall-ms", str(stall_ms), str(copy)]
         env_extra.insert(0, (EVENTS_FD_ENV, str(events_w)))
         if api == "port":
             env_extra.insert(1, ("API_URL", f"http://127.0.0.1:{api_port}"))
@@ -209,6 +232,9 @@ async def spawn(
             os.set_blocking(control_w, False)  # a command never waits for the child
             child.control_fd = control_w
             own.remove(control_w)
+        if go_w is not None:
+            child.go_fd = go_w
+            own.remove(go_w)
         if cgroup is not None:
             # before the gate opens, so everything is born inside; the first move
             # waits for an RCU grace period (~10 ms): keep it off the loop

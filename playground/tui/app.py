@@ -44,6 +44,7 @@ from playground.tui.scoreboard import Scoreboard
 from playground.tui.replaying import ReplayActions, recorded_options
 from playground.tui.screens import HelpScreen, OpenFileScreen
 from playground.tui.stepper import StepperMixin
+from playground.tui.warming import Warming
 
 if TYPE_CHECKING:
     from textual.driver import Driver
@@ -103,6 +104,7 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
         self.editing = Editing(self, edits)
         self.predictions = Predictions(self, enabled=predict)  # ask lessons' questions first
         self.room = RoomClient(self)  # the served room (inactive in a terminal)
+        self.warming = Warming(self)  # the next run's child, started while idle
 
     def get_driver_class(self) -> type[Driver]:
         driver = super().get_driver_class()
@@ -201,6 +203,7 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
                 note=note, path=str(lesson.path(variant)), source=source,
             )
             self.editing.shown(lesson, variant)
+        self.warming.refresh()  # the next run may need another child (the mock API)
 
     def show_title(self) -> None:
         """The header: the lesson and its place in the list, and where this app stands in
@@ -356,7 +359,7 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
     def _start(self, pane_name: str, target: RunTarget) -> None:
         self.query_one(f"#pane-{pane_name}", RunPane).start(
             target, recorded_options(self.run_options()), self._mock_api,
-            self.link.slot if self.link else None)
+            self.link.slot if self.link else None, warm=self.warming.warm)
 
     async def _mock_api(self) -> MockAPI:
         """The one mock API every run shares, started on first use."""
@@ -384,10 +387,13 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
         self.editing.run_finished(message)
         self.query_one(Scoreboard).run_finished(message.pane, message.summary)
         self.query_one(SandboxBar).show_run(message.state)
+        self.warming.refresh()
 
     @on(Worker.StateChanged)
     def worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where work that failed on our side (not the snippet's) is reported."""
+        if event.state == WorkerState.SUCCESS and event.worker.group == "prepare":
+            self.warming.settled()
         if event.state != WorkerState.ERROR:
             return
         worker = event.worker
@@ -400,6 +406,7 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
     # ----------------------------------------------------------------- closing
     async def on_unmount(self) -> None:
         self._stop_all()
+        await self.warming.close()
         if self.link is not None:
             await self.link.close()
         if self._mock is not None:

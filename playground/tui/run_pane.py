@@ -46,6 +46,7 @@ from playground.tui.panels import (
 
 if TYPE_CHECKING:
     from playground.mockapi import MockAPI
+    from playground.warmstart import WarmStart
     from playground.session import RunOptions, RunTarget, Session
 
 __all__ = ["RunPane", "marks_for"]
@@ -175,14 +176,15 @@ class RunPane(Vertical, can_focus=True):
         return self._session
 
     def start(self, target: RunTarget, options: RunOptions | None,
-              mock_api: Callable[[], Awaitable[MockAPI]], gate: Gate | None = None) -> None:
+              mock_api: Callable[[], Awaitable[MockAPI]], gate: Gate | None = None,
+              warm: WarmStart | None = None) -> None:
         """Run ``target`` in this pane (a run still going here is stopped first).
 
         With a ``gate`` (when served), the run first waits for a server-wide slot.
         """
         self.stop()
         run_id = self.begin_run()
-        work = self._run(run_id, target, options, mock_api)
+        work = self._run(run_id, target, options, mock_api, warm)
         if gate is not None:
             work = queued(gate, target.label, self._show_place, work)
         self._worker = self.run_worker(work, name=f"run {target.label}", group="run",
@@ -204,7 +206,8 @@ class RunPane(Vertical, can_focus=True):
         return True
 
     async def _run(self, run_id: int, target: RunTarget, options: RunOptions | None,
-                   mock_api: Callable[[], Awaitable[MockAPI]]) -> RunState:
+                   mock_api: Callable[[], Awaitable[MockAPI]],
+                   warm: WarmStart | None = None) -> RunState:
         from playground.session import Session, summarize
 
         mock = await mock_api() if target.uses_api else None
@@ -212,7 +215,7 @@ class RunPane(Vertical, can_focus=True):
         def on_update(state: RunState) -> None:
             self.post_message(RunUpdated(self.pane, run_id, state))
 
-        session = Session(target, options, mock=mock, on_update=on_update)
+        session = Session(target, options, mock=mock, on_update=on_update, warm=warm)
         self._session = session
         self.post_message(RunStarted(self.pane, run_id, session.state))
         running = asyncio.ensure_future(session.run())

@@ -40,6 +40,7 @@ from conftest import sandbox_mode_skipped, zombie_children
 from playground import sandbox
 from playground.sandbox import Limits
 from playground.session import RunOptions, RunTarget, Session, summarize
+from playground.warmstart import WarmStart
 
 REPO = Path(__file__).resolve().parents[2]
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -105,6 +106,27 @@ def procs_with(marker: str) -> list[str]:
     return found
 
 
+def procs_in(workdir: str) -> list[str]:
+    """Processes (other than this one) with ``workdir`` in their command line or their
+    environment (HOME and TMPDIR are the run's work directory): a warm start's probe,
+    started before the snippet was known, has not the snippet's marker in its argv."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as f:
+                cmdline = f.read()
+            with open(f"/proc/{name}/environ", "rb") as f:
+                environ = f.read()
+        except OSError:
+            continue
+        if workdir.encode() in cmdline + environ:
+            shown = cmdline.replace(b"\0", b" ").decode(errors="replace")[:200]
+            found.append(f"{name}: {shown}")
+    return found
+
+
 def entries_with(token: str, *folders: Path) -> list[str]:
     hits = []
     for folder in folders:
@@ -161,9 +183,10 @@ class Outcome:
 class Hostile:
     """Runs one hostile snippet and checks what every run must satisfy."""
 
-    def __init__(self, tmp_path: Path, use_bwrap: bool) -> None:
+    def __init__(self, tmp_path: Path, use_bwrap: bool, warm: bool = False) -> None:
         self.tmp_path = tmp_path
         self.use_bwrap = use_bwrap
+        self.warm = warm  # each run takes a child started ahead (playground.warmstart)
         self.token = secrets.token_hex(6)
         self.marker = f"hostile{self.token}"
 
@@ -192,7 +215,15 @@ class Hostile:
             if state.started_t is not None:
                 started_event.set()
 
-        session = Session(RunTarget.from_file(path), options, on_update=on_update)
+        warm: WarmStart | None = None
+        workdir = ""
+        if self.warm:
+            warm = WarmStart()
+            warm.prepare(False, options)
+            ready = await warm.ready()
+            assert ready is not None, "no warm child"
+            workdir = str(ready.workdir)
+        session = Session(RunTarget.from_file(path), options, on_update=on_update, warm=warm)
         stopper = None
         if stop_once_started:  # what the app's Stop button does, as soon as the snippet runs
             async def stop() -> None:
@@ -206,6 +237,9 @@ class Hostile:
         finally:
             if stopper is not None:
                 stopper.cancel()
+            if warm is not None:
+                await warm.close()
+        assert session.started_warm == self.warm
         out = Outcome(summarize(session, state), self.marker, path)
         # with a summary that says how
         assert out.summary["status"] in ("ok", "error", "timeout", "limit", "stopped"), out.why()
@@ -213,6 +247,12 @@ class Hostile:
         # nothing of the run left running
         left = await wait_until_gone(self.marker)
         assert not left, f"processes of the run survived it: {left}"
+        if workdir:
+            end = time.monotonic() + 3.0
+            while (left := procs_in(workdir)) and time.monotonic() < end:
+                await asyncio.sleep(0.05)
+            assert not left, f"processes of the warm run survived it: {left}"
+            assert not Path(workdir).exists(), "work directory left behind"
         assert not zombie_children(), "unreaped children in the parent"
         # the work directory is gone, nothing appeared outside it
         assert not list(TMP.glob(f"{_RUN_PREFIX}*/{path.name}")), "work directory left behind"
@@ -644,6 +684,37 @@ async def test_cli_run_json(
     assert ("bwrap" in summary["sandbox"]["layers"]) == use_bwrap
     assert not await wait_until_gone(hostile.marker)
     assert not list(TMP.glob(f"{_RUN_PREFIX}*/{path.name}"))
+
+
+# --------------------------------------------------------------------------- warm starts
+
+
+@pytest.fixture
+def hostile_warm(tmp_path: Path, use_bwrap: bool) -> Hostile:
+    return Hostile(tmp_path, use_bwrap, warm=True)
+
+
+async def test_a_warm_start_gives_a_fork_bomb_nothing_more(hostile_warm: Hostile) -> None:
+    await test_fork_bomb_meets_the_process_limit(hostile_warm)
+
+
+async def test_a_warm_start_gives_a_daemon_nothing_more(hostile_warm: Hostile) -> None:
+    await test_double_fork_setsid_daemon_is_gone_after_the_run(hostile_warm)
+
+
+async def test_a_warm_start_gives_killing_outside_nothing_more(hostile_warm: Hostile) -> None:
+    await test_killing_the_parent_pid1_or_asyncplay_is_refused(hostile_warm)
+
+
+async def test_a_warm_start_gives_writes_outside_nothing_more(
+    hostile_warm: Hostile, tmp_path: Path
+) -> None:
+    await test_writes_outside_the_work_directory_fail_clearly(hostile_warm, tmp_path)
+
+
+async def test_a_warm_start_gives_a_disk_fill_nothing_more(hostile_warm: Hostile) -> None:
+    await test_disk_fill_meets_the_file_size_limit(hostile_warm)
+    await test_fd_flood_meets_the_open_files_limit(hostile_warm)
 
 
 # --------------------------------------------------------------------------- soak

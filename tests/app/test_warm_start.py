@@ -1,0 +1,99 @@
+"""The app's warm start (playground.tui.warming) with the real app and real runs: each
+run gets a fresh child, and the app leaves no process and no work directory behind."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from textual.message import Message
+from textual.pilot import Pilot
+
+from conftest import zombie_children
+
+from playground.catalog import load_catalog
+from playground.session import Session
+from playground.tui.app import AsyncPlayApp
+from playground.tui.messages import RunFinished, RunStarted
+from playground.tui.run_pane import RunPane
+
+SIZE = (160, 48)
+SNIPPET = "import os\nprint(sorted(os.listdir('.')))\nopen('left-by-the-run', 'w').close()\n"
+
+
+def write_lesson(root: Path) -> None:
+    folder = root / "fresh-dir"
+    folder.mkdir()
+    (folder / "lesson.toml").write_text(
+        'title = "Fresh"\nsummary = "s."\nwhy = "w."\nwatch = "w."\nmistake = "m."\n'
+        'fix = "f."\ntags = ["test"]\norder = 1\n')
+    (folder / "bad.py").write_text(SNIPPET)
+    (folder / "good.py").write_text(SNIPPET)
+
+
+async def wait_until(pilot: Pilot[None], condition: Any, what: str, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await pilot.pause(0.05)
+
+
+def my_descendants() -> list[int]:
+    """Every process below this one (the app's runs and warm children)."""
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                data = Path(f"/proc/{name}/stat").read_bytes()
+            except OSError:
+                continue
+            children.setdefault(int(data[data.rindex(b")") + 2:].split()[1]), []).append(int(name))
+    found: list[int] = []
+    todo = [os.getpid()]
+    while todo:
+        for pid in children.get(todo.pop(), ()):
+            found.append(pid)
+            todo.append(pid)
+    return found
+
+
+async def test_twenty_runs_each_get_a_fresh_child_and_the_exit_leaves_nothing(tmp_path: Path) -> None:
+    write_lesson(tmp_path)
+    sessions: list[Session] = []
+    finished: list[RunFinished] = []
+    app = AsyncPlayApp(catalog=load_catalog([tmp_path], include_default=False))
+
+    def hook(message: Message) -> None:
+        if isinstance(message, RunStarted):
+            session = app.screen.query_one(f"#pane-{message.pane}", RunPane).session
+            assert session is not None
+            sessions.append(session)
+        elif isinstance(message, RunFinished):
+            finished.append(message)
+
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        await wait_until(pilot, lambda: app.warming.warm is not None and app.warming.warm.key
+                         is not None, "the first warm child")
+        for n in range(1, 21):
+            await pilot.press("r")
+            await wait_until(pilot, lambda: len(finished) == 2 * n, f"both runs of round {n}")
+        warm = app.warming.warm
+        assert warm is not None and warm.key is not None  # one ready for the next run
+        child = await warm.ready()
+        assert child is not None and child.waiting
+    assert len(sessions) == 40
+    # the first run of each round took a warm child (the other pane's started cold)
+    assert sum(s.started_warm for s in sessions) == 20, [s.started_warm for s in sessions]
+    for message in finished:
+        assert message.state.status == "ok", message.summary["message"]
+        # a fresh work directory each time: the last run's file is never there
+        assert message.summary["stdout"] == "['bad.py']\n" if message.pane == "bad" \
+            else message.summary["stdout"] == "['good.py']\n", message.summary["stdout"]
+    assert not Path(f"/proc/{child.pid}").exists()
+    assert not my_descendants(), "processes of the app's runs outlived it"
+    assert not zombie_children()
+    workdirs = [s._child.workdir for s in sessions if s._child is not None] + [child.workdir]
+    assert len(workdirs) == 41 and not [w for w in workdirs if w.exists()], \
+        "work directories outlived the app"
