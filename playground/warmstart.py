@@ -18,6 +18,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from playground import protocol as P
 from playground import sandbox
 from playground.target import RunOptions
 
@@ -82,13 +83,12 @@ class WarmStart:
             return
         self._key = key
         self.spawned += 1
-        self._spawning = asyncio.ensure_future(sandbox.spawn(
-            None, origin="", limits=key.limits, api=key.api,  # type: ignore[arg-type]
-            info=key.info, control=key.control, warm=True))
+        self._spawning = asyncio.ensure_future(_spawn(key))
         self._arm_expiry()
 
     async def ready(self) -> sandbox.Child | None:
-        """The child kept, once started (it stays kept); None when there is none."""
+        """The child kept, once its probe waits for its run (it stays kept); None when
+        there is none."""
         task = self._spawning
         if task is None:
             return None
@@ -160,6 +160,22 @@ class WarmStart:
         if self._expiry is not None:
             self._expiry.cancel()
             self._expiry = None
+
+
+async def _spawn(key: WarmKey) -> sandbox.Child:
+    """A child for ``key``, once its probe waits for its run (it says so on the event
+    channel, before any event of the run)."""
+    child = await sandbox.spawn(
+        None, origin="", limits=key.limits, api=key.api,  # type: ignore[arg-type]
+        info=key.info, control=key.control, warm=True)
+    try:
+        line = await child.events.readline()
+        if line != P.WARM_READY:
+            raise RuntimeError(f"the warm child did not get ready: {line[:200]!r}")
+    except BaseException:
+        await child.aclose()
+        raise
+    return child
 
 
 _CLOSING: set[asyncio.Task[None]] = set()  # discards under way (kept from the collector)

@@ -194,10 +194,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.handoff_fd is not None:
         # before a warm start's wait: the parent waits for the socket at spawn
         _handoff(args.handoff_fd)
+    events = _events_fd()
     if args.go_fd is not None:
+        os.write(events, P.WARM_READY)  # the parent may count on a run starting at once now
         _wait_for_go(args)
     origin = args.origin or os.path.abspath(args.file)
-    rec = Recorder(_events_fd(), origin, stall_ms=args.stall_ms, flush_s=args.flush_ms / 1000,
+    rec = Recorder(events, origin, stall_ms=args.stall_ms, flush_s=args.flush_ms / 1000,
                    heartbeat_s=args.heartbeat_ms / 1000, trace=args.trace,
                    control_fd=_control_fd())
     rec.start({"pid": os.getpid(), "python": sys.version.split()[0], "file": origin,

@@ -51,6 +51,7 @@ __all__ = [
     "K_PAUSED",
     "K_RESUMED",
     "CONTROL_FD_ENV",
+    "WARM_READY",
     "TASK_STATES",
     "FINISHED_TASK_STATES",
     "FINAL_STATUSES",
@@ -65,6 +66,10 @@ EVENTS_FD_ENV = "ASYNCPLAY_EVENTS_FD"
 
 #: Environment variable naming the fd of the control channel (step mode: parent -> probe).
 CONTROL_FD_ENV = "ASYNCPLAY_CONTROL_FD"
+
+#: A warm start's probe writes this line on the event channel once it has imported
+#: everything and waits for its run (read by the parent's WarmStart, never folded).
+WARM_READY = b"ready\n"
 
 #: Lines longer than this are dropped by the parent (and never written by the probe).
 MAX_LINE_BYTES = 1 << 20
