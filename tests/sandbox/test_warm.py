@@ -196,3 +196,18 @@ async def test_a_warm_start_serves_the_mock_api(info: SandboxInfo, tmp_path: Pat
     assert (summary["status"], summary["stdout"]) == ("ok", "200\n"), summary["stderr"][-800:]
     assert summary["api"]["requests"] == 1, summary["api"]
     assert gone(child.pid) and not child.workdir.exists()
+
+
+async def test_a_snippet_larger_than_a_pipe_reaches_a_warm_child(info: SandboxInfo, tmp_path: Path) -> None:
+    path = tmp_path / "big.py"
+    path.write_text("".join(f"# padding {i:06d} {'y' * 40}\n" for i in range(4000))
+                    + "import os\nprint(os.path.getsize('big.py'))\n")
+    options = options_for(info)
+    warm = WarmStart()
+    try:
+        warm.prepare(False, options)
+        session, summary = await run(RunTarget.from_file(path), options, warm)
+    finally:
+        await warm.close()
+    assert session.started_warm and path.stat().st_size > 65536
+    assert (summary["status"], summary["stdout"]) == ("ok", f"{path.stat().st_size}\n")
