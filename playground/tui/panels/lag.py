@@ -13,7 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from playground.model import RunState
-from playground.tui.formatting import fit_figures, format_ms
+from playground.tui.formatting import cell_runs, fit_figures, format_ms
 from playground.tui.panels.base import StateView, set_text
 
 __all__ = ["LAG_BAD_MS", "LAG_SCALE_MIN_MS", "LagChart", "LagPanel"]
@@ -59,7 +59,8 @@ class LagChart(Widget):
             for row in range(height):
                 fill = max(0, min(8, level - (height - 1 - row) * 8))
                 rows[row].append((self._BARS[fill], style))
-        return Content("\n").join(Content.assemble(*row) for row in rows)
+        # A span per run of one colour, not per bar: styling a span is most of a render.
+        return Content("\n").join(cell_runs(row) for row in rows)
 
     def _bucketed(self, width: int) -> list[float]:
         values = self.values
