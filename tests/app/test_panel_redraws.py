@@ -284,3 +284,26 @@ async def test_opening_and_closing_help_makes_no_footer_keys() -> None:
         await pilot.pause()
         await pilot.pause()
         assert made >= 1 and footer.query(FooterKey)
+
+
+async def test_the_task_grid_scrolls_under_its_header() -> None:
+    app = AsyncPlayApp(catalog=load_catalog())
+    state = RunState(target="many/bad")
+    state.apply({"kind": "hello", "t": 0.0, "pid": 7, "python": "3.12.0", "file": "/x/bad.py"})
+    state.apply(_tasks_event(0.1, 1, new=True))
+    async with app.run_test(size=(160, 48)) as pilot:
+        pane = app.screen.query_one("#pane-bad", RunPane)
+        pane.state = state
+        await pilot.pause()
+        grid = list(pane.query_one(TaskTable).children)[-1]
+        assert grid.size.height < 41  # 40 rows and the header do not fit: it scrolls
+        grid.focus()
+        await pilot.press("down", "down", "down")
+        await pilot.pause()
+        assert grid.scroll_offset.y == 3
+        header, first = grid.render_line(0).text, grid.render_line(1).text
+        assert header.split()[:3] == ["id", "task", "state"] and first.startswith("4 "), first
+        await pilot.press("end")
+        await pilot.pause()
+        last = grid.render_line(grid.size.height - 1).text
+        assert last.startswith("40 "), last
