@@ -76,15 +76,17 @@ class WarmStart:
         if key is not None and key == self._key and task is not None and (
                 not task.done() or (not task.cancelled() and task.exception() is None
                                     and task.result().waiting)):
-            self._arm_expiry()
+            if task.done():
+                self._arm_expiry()  # wanted again: unused from now
             return
         self._discard()
         if key is None:
             return
         self._key = key
         self.spawned += 1
-        self._spawning = asyncio.ensure_future(_spawn(key))
-        self._arm_expiry()
+        task = self._spawning = asyncio.ensure_future(_spawn(key))
+        # unused for idle_s from when it is ready (a slow start does not count)
+        task.add_done_callback(lambda done: self._arm_expiry() if done is self._spawning else None)
 
     async def ready(self) -> sandbox.Child | None:
         """The child kept, once its probe waits for its run (it stays kept); None when
@@ -92,9 +94,14 @@ class WarmStart:
         task = self._spawning
         if task is None:
             return None
-        with contextlib.suppress(Exception):
+        try:
             return await asyncio.shield(task)
-        return None
+        except Exception:  # noqa: BLE001 - it failed to start
+            return None
+        except asyncio.CancelledError:
+            if task.cancelled():  # discarded while starting: not us being cancelled
+                return None
+            raise
 
     async def take(self, key: WarmKey) -> sandbox.Child | None:
         """The child kept, for a run of ``key`` (waited for if it is still starting):
