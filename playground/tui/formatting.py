@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from textual._wrap import compute_wrap_offsets
 from textual.content import Content
 
 from playground.expect import shown
@@ -21,6 +22,7 @@ from playground.model import place as short_place
 __all__ = [
     "cell_runs",
     "checks_lines",
+    "wrap_keeping_figures",
     "end_message",
     "STATUS_STYLE",
     "STATUS_ICON",
@@ -224,18 +226,36 @@ def stall_line(stall: Stall, *, shown_ms: float | None = None, coro: str | None 
     )
 
 
-def checks_lines(checks: Sequence[dict[str, object]]) -> Content:
-    """Expectation results as ✓/✗ lines: what was expected and what was observed."""
+#: A figure that a line must not break inside: a number with digit groups
+#: (``10 001``, ``1 001 ms``) or a number and its unit (``995 ms``, ``0.2 s``).
+_FIGURE = re.compile(r"\d{1,3}(?: \d{3})+(?: (?:ms|MB|KB|s)\b)?|\d+(?:\.\d+)? (?:ms|MB|KB|s)\b")
+
+
+def wrap_keeping_figures(line: Content, width: int) -> Content:
+    """``line`` wrapped at spaces to ``width`` (0: as it is), never inside a figure:
+    Textual's own wrap broke ``1 001 ms`` after its ``1``, which read as two numbers."""
+    plain = line.plain
+    if width <= 0 or line.cell_length <= width:
+        return line
+    # The wrap sees a figure's spaces as letters (same cell width): it breaks elsewhere.
+    glued = _FIGURE.sub(lambda m: m.group(0).replace(" ", "_"), plain)
+    offsets = compute_wrap_offsets(glued, width, tab_size=8)
+    return Content("\n").join(part.rstrip() for part in line.divide(offsets))
+
+
+def checks_lines(checks: Sequence[dict[str, object]], width: int = 0) -> Content:
+    """Expectation results as ✓/✗ lines: what was expected and what was observed;
+    each wrapped to ``width`` (0: not wrapped) between words, never inside a figure."""
     lines = []
     for check in checks:
         met = bool(check.get("met"))
         observed = shown(check)
-        lines.append(Content.assemble(
+        lines.append(wrap_keeping_figures(Content.assemble(
             ("✓ " if met else "✗ ", "bold $success" if met else "bold $error"),
             inline_code(str(check.get("check", "")), "" if met else "$text-error"),
             *(((" · ", "$text-muted"), inline_code(observed, "$text-muted"))
               if observed else ()),
-        ))
+        ), width))
     return Content("\n").join(lines)
 
 

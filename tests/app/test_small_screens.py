@@ -7,6 +7,7 @@ fold of real events), so what is measured on screen is the same every time.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,9 @@ from playground.catalog import load_catalog
 from playground.recording import load
 from playground.replay import Replay
 from playground.tui.app import AsyncPlayApp
-from playground.tui.formatting import fit_figures
-from playground.tui.panels import LagPanel, StatusPanel
+from playground.tui.formatting import checks_lines, fit_figures
+from playground.tui.panels import ChecksPanel, LagPanel, StatusPanel
+from playground.tui.panels.fix import FixPanel
 from playground.tui.run_pane import RunPane
 from playground.tui.screens import HELP_KEYS
 from textual.content import Content
@@ -124,6 +126,36 @@ def test_help_lists_every_key_of_the_app() -> None:
                          else key).lower() not in listed:
                 missing.add(key)
     assert not missing, missing
+
+
+@pytest.mark.parametrize("size", SMALL, ids=["80x24", "100x30"])
+async def test_expectations_break_between_words_not_inside_a_figure(size: tuple[int, int]) -> None:
+    """A plain wrap broke "1 001 ms" after its "1" (read as 1 and 001 ms), in the
+    expectations and in "did you fix it?": a figure (a digit group, a number and its
+    unit) stays on one line."""
+    app = _app()
+    async with app.run_test(size=size) as pilot:
+        await _after_runs(pilot)
+        pane = app.screen.query_one("#pane-bad", RunPane)
+        checks = pane.query_one(ChecksPanel)
+        assert checks.checks
+        whole = checks_lines(checks.checks).plain  # on long lines, unbroken
+        figures = re.findall(r"\d{1,3}(?: \d{3})+ ms|\d+(?:\.\d+)? ms", whole)
+        assert any(" " in figure[:-3] for figure in figures), whole  # a digit group
+        # Placed and filled as an edit's run does (editing.py): before its first layout.
+        fix = FixPanel()
+        pane.mount(fix, after=checks)
+        fix.show_result({"met": False, "checks": list(checks.checks)})
+        await pilot.pause()
+        await pilot.pause()
+        for panel in (checks, fix):
+            lines = ["".join(seg.text for seg in line).strip()
+                     for line in panel.render_lines(panel.region.reset_offset)]
+            shown = "|".join(lines)
+            for figure in figures:
+                assert figure in shown, (panel, figure, lines)
+            # Only breaks were added: the words are all there, in order.
+            assert shown.replace("|", " ").split()[-len(whole.split()):] == whole.split(), lines
 
 
 def test_figures_break_between_figures_only() -> None:
