@@ -8,11 +8,11 @@ workshop author sees at once what to fix.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.geometry import Size
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import ListItem, ListView, Static
@@ -21,7 +21,7 @@ from playground.catalog import Catalog, Lesson, LessonError
 from playground.tui.filter import LessonFilter
 from playground.tui.formatting import inline_code, lesson_prose
 
-__all__ = ["BrokenLessons", "LessonInfo", "LessonItem", "LessonList", "LevelHeading"]
+__all__ = ["BrokenLessons", "LessonInfo", "LessonItem", "LessonList", "LessonListView", "LevelHeading"]
 
 
 class LevelHeading(ListItem):
@@ -109,6 +109,51 @@ class BrokenLessons(Vertical):
         self.display = bool(self.errors)
 
 
+class LessonListView(ListView):
+    """The list of lessons: ``home``, ``end``, ``page up`` and ``page down`` move its
+    cursor (a plain ListView only scrolled, leaving the cursor, and the lesson on
+    screen, where they were), passing by the headings and the filter's misses."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "first_lesson", "First lesson", show=False),
+        Binding("end", "last_lesson", "Last lesson", show=False),
+        Binding("pageup", "page_lessons(-1)", "A page up", show=False),
+        Binding("pagedown", "page_lessons(1)", "A page down", show=False),
+    ]
+
+    def _enabled(self) -> list[int]:
+        # Headings and the lessons the filter hides are disabled: the cursor skips them.
+        return [index for index, item in enumerate(self.children) if not item.disabled]
+
+    def action_first_lesson(self) -> None:
+        """Highlight the first lesson."""
+        if enabled := self._enabled():
+            self.index = enabled[0]
+
+    def action_last_lesson(self) -> None:
+        """Highlight the last lesson."""
+        if enabled := self._enabled():
+            self.index = enabled[-1]
+
+    def action_page_lessons(self, direction: int) -> None:
+        """Highlight the lesson a page (the list's height) below (1) or above (-1)."""
+        enabled = self._enabled()
+        if self.index is None:
+            if enabled:
+                self.index = enabled[0] if direction > 0 else enabled[-1]
+            return
+        top = self.children[self.index].virtual_region.y
+        target = top + direction * max(1, self.scrollable_content_region.height - 1)
+        ahead = [i for i in enabled if (i - self.index) * direction > 0]
+        if not ahead:
+            return
+        # The farthest lesson that starts within a page; at least the next one.
+        within = [i for i in ahead if (target - self.children[i].virtual_region.y) * direction >= 0]
+        nearest = ahead[0] if direction > 0 else ahead[-1]
+        farthest = (max(within) if direction > 0 else min(within)) if within else nearest
+        self.index = farthest
+
+
 class LessonList(Vertical):
     """The lessons (grouped by level, in catalog order) and, below them, the folders
     that are broken; above them, when ``/`` opens it, the filter."""
@@ -127,7 +172,7 @@ class LessonList(Vertical):
             for lesson in lessons:
                 number += 1
                 items.append(LessonItem(lesson, number))
-        list_view = ListView(*items, id="lessons")
+        list_view = LessonListView(*items, id="lessons")
         list_view.border_title = "lessons"
         if items:
             list_view.border_subtitle = Content.styled("/ filter", "$text-muted")

@@ -27,6 +27,7 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("r  space", "run both, side by side, at the same time"),
     ("s", "stop every run now"),
     ("n  p  ↑ ↓", "next / previous lesson"),
+    ("home  end  pgup  pgdn", "in the lesson list: the first / last lesson, a page up / down"),
     ("i", "show or hide the lesson's texts (more room for the runs)"),
     ("l", "show or hide the lesson list"),
     ("o", "open and run a file of your own, or replay a recording (.jsonl)"),

@@ -253,3 +253,39 @@ async def test_keys_typed_right_after_the_slash_go_to_the_filter(tmp_path: Path)
         assert current(app) == "time-sleep" and recorder.messages == []
         await pilot.press("slash")  # in the filter, / is typed
         assert app.screen.query_one(LessonFilter).text == "cpu/"
+
+
+# --------------------------------------------------------------- list keys
+async def test_home_end_and_page_keys_move_through_the_lesson_list() -> None:
+    """home, end, page down and page up scrolled the list but left its cursor (and
+    the lesson on screen) where it was: now they move the cursor, which opens the
+    lesson it lands on, like up and down."""
+    app = AsyncPlayApp(catalog=load_catalog())
+    async with app.run_test(size=SIZE) as pilot:
+        lessons = app.screen.query_one("#lessons", ListView)
+        order = [item.lesson.slug for item in lessons.query_children(LessonItem) if not item.disabled]
+        assert current(app) == order[0] and app.focused is lessons
+        await pilot.press("end")
+        await wait_until(pilot, lambda: current(app) == order[-1], what="end to the last lesson")
+        await pilot.press("home")
+        await wait_until(pilot, lambda: current(app) == order[0], what="home to the first lesson")
+        await pilot.press("pagedown")
+        await wait_until(pilot, lambda: current(app) != order[0], what="page down to move")
+        paged = order.index(current(app) or "")
+        assert 1 < paged < len(order) - 1, paged  # a page: more than one lesson, not all
+        await pilot.pause()
+        item = lessons.highlighted_child
+        assert item is not None and lessons.scrollable_content_region.contains_region(item.region)
+        await pilot.press("pageup")
+        await wait_until(pilot, lambda: current(app) == order[0], what="page up back to the first")
+
+
+async def test_home_and_end_keep_to_the_filters_matches(tmp_path: Path) -> None:
+    app = AsyncPlayApp(catalog=write_catalog(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"cpu", "enter")
+        await wait_until(pilot, lambda: current(app) == "queue-size", what="the first match")
+        await pilot.press("end")
+        await wait_until(pilot, lambda: current(app) == "to-thread-cpu", what="end to the last match")
+        await pilot.press("home")
+        await wait_until(pilot, lambda: current(app) == "queue-size", what="home to the first match")
