@@ -63,6 +63,11 @@ class CodeEditor(TextArea):
         Binding("ctrl+r", "app.run_edit", "Run edit", priority=True),
         Binding("ctrl+s", "app.save_edit", "Save edit", priority=True),
         Binding("escape", "app.close_editor", "Leave editor"),  # see _on_key
+        # TextArea moves only within a line on home/end; editors go to the code's ends.
+        Binding("ctrl+home", "code_end(False, False)", "Start of the code", show=False),
+        Binding("ctrl+end", "code_end(True, False)", "End of the code", show=False),
+        Binding("ctrl+shift+home", "code_end(False, True)", "Select to the start", show=False),
+        Binding("ctrl+shift+end", "code_end(True, True)", "Select to the end", show=False),
     ]
 
     def __init__(self, *, on_change: Callable[[str], None] | None = None) -> None:
@@ -84,6 +89,10 @@ class CodeEditor(TextArea):
         """Bring back the original text (one undoable change: ctrl+z brings the edit back)."""
         if self.text != self.original:
             self.replace(self.original, self.document.start, self.document.end)
+
+    def action_code_end(self, end: bool, select: bool) -> None:
+        """Move the cursor to the end (or the start) of the code, selecting if ``select``."""
+        self.move_cursor(self.document.end if end else self.document.start, select=select)
 
     def show_marks(self, marks: tuple[LineMark, ...]) -> None:
         """Mark the lines a run points at (1-based lines, as a run reports them)."""

@@ -194,3 +194,25 @@ async def test_reset_from_the_palette_opens_the_editor_with_the_lesson_text_undo
         assert "edited" not in title_of(app, "bad") and app.focused is bad
         await pilot.press("ctrl+z")
         assert bad.text.split("\n")[0].endswith("#")
+
+
+async def test_ctrl_home_and_ctrl_end_go_to_the_start_and_end_of_the_code(tmp_path: Path) -> None:
+    """ctrl+end and ctrl+home (shift: selecting) did nothing in the editor: text pasted
+    "at the end" went where the cursor was."""
+    app = AsyncPlayApp(edits=Edits(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await show_time_sleep(pilot, app)
+        await pilot.press("e")
+        editor = pane(app, "bad").query_one(CodeEditor)
+        await wait_until(pilot, lambda: app.focused is editor, timeout_s=5, what="editor focused")
+        end = editor.document.end
+        await pilot.press("down", "down", "ctrl+end")
+        assert editor.cursor_location == end
+        await pilot.press("#")
+        assert editor.text.endswith("#")
+        await pilot.press("ctrl+home")
+        assert editor.cursor_location == (0, 0)
+        await pilot.press("down", "ctrl+shift+end")
+        assert editor.selection == Selection((1, 0), editor.document.end)
+        await pilot.press("ctrl+shift+home")
+        assert editor.selection == Selection((1, 0), (0, 0))
