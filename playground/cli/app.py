@@ -73,7 +73,8 @@ def build_app(args: argparse.Namespace) -> AsyncPlayApp:
     if args.app_variant is not None and args.app_lesson is None:
         raise UsageError("--variant goes with --lesson SLUG")
     if args.app_file is not None and not args.app_file.is_file():
-        raise UsageError(f"{args.app_file}: no such file")
+        raise UsageError(f"{args.app_file}: " + ("a folder, not a file" if args.app_file.is_dir()
+                                                    else "no such file"))
     lessons = catalog(args)
     lesson = find_lesson(lessons, args.app_lesson) if args.app_lesson is not None else None
     link = ServeLink.from_env()  # set when `asyncplay serve` started this app for a browser

@@ -55,7 +55,8 @@ def target(args: argparse.Namespace) -> RunTarget:
         args.file, args.slug = Path(args.slug), None
     if args.file is not None:
         if not args.file.is_file():
-            raise UsageError(f"{args.file}: no such file")
+            raise UsageError(f"{args.file}: " + ("a folder, not a file" if args.file.is_dir()
+                                                else "no such file"))
         return RunTarget.from_file(args.file, label=str(args.file))
     if args.slug is None:
         raise UsageError("which lesson? give a slug (see `asyncplay list`) or --file PATH")

@@ -165,6 +165,8 @@ class OpenFileScreen(ModalScreen[Path | Recording | None]):
         problem = ""
         if not event.value.strip():
             problem = "Type the path of a .py file."
+        elif path.is_dir():
+            problem = f"{path} is a folder: type the path of a file in it."
         elif not path.is_file():
             problem = f"No such file: {path}"
         elif path.suffix != ".py":

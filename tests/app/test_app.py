@@ -419,6 +419,10 @@ async def test_open_file_runs_a_file_of_the_users(tmp_path: Path) -> None:
         # A wrong path is explained and the dialog stays.
         assert isinstance(app.screen, OpenFileScreen)
         assert "No such file" in text_of(app.screen.query_one("#open-problem", Static))
+        path_input.value = str(tmp_path)  # a folder: said so, not "no such file"
+        await pilot.press("enter")
+        assert isinstance(app.screen, OpenFileScreen)
+        assert f"{tmp_path} is a folder" in text_of(app.screen.query_one("#open-problem", Static))
         path_input.value = str(script)
         await pilot.press("enter")
         await wait_until(pilot, lambda: bool(recorder.finished("file")), what="the file's run")

@@ -106,6 +106,7 @@ async def test_a_file_opens_the_app_at_it_and_runs_it(tmp_path: Path, how: str) 
     (["--variant", "good"], "--variant goes with --lesson SLUG"),
     (["--lesson", "time-sleep", "--file", "x.py"], "give --lesson or a file, not both"),
     (["no-such-file.py"], "no-such-file.py: no such file"),
+    (["--file", "/"], "/: a folder, not a file"),
 ])
 def test_a_mistake_is_a_usage_error_before_the_app_starts(
         argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
