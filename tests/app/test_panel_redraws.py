@@ -18,7 +18,7 @@ from playground.recording import load
 from playground.replay import Replay
 from playground.tui.app import AsyncPlayApp
 from playground.tui.footer import RunFooter
-from playground.tui.panels import LagPanel, MemoryPanel, OutputPanel, OutputView, TaskTable
+from playground.tui.panels import LagPanel, MemoryPanel, OutputPanel, OutputView, StallPanel, TaskTable
 from playground.tui.run_pane import RunPane
 
 RECORDING = Path(__file__).parent / "data" / "time-sleep-bad.jsonl"
@@ -307,3 +307,40 @@ async def test_the_task_grid_scrolls_under_its_header() -> None:
         await pilot.pause()
         last = grid.render_line(grid.size.height - 1).text
         assert last.startswith("40 "), last
+
+
+async def test_a_live_stall_grows_without_laying_the_screen_out() -> None:
+    """While a stall goes on, its figure grows ten times a second (the panel's ticker)
+    and at each report. Each update was ``Static.update``, a layout of the whole screen
+    (about 30 ms at 160x48, 19 of 28 a run's layouts while time.sleep(1) held the
+    loop). The text keeps its height, so it is repainted, not laid out."""
+    app = AsyncPlayApp(catalog=load_catalog())
+    recording = load(RECORDING)
+    replay = Replay(recording)
+    events = recording.events
+    start = next(i for i in range(len(events)) if replay.state_at(i + 1).live_stall is not None) + 1
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.workers.wait_for_complete()
+        pane = app.screen.query_one("#pane-bad", RunPane)
+        panel = pane.query_one(StallPanel)
+        state = replay.state_at(start)
+        pane.state = state
+        await pilot.pause()
+        layouts: list[bool] = []
+        original = panel.refresh
+
+        def counting_refresh(*regions: Any, **kwargs: Any) -> Any:
+            layouts.append(bool(kwargs.get("layout", False)))
+            return original(*regions, **kwargs)
+
+        panel.refresh = counting_refresh  # type: ignore[method-assign]
+        shown = [str(panel.visual)]
+        for event in events[start:]:
+            state.apply(event)
+            if state.live_stall is None:
+                break
+            pane.state = state
+            await pilot.pause(0.1)  # the ticker's step: the figure grows between reports
+            shown.append(str(panel.visual))
+        assert "blocking now" in shown[-1] and len(set(shown)) >= 3, shown  # it grew, live
+        assert layouts and not any(layouts), layouts

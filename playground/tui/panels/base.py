@@ -30,12 +30,13 @@ __all__ = ["StateView", "set_text"]
 
 def set_text(widget: Static, content: Content) -> None:
     """``widget.update(content)``, laying the screen out only if the height may change:
-    the number of lines differs, or a line is wider than the widget (it may wrap)."""
+    the number of lines differs, or a line is wider than the widget and it wraps."""
     width = widget.content_region.width
     old = widget.visual
+    wraps = widget.styles.text_wrap != "nowrap"
 
     def fits(lines: list[Content]) -> bool:
-        return all(line.cell_length <= width for line in lines)
+        return not wraps or all(line.cell_length <= width for line in lines)
 
     lines = content.split("\n", allow_blank=True)
     same_height = False

@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from playground.model import RunState, Stall
 from playground.tui.formatting import format_ms, stall_line, group_digits
-from playground.tui.panels.base import StateView
+from playground.tui.panels.base import StateView, set_text
 
 __all__ = ["STALLS_SHOWN", "StallPanel"]
 
@@ -56,7 +56,7 @@ class StallPanel(StateView, Static):
         title = Content.styled("stalls ", "bold $text-muted")
         if state is None or not state.stalls:
             none = "none yet" if state is None or not state.finished else "none: the loop never blocked"
-            self.update(title + Content.styled(none, "$text-muted"))
+            set_text(self, title + Content.styled(none, "$text-muted"))
             self.set_class(False, "-stalled")
             return
         stalls = state.stalls
@@ -75,7 +75,9 @@ class StallPanel(StateView, Static):
             lines.insert(0, Content.styled(
                 f"{group_digits(len(stalls))}{more}, {format_ms(sum(s.ms for s in stalls))} in all, "
                 f"worst first{scroll}", "$text-muted"))
-        self.update(title + Content("\n").join(lines))
+        # Laid out only when its height may change: a live stall grows ten times a
+        # second, and a layout of the whole screen each time was most of the app's work.
+        set_text(self, title + Content("\n").join(lines))
         self.set_class(True, "-stalled")
 
     def on_mount(self) -> None:
