@@ -21,7 +21,9 @@ from playground.recording import load
 from playground.replay import Replay
 from playground.tui.app import AsyncPlayApp
 from playground.tui.formatting import checks_lines, fit_figures
-from playground.tui.panels import ChecksPanel, LagPanel, StatusPanel
+from playground.tui.panels import ChecksPanel, LagPanel, StatusPanel, TaskTable
+from playground.tui.panels.grid import Grid
+from playground.tui.scoreboard import Scoreboard
 from playground.tui.panels.fix import FixPanel
 from playground.tui.run_pane import RunPane
 from playground.tui.screens import HELP_KEYS
@@ -46,6 +48,8 @@ async def _after_runs(pilot: Pilot[None]) -> None:
         pane = pilot.app.screen.query_one(f"#pane-{variant}", RunPane)
         pane.state = replay.final
         pane.show_checks(replay.summary().get("expect"))
+        # Both ran: the scoreboard under the panes takes its rows, as after r.
+        app.query_one(Scoreboard).run_finished(variant, replay.summary())
     await pilot.pause()
     await pilot.pause()
 
@@ -64,6 +68,10 @@ async def test_the_tabs_and_their_rows_fit_after_a_run(size: tuple[int, int]) ->
             # The tab bar and at least four rows of the table or the output under it.
             visible = details.region.intersection(inner)
             assert visible.height >= 6, (variant, details.region, inner)
+            # The task grid shows its header and at least two tasks (time-sleep has four).
+            grid = pane.query_one(TaskTable).query_one(Grid)
+            assert inner.contains_region(grid.region), (variant, grid.region, inner)
+            assert grid.scrollable_content_region.height - 1 >= 2, (variant, grid.region)
 
 
 @pytest.mark.parametrize("size", SMALL, ids=["80x24", "100x30"])
