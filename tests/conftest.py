@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from playground.model import RunState
+from playground.sandbox import SandboxInfo, detect
 from playground.session import RunOptions, RunTarget, Session, summarize
 
 RunSnippet = Callable[..., Awaitable[dict[str, Any]]]
@@ -27,6 +28,20 @@ def sandbox_mode_skipped(mode: str) -> str | None:
     if _ONLY_SANDBOX and _ONLY_SANDBOX != mode:
         return f"this run tests only the {_ONLY_SANDBOX} set-up (ASYNCPLAY_TEST_SANDBOX)"
     return None
+
+
+@pytest.fixture(params=["bwrap", "no-bwrap"])
+def info(request: pytest.FixtureRequest) -> SandboxInfo:
+    """The sandbox's set-up with bubblewrap, then without (a test runs under each)."""
+    if why := sandbox_mode_skipped(request.param):
+        pytest.skip(why)
+    if request.param == "bwrap":
+        got = detect(use_bwrap=True)
+        if not got.bwrap:
+            why = next((m for m in got.missing if m.startswith("bwrap:")), "bwrap: unavailable")
+            pytest.skip(f"bubblewrap layer not available here ({why})")
+        return got
+    return detect(use_bwrap=False)
 
 
 #: Both sandbox set-ups where the machine has bubblewrap, else only the fallback.

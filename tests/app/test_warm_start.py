@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from conftest import zombie_children
 
 from playground.catalog import load_catalog
+from playground.sandbox.supervisor import children_of, descendants
 from playground.session import Session
 from playground.tui.app import AsyncPlayApp
 from playground.tui.messages import RunFinished, RunStarted
@@ -40,23 +41,9 @@ async def wait_until(pilot: Pilot[None], condition: Any, what: str, timeout_s: f
         await pilot.pause(0.05)
 
 
-def my_descendants() -> list[int]:
+def my_descendants() -> set[int]:
     """Every process below this one (the app's runs and warm children)."""
-    children: dict[int, list[int]] = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                data = Path(f"/proc/{name}/stat").read_bytes()
-            except OSError:
-                continue
-            children.setdefault(int(data[data.rindex(b")") + 2:].split()[1]), []).append(int(name))
-    found: list[int] = []
-    todo = [os.getpid()]
-    while todo:
-        for pid in children.get(todo.pop(), ()):
-            found.append(pid)
-            todo.append(pid)
-    return found
+    return descendants(children_of(), [os.getpid()])
 
 
 async def test_twenty_runs_each_get_a_fresh_child_and_the_exit_leaves_nothing(tmp_path: Path) -> None:

@@ -35,19 +35,6 @@ PY = sys.executable
 SMALL = Limits(wall_s=20, cpu_s=10, memory_mb=1024, processes=32, file_size_mb=8)
 
 
-@pytest.fixture(params=["bwrap", "no-bwrap"])
-def info(request: pytest.FixtureRequest) -> SandboxInfo:
-    if why := sandbox_mode_skipped(request.param):
-        pytest.skip(why)
-    if request.param == "bwrap":
-        got = detect(use_bwrap=True)
-        if not got.bwrap:
-            why = next((m for m in got.missing if m.startswith("bwrap:")), "bwrap: unavailable")
-            pytest.skip(f"bubblewrap layer not available here ({why})")
-        return got
-    return detect(use_bwrap=False)
-
-
 @pytest.fixture
 def snippet(tmp_path: Path) -> Path:
     path = tmp_path / "snippet.py"

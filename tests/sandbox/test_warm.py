@@ -11,30 +11,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
 
-from conftest import sandbox_mode_skipped, zombie_children
+from conftest import zombie_children
 
 from playground import sandbox
 from playground.catalog import load_catalog
-from playground.sandbox import Limits, SandboxInfo, detect
+from playground.sandbox import Limits, SandboxInfo
 from playground.sandbox.child import LIVE_PIDS
 from playground.session import RunOptions, RunTarget, Session, summarize
 from playground.warmstart import WarmStart, warm_key
 
 SMALL = Limits(wall_s=20, cpu_s=10, memory_mb=1024, processes=32, file_size_mb=8)
-
-
-@pytest.fixture(params=["bwrap", "no-bwrap"])
-def info(request: pytest.FixtureRequest) -> SandboxInfo:
-    if why := sandbox_mode_skipped(request.param):
-        pytest.skip(why)
-    if request.param == "bwrap":
-        got = detect(use_bwrap=True)
-        if not got.bwrap:
-            pytest.skip("the bubblewrap layer is not available here")
-        return got
-    return detect(use_bwrap=False)
 
 
 def options_for(info: SandboxInfo, **changes: Any) -> RunOptions:
