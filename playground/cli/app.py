@@ -43,8 +43,9 @@ def file_shorthand(argv: Sequence[str], commands: Sequence[str]) -> list[str]:
     """``asyncplay FILE.py`` as ``asyncplay --file FILE.py``.
 
     The first word that is neither an option nor an option's value, when it is not
-    a command and names a ``.py`` file or an existing file; anything else is left to
-    argparse (a mistyped command is still called an invalid choice).
+    a command and names a ``.py`` file or an existing path (a folder is then refused as
+    one, by name); anything else is left to argparse (a mistyped command is still
+    called an invalid choice).
     """
     words = list(argv)
     skip = False
@@ -57,7 +58,7 @@ def file_shorthand(argv: Sequence[str], commands: Sequence[str]) -> list[str]:
         if word.startswith("-"):
             skip = word in _VALUED
             continue
-        if word in commands or not (word.endswith(".py") or Path(word).is_file()):
+        if word in commands or not (word.endswith(".py") or Path(word).exists()):
             return words
         return [*words[:index], "--file", word, *words[index + 1:]]
     return words

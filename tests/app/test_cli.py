@@ -158,6 +158,7 @@ def test_timeout_option(tmp_path: Path) -> None:
         (["run", "--file", "/no/such/file.py"], "/no/such/file.py: no such file"),
         (["run", "/no/such/file.py"], "/no/such/file.py: no such file"),
         (["run", "--file", "/"], "/: a folder, not a file"),
+        (["/"], "/: a folder, not a file"),
         (["run"], "which lesson?"),
         (["run", "time-sleep", "--file", "x.py"], "not both"),
         (["list", "--snippets", "/no/such/dir"], "not a folder"),
