@@ -25,6 +25,10 @@ APP_BINDINGS: list[BindingType] = [
     Binding("s", "stop", "Stop"),
     Binding("n", "next_lesson", "Next"),
     Binding("p", "previous_lesson", "Previous"),
+    # The list's own arrows, for when it is hidden (a narrow screen) or has no focus:
+    # a focused widget that uses them (the list, the filter, the editor) gets them first.
+    Binding("down", "next_lesson", "Next", show=False),
+    Binding("up", "previous_lesson", "Previous", show=False),
     Binding("i", "toggle_info", "Texts"),
     Binding("l", "toggle_lessons", "Lessons"),
     Binding("o", "open_file", "Open file"),

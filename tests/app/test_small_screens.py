@@ -122,10 +122,26 @@ async def test_number_keys_switch_the_tabs_of_every_pane() -> None:
                 assert pane.query_one(TabbedContent).active == f"{variant}-{tab}", (key, variant)
 
 
+async def test_arrows_change_the_lesson_where_the_list_is_hidden() -> None:
+    """At 80x24 the lesson list is hidden and nothing has the focus: help's "↑ ↓ next /
+    previous lesson" did nothing there (the list's own keys, with the list away)."""
+    app = _app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.focused is None
+        first = app.lesson
+        assert first is not None
+        await pilot.press("down")
+        assert app.lesson is not None and app.lesson != first
+        await pilot.press("up")
+        assert app.lesson == first
+
+
 def test_help_lists_every_key_of_the_app() -> None:
     """Every binding, shown in the footer or not, has its line in help."""
     listed = {key.lower() for keys, _ in HELP_KEYS for key in keys.split()}
-    names = {"question_mark": "?", "space": "space", "full_stop": ".", "slash": "/"}
+    names = {"question_mark": "?", "space": "space", "full_stop": ".", "slash": "/", "up": "↑", "down": "↓"}
     missing = set()
     for binding in AsyncPlayApp.BINDINGS:
         assert isinstance(binding, Binding)
