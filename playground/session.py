@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
-import platform
 import shutil
 import tempfile
 import time
@@ -29,6 +28,7 @@ from playground import sandbox
 from playground.model import RunState, classify_exit, limit_of_error
 from playground.model import summarize as summarize_state
 from playground.recording import Recorder
+from playground.sessionrecord import SessionRecording
 from playground.stepcontrol import StepControls
 from playground.target import RunOptions, RunTarget
 
@@ -42,7 +42,7 @@ _READ_CHUNK = 65536
 _DRAIN_AFTER_EXIT_S = 2.0
 
 
-class Session(StepControls):
+class Session(StepControls, SessionRecording):
     """One run. Create, then ``await run()``; ``stop()`` from anywhere ends it early."""
 
     def __init__(
@@ -82,31 +82,6 @@ class Session(StepControls):
     @property
     def timeout_s(self) -> float:
         return float(self.options.timeout_s or self.target.timeout_s or self.options.limits.wall_s)
-
-    # ------------------------------------------------------------------ recording
-    @property
-    def recording(self) -> list[dict[str, Any]]:
-        """The events kept so far, decoded anew (empty unless ``RunOptions.record``)."""
-        return self.recorder.events if self.recorder is not None else []
-
-    def save_recording(self, path: Path) -> None:
-        """Write the run's recording (see :mod:`playground.recording`); OSError when
-        the file cannot be written, ValueError when the run was not recorded."""
-        if self.recorder is None:
-            raise ValueError("this run was not recorded (RunOptions.record is off)")
-        self.recorder.save(path, self.recording_header())
-
-    def recording_header(self) -> dict[str, Any]:
-        """The header of this run's recording (see :mod:`playground.recording`)."""
-        state, target = self.state, self.target
-        return {
-            "target": target.label, "slug": target.slug, "variant": target.variant,
-            "path": str(target.path),
-            "expect": dict(target.expect) if target.expect is not None else None,
-            "code": state.code, "python": state.python or platform.python_version(),
-            "sandbox": state.sandbox.as_summary(), "stall_ms": self.options.stall_ms,
-            "started": self.started_at.isoformat() if self.started_at else None,
-        }
 
     # ------------------------------------------------------------------ folding
     def _apply(self, event: dict[str, Any]) -> None:

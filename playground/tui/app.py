@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Button, Header, ListView
+from textual.widgets import Header, ListView
 from textual.worker import Worker, WorkerState
 
 from playground.catalog import Catalog, Lesson, load_catalog
@@ -28,7 +28,7 @@ from playground.edits import Edits
 from playground.model import RunState
 from playground.recording import Recording
 from playground.tui import gcpause
-from playground.tui.editing import Editing
+from playground.tui.editing import EditActions, Editing
 from playground.tui.filter import LessonFilter, takes_typing
 from playground.tui.footer import RunFooter
 from playground.tui.keys import APP_BINDINGS, RUN_ACTIONS
@@ -61,7 +61,7 @@ def _breakpoint(size: int, breakpoints: list[tuple[int, str]]) -> str | None:
     return next((name for at, name in sorted(breakpoints, reverse=True) if size >= at), None)
 
 
-class AsyncPlayApp(StepperMixin, ReplayActions):
+class AsyncPlayApp(StepperMixin, EditActions, ReplayActions):
     """Lessons on the left, the chosen lesson's bad and good runs side by side."""
 
     CSS_PATH = "app.tcss"
@@ -323,29 +323,6 @@ class AsyncPlayApp(StepperMixin, ReplayActions):
             self.editing.run_started(variant, edited=code is not None)
             edited = edited or code is not None
         self.query_one(Scoreboard).runs_started(variants, edited)
-
-    # ----------------------------------------------------------------- editing
-    async def action_edit(self) -> None:
-        await self.editing.open()
-
-    async def action_switch_variant(self) -> None:
-        await self.editing.switch()
-
-    def action_run_edit(self) -> None:
-        self.editing.run()
-
-    def action_save_edit(self) -> None:
-        self.editing.save()
-
-    async def action_reset_edit(self) -> None:
-        await self.editing.reset()
-
-    def action_close_editor(self) -> None:
-        self.editing.close()
-
-    @on(Button.Pressed, "#reset-edit")
-    async def reset_pressed(self, event: Button.Pressed) -> None:
-        await self.editing.reset_pressed(event.button)
 
     def action_stop(self) -> None:
         if not self._stop_all():

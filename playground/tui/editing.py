@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from textual.app import ComposeResult
+from textual import on
+from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, Static
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from playground.tui.editor import CodeEditor
     from playground.tui.app import AsyncPlayApp
 
-__all__ = ["EditorBar", "Editing"]
+__all__ = ["EditActions", "EditorBar", "Editing"]
 
 
 class EditorBar(Horizontal):
@@ -286,3 +287,32 @@ class Editing:
             panel = self._fix_panels[pane.pane] = FixPanel()
             pane.mount(panel, after=pane.query_one(ChecksPanel))
         return panel
+
+
+class EditActions(App[None]):
+    """The app's editing keys (``e``, ``v``, ctrl+r, ctrl+s, reset, escape), each handed
+    to the app's :class:`Editing`."""
+
+    editing: Editing
+
+    async def action_edit(self) -> None:
+        await self.editing.open()
+
+    async def action_switch_variant(self) -> None:
+        await self.editing.switch()
+
+    def action_run_edit(self) -> None:
+        self.editing.run()
+
+    def action_save_edit(self) -> None:
+        self.editing.save()
+
+    async def action_reset_edit(self) -> None:
+        await self.editing.reset()
+
+    def action_close_editor(self) -> None:
+        self.editing.close()
+
+    @on(Button.Pressed, "#reset-edit")
+    async def reset_pressed(self, event: Button.Pressed) -> None:
+        await self.editing.reset_pressed(event.button)
