@@ -104,5 +104,25 @@ def launch(args: argparse.Namespace) -> AsyncPlayApp:
 
 
 def execute(args: argparse.Namespace) -> int:
-    launch(args).run()
-    return 0
+    app = launch(args)
+    quit_on_hangup(app)
+    app.run()
+    return app.return_code or 0
+
+
+def quit_on_hangup(app: AsyncPlayApp) -> None:
+    """SIGHUP (the terminal closed) and SIGTERM quit the app as ctrl+q does, so that its
+    runs, its warm child and their work directories go with it; by default either
+    signal killed the process at once, and each left a work directory behind."""
+    import asyncio
+    import signal
+
+    def on_signal(signum: int, _frame: object) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # before the app's loop runs, or after it
+            raise SystemExit(128 + signum) from None
+        loop.call_soon_threadsafe(lambda: app.exit(return_code=128 + signum))
+
+    for signum in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(signum, on_signal)
