@@ -35,7 +35,10 @@ async def test_a_browser_needs_the_token_then_runs_a_lesson_and_sees_the_stall(t
             await page.keyboard.press("2")
             shown = await wait_for_text(page, "time.sleep(1)")
             await page.wait_for_function(
-                "() => window.__frames.some(f => /stalls.{0,80}1.0[0-9][0-9] ms/.test(atob(f)))",
+                # The ended stall's line, not the live one: "blocking now… 1 001 ms"
+                # grows past 1 000 ms before the stall's end is reported.
+                "() => window.__frames.some(f => "
+                "/stalls(?:(?!blocking now).){0,80}1.0[0-9][0-9] ms/.test(atob(f)))",
                 timeout=90_000)
             stalled = await screen_text(page)
             await page.screenshot(path=str(tmp_path / "stall.png"))
