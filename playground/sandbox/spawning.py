@@ -149,22 +149,25 @@ async def spawn(
             child_side.append(bwrap_status_w)
             pass_fds.append(bwrap_status_w)
         close_in_supervisor = [events_w]
+
+        def probe_reads() -> tuple[int, int]:
+            """A pipe the probe reads: its read end is passed down to the probe (the
+            supervisor closes its own copy), the parent keeps the write end."""
+            r, w = os.pipe()
+            own.extend((r, w))
+            child_side.append(r)
+            pass_fds.append(r)
+            close_in_supervisor.append(r)
+            return r, w
+
         control_w: int | None = None
         if control:
-            control_r, control_w = os.pipe()
-            own.extend((control_r, control_w))
-            child_side.append(control_r)
-            pass_fds.append(control_r)
-            close_in_supervisor.append(control_r)
+            control_r, control_w = probe_reads()
             env_extra.insert(0, (CONTROL_FD_ENV, str(control_r)))
         go_r: int | None = None
         go_w: int | None = None
         if warm:
-            go_r, go_w = os.pipe()
-            own.extend((go_r, go_w))
-            child_side.append(go_r)
-            pass_fds.append(go_r)
-            close_in_supervisor.append(go_r)
+            go_r, go_w = probe_reads()
         handoff_fd: int | None = None
         if api == "handoff":
             handoff_parent, handoff_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
