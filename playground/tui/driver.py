@@ -9,6 +9,13 @@ app whatever ``ESCDELAY`` said. Here the thread sleeps only until the parser's w
 ends, and the wait is :data:`ESCAPE_DELAY_MS` (25 ms, as ncurses programs commonly
 use) unless ``ESCDELAY`` is set: a terminal writes a sequence's bytes at once, so
 they arrive in one read, well inside it.
+
+A read that is the ESC byte alone is the escape key: a terminal (tmux too) writes a
+key's sequence (an arrow, alt+key) in one write, so the rest of a sequence does not
+follow its ESC in a read of its own. The parser then waits only
+:data:`LONE_ESCAPE_MS` (10 ms, tmux's own escape-time) in case it does. An ESC at the
+end of a longer read (keys typed ahead, a paste) keeps the whole wait, and a set
+``ESCDELAY`` is kept as it is.
 """
 
 from __future__ import annotations
@@ -27,10 +34,17 @@ from textual.drivers.linux_driver import LinuxDriver
 if TYPE_CHECKING:
     from textual.app import App
 
-__all__ = ["ESCAPE_DELAY_MS", "KeyDriver", "input_wait", "use_escape_delay"]
+__all__ = ["ESCAPE_DELAY_MS", "LONE_ESCAPE_MS", "KeyDriver", "input_wait", "lone_escape",
+           "use_escape_delay"]
 
 #: The escape key's wait for the rest of a sequence, in ms (``ESCDELAY`` overrides it).
 ESCAPE_DELAY_MS = 25
+
+#: The wait after a read that was the ESC byte alone, in ms.
+LONE_ESCAPE_MS = 10
+
+#: The ESC byte.
+_ESC = "\x1b"
 
 #: How long the input thread sleeps with nothing pending (Textual's poll, to see the
 #: driver's exit event).
@@ -53,9 +67,17 @@ def input_wait(parser: XTermParser) -> float:
     return min(_IDLE_WAIT_S, max(0.0, deadline - get_time()))
 
 
+def lone_escape(parser: XTermParser, data: str) -> None:
+    """After ``data`` (one read) went into ``parser``: if it was the ESC byte alone,
+    shorten the parser's wait for the rest of a sequence to :data:`LONE_ESCAPE_MS`."""
+    deadline = parser._timeout_time
+    if data == _ESC and deadline is not None:
+        parser._timeout_time = min(deadline, get_time() + LONE_ESCAPE_MS / 1000)
+
+
 class KeyDriver(LinuxDriver):
     """Textual's Linux (POSIX) driver; its input thread sleeps no longer than the
-    parser's wait, so a lone escape arrives after ``ESCDELAY``, not after a poll."""
+    parser's wait, so a lone escape arrives after that wait, not after a poll."""
 
     def __init__(self, app: App[Any], *, debug: bool = False, mouse: bool = True,
                  size: tuple[int, int] | None = None) -> None:
@@ -70,6 +92,8 @@ class KeyDriver(LinuxDriver):
         fileno = self.fileno
         parser = XTermParser(self._debug)
         decode = getincrementaldecoder("utf-8")().decode
+        # A user's ESCDELAY is their wait, lone escapes included.
+        shorten = "ESCDELAY" not in os.environ
 
         def process(ready: list[tuple[selectors.SelectorKey, int]], final: bool = False) -> None:
             for index, (_, mask) in enumerate(ready):
@@ -79,6 +103,8 @@ class KeyDriver(LinuxDriver):
                         break  # stdin is a pipe that ended
                     for event in parser.feed(data):
                         self.process_message(event)
+                    if shorten:
+                        lone_escape(parser, data)
             for event in parser.tick():
                 self.process_message(event)
 
