@@ -8,15 +8,20 @@ then help, before the others.
 Textual's footer also composes itself again whenever its screen's bindings change (a
 modal screen opened or closed over it, the focus moved), and unmounting and mounting
 its keys lays the whole screen out again: closing help cost a layout of every widget
-of the main screen. This one composes again only when the keys it would show differ;
-a key only enabled or disabled is updated in place, and while another screen covers
-it (an opaque screen such as help), it waits until it is seen again. Whether anything
-changed is told from the bindings themselves, once per frame, before any key is made.
+of the main screen. This one composes again only when it would show a key it never
+made: a key only enabled or disabled is updated in place, keys no longer wanted are
+hidden and shown again when wanted (the filter leaves only the palette's key), and
+while another screen covers it (an opaque screen such as help), it waits until it is
+seen again. Whether anything changed is told from the bindings themselves, once per
+frame, before any key is made. Its keys are made with the footer's compact setting
+(Textual's start compact and take the setting as they mount: each was styled twice
+more, alone).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.screen import Screen
@@ -57,17 +62,32 @@ class RunFooter(Footer):
     #: What the keys shown were made from (:meth:`_made_from`; None: not known).
     _shown_from: tuple[object, ...] | None = None
 
+    def __init__(self, *, ranked: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        #: Whether the run keys and help come first (else Textual's order: the timeline).
+        self.ranked = ranked
+
     def compose(self) -> ComposeResult:
         widgets: Iterable[Widget] = super().compose()
         keyed = list(enumerate(widgets))
 
         def rank(item: tuple[int, Widget]) -> tuple[int, int]:
             index, widget = item
+            if not self.ranked:
+                return 0, index
             if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
                 return footer_rank(widget.action), index
             return 4, index
 
         for _, widget in sorted(keyed, key=rank):
+            if isinstance(widget, FooterKey):
+                # A key starts compact, then takes the footer's setting (the palette's
+                # key stays compact): as it mounted, each key was styled twice more,
+                # alone (some 20 keys, ~1 ms each under load). Given its setting now,
+                # it is styled once, with the others.
+                compact = self.compact or widget.has_class("-command-palette")
+                widget.set_reactive(FooterKey.compact, compact)
+                widget.set_class(compact, "-compact", update=False)
             yield widget
 
     def on_mount(self) -> None:
@@ -126,14 +146,33 @@ class RunFooter(Footer):
             return  # the same bindings: making the keys (some 20 widgets) to compare is waste
         self._shown_from = made_from
         wanted = list(self.compose())  # runs in this footer's context, as recompose's does
-        shown = list(self.children)
-        same = len(wanted) == len(shown) and all(
-            _looks(new) is not None and _looks(new) == _looks(old) for new, old in zip(wanted, shown))
-        if not same:
+        kept = _kept(wanted, list(self.children))
+        if kept is None:
             await self.recompose()
             return
-        for new, old in zip(wanted, shown):
-            assert isinstance(new, FooterKey) and isinstance(old, FooterKey)
+        # The keys wanted are among those made: the others are hidden, not removed (the
+        # filter takes all keys but the palette's, and gives them back on escape).
+        showing = {id(old) for _, old in kept}
+        for child in self.children:
+            child.display = id(child) in showing
+        for new, old in kept:
             if new._disabled != old._disabled:
                 old._disabled = new._disabled
                 old.set_class(new._disabled, "-disabled")
+
+
+def _kept(wanted: list[Widget], shown: list[Widget]) -> list[tuple[FooterKey, FooterKey]] | None:
+    """Each key wanted, with the key made before that looks the same (in their order),
+    or None if some key wanted was never made."""
+    pairs: list[tuple[FooterKey, FooterKey]] = []
+    rest = iter(shown)
+    for new in wanted:
+        looks = _looks(new)
+        if looks is None:
+            return None
+        old = next((old for old in rest if _looks(old) == looks), None)
+        if old is None:
+            return None
+        assert isinstance(new, FooterKey) and isinstance(old, FooterKey)
+        pairs.append((new, old))
+    return pairs

@@ -20,7 +20,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from playground.model import (
     RunState,
@@ -31,6 +31,7 @@ from playground.model import (
     run_span,
     timeline,
 )
+from playground.tui.footer import RunFooter
 from playground.tui.formatting import cell_runs
 
 __all__ = ["MAX_LANES", "TimelineScreen", "TimelineView", "ZOOMS", "window"]
@@ -227,7 +228,9 @@ class TimelineScreen(Screen[None]):
         with VerticalScroll(id="timelines"):
             for title, _ in self.runs:
                 yield TimelineView(title)
-        yield Footer()
+        # Textual's footer made its keys again each time the screen's bindings were told
+        # (three times as it opened): this one only when they change, in Textual's order.
+        yield RunFooter(ranked=False)
 
     def on_mount(self) -> None:
         self._refresh_states()

@@ -1,0 +1,78 @@
+"""What a key styles again: opening and closing the filter, the footer's keys made anew.
+
+Styling a widget again matches every rule of the stylesheet against it; the main screen
+has some 400 widgets, and under a busy run each one styled is time a key waits for. The
+counts are of the widgets handed to the stylesheet, the real app driven by Pilot.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from textual.widgets._footer import FooterKey
+
+from playground.catalog import load_catalog
+from playground.tui.app import AsyncPlayApp
+from playground.tui.footer import RunFooter
+
+
+def _count_styled(app: AsyncPlayApp) -> list[Any]:
+    """Record every node the stylesheet styles from now on."""
+    styled: list[Any] = []
+    apply = app.stylesheet.apply
+
+    def counting_apply(node: Any, *args: Any, **kwargs: Any) -> None:
+        styled.append(node)
+        apply(node, *args, **kwargs)
+
+    app.stylesheet.apply = counting_apply  # type: ignore[method-assign]
+    return styled
+
+
+async def test_opening_and_closing_the_filter_styles_a_few_widgets() -> None:
+    """``/`` added a class to the sidebar (its whole subtree styled again, some 50
+    widgets), the lesson list lost the focus (its every item styled again), and the
+    footer made its keys anew, each styled twice; escape did it all again. Now the
+    widgets whose looks change are styled, and the filter still shows and hides."""
+    app = AsyncPlayApp(catalog=load_catalog())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("slash", "escape")  # the first time, the filter's widgets are new
+        await pilot.pause()
+        styled = _count_styled(app)
+        await pilot.press("slash")
+        await pilot.pause()
+        assert app.screen.query_one("#lesson-filter").display
+        opened = Counter(type(node).__name__ for node in styled)
+        styled.clear()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.screen.query_one("#lesson-filter").display
+        closed = Counter(type(node).__name__ for node in styled)
+        assert sum(opened.values()) < 20, opened
+        assert sum(closed.values()) < 20, closed
+
+
+async def test_footer_keys_made_anew_are_styled_once() -> None:
+    """A footer key starts compact, then takes the footer's setting: each key made was
+    styled as it mounted, then twice more, one at a time (some 20 keys each time the
+    footer's keys change: the focus moving between the list, a pane and the filter, the
+    timeline opened). Now once, with the others."""
+    app = AsyncPlayApp(catalog=load_catalog())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.workers.wait_for_complete()
+        footer = app.screen.query_one(RunFooter)
+        before = set(footer.query(FooterKey))
+        styled = _count_styled(app)
+        app.screen.query_one("#pane-bad").focus()  # the lesson list's bindings leave
+        for _ in range(20):  # after a frame: wait for the keys made anew
+            await pilot.pause()
+            keys = list(footer.query(FooterKey))
+            if keys and not before & set(keys):
+                break
+        assert keys and not before & set(keys)
+        times = Counter(id(node) for node in styled if isinstance(node, FooterKey))
+        assert set(times) == {id(key) for key in keys}
+        twice = [key for key in keys if times[id(key)] > 1]
+        assert not twice, [(key.key, key.classes, key.disabled) for key in twice]
