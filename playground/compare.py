@@ -3,8 +3,9 @@
 :func:`compare` takes two public run summaries (``asyncplay run --json``, e.g. a
 lesson's bad and good variants, or an edit and the original) and returns one
 :class:`Row` per figure: wall time, worst stall, stall time, lag p99 and max, tasks,
-warnings, peak memory. Each row says both values, the change (a ratio when both are
-above zero, else the difference) and which run did better. For every figure lower is
+warnings, peak memory. Each row says both values, the change of the right run against
+the left one (a ratio when both are above zero, else the difference: "1.6× less",
+"3 more") and which run did better. For every figure lower is
 better, except tasks (how many a snippet makes is neither good nor bad: its row
 names no winner). A change within a figure's noise (:data:`NOISE`) reads "same".
 A run that did not end normally (an error, a timeout, a limit) stopped early: its
@@ -32,7 +33,7 @@ class Row:
     metric: str
     left: str  # the value as shown ("1 003 ms"; "–" when not measured)
     right: str
-    change: str  # "3.2× less", "1 003 ms less", "2 fewer", "same" or "–"
+    change: str  # the right run against the left: "3.2× less", "2 more", "same" or "–"
     better: Side | None  # None: a tie, within the noise, not measured, or no better side
     left_value: float | None = None
     right_value: float | None = None
@@ -117,20 +118,23 @@ _SAME_RATIO = 1.1
 
 
 def _change(figure: _Figure, left: float, right: float) -> tuple[str, Side | None]:
+    """The right run against the left one ("1.6× less", "3 more"), and the better side."""
     low, high = sorted((left, right))
     if high - low <= figure.noise or (low > 0 and high / low < _SAME_RATIO):
         return "same", None
     lower: Side = "left" if left < right else "right"
+    # Said of the right run, so that "good vs bad: 4.0× more" reads true whichever won.
     if figure.unit == "count":
         diff = _count(high - low)
         if not figure.ranked:
             return (f"+{diff}" if right > left else f"−{diff}"), None
-        return f"{diff} fewer", lower
+        return f"{diff} {'fewer' if lower == 'right' else 'more'}", lower
+    way = "less" if lower == "right" else "more"
     if low > 0:
         ratio = high / low
-        text = f"{ratio:.0f}× less" if ratio >= 10 else f"{ratio:.1f}× less"
+        text = f"{ratio:.0f}× {way}" if ratio >= 10 else f"{ratio:.1f}× {way}"
     else:
-        text = f"{figure.shown(high - low)} less"
+        text = f"{figure.shown(high - low)} {way}"
     return text, lower if figure.ranked else None
 
 

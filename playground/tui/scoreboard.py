@@ -4,7 +4,9 @@ When both variants have run (``r``, or ``b`` then ``g``), it compares them; when
 latest run is an edit of a variant whose original has run, it compares the edit with
 the original. The figures and who did better come from
 :func:`playground.compare.compare` (the core); this widget only draws them: a column
-per figure, a row per run (``✓`` marks the better value) and a row of changes.
+per figure, a row per run (``✓`` marks the better value) and a row of changes that
+names the runs it compares ("good vs bad"). As wide as the screen allows: on one band
+of columns, on two (80 columns), or a line per figure, so that no figure is ever cut.
 """
 
 from __future__ import annotations
@@ -15,18 +17,24 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.containers import HorizontalScroll
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Static
 
 from playground.compare import Row, compare, not_compared
 
-__all__ = ["Scoreboard", "scoreboard_lines"]
+__all__ = ["TALL", "Scoreboard", "scoreboard_lines"]
 
 
-def scoreboard_lines(left: str, right: str, rows: list[Row], note: str | None = None) -> Content:
-    """The table: a header of figures, a line per run, a line of changes (and a note
-    when a run ended early, see :func:`playground.compare.not_compared`)."""
-    label_width = max(len(left), len(right), len("change")) + 2
-    widths = [max(len(r.metric), len(r.left) + 2, len(r.right) + 2, len(r.change)) + 3
+#: As many lines or more, the table is tall (two bands, or a line per figure).
+TALL = 8
+
+#: The gaps tried between columns, the widest first.
+_GAPS = (3, 2)
+
+
+def _band(left: str, right: str, rows: list[Row], gap: int, label_width: int) -> list[Content]:
+    """A column per figure: a header of figures, a line per run, a line of changes."""
+    widths = [max(len(r.metric), len(r.left) + 2, len(r.right) + 2, len(r.change)) + gap
               for r in rows]
 
     def cell(text: str, width: int, style: str = "") -> Content:
@@ -46,10 +54,68 @@ def scoreboard_lines(left: str, right: str, rows: list[Row], note: str | None = 
                                  *(value(r, "left", w) for r, w in zip(rows, widths)))
     right_line = Content.assemble(cell(right, label_width, "bold"),
                                   *(value(r, "right", w) for r, w in zip(rows, widths)))
-    changes = Content.assemble(cell("change", label_width, "$text-muted"),
+    changes = Content.assemble(cell(_change_label(left, right), label_width, "$text-muted"),
                                *(cell(r.change, w, "$text-muted" if r.better is None else "")
                                  for r, w in zip(rows, widths)))
-    lines = [header, left_line, right_line, changes]
+    return [line.rstrip() for line in (header, left_line, right_line, changes)]
+
+
+def _change_label(left: str, right: str) -> str:
+    """What the change row compares: the right run against the left one."""
+    return f"{right} vs {left}"
+
+
+def _listed(left: str, right: str, rows: list[Row], columns: int = 1) -> list[Content]:
+    """A line per figure (figure, both values, the change), in ``columns`` side by side."""
+    metric_width = max(len(r.metric) for r in rows) + 1
+    left_width = max(len(left), *(len(r.left) for r in rows)) + 4  # "✓ " and a gap
+    right_width = max(len(right), *(len(r.right) for r in rows)) + 4
+    change_label = _change_label(left, right)
+    change_width = max(len(change_label), *(len(r.change) for r in rows))
+
+    def value(row: Row, side: str, width: int) -> Content:
+        text = row.left if side == "left" else row.right
+        if row.better == side:
+            return Content.assemble(("✓ ", "bold $success"),
+                                    (text.ljust(width - 2), "bold $text-success"))
+        return Content.styled(("  " + text).ljust(width),
+                              "$text-error" if row.better is not None else "")
+
+    header = Content.assemble(" " * metric_width, (("  " + left).ljust(left_width), "bold"),
+                              (("  " + right).ljust(right_width), "bold"),
+                              (change_label.ljust(change_width), "$text-muted"))
+    lines = [Content.assemble(
+        (row.metric.ljust(metric_width), "bold $text-secondary"),
+        value(row, "left", left_width), value(row, "right", right_width),
+        (row.change.ljust(change_width), "$text-muted" if row.better is None else ""))
+        for row in rows]
+    per_column = -(-len(lines) // columns)
+    blocks = [[header, *lines[at:at + per_column]] for at in range(0, len(lines), per_column)]
+    blank = Content(" " * header.cell_length)
+    return [Content("   ").join(block[i] if i < len(block) else blank for block in blocks).rstrip()
+            for i in range(per_column + 1)]
+
+
+def scoreboard_lines(left: str, right: str, rows: list[Row], note: str | None = None,
+                     width: int | None = None) -> Content:
+    """The table, as wide as ``width`` allows (None: one line per run, however wide).
+
+    A column per figure and a line per run, then a line of changes (the right run
+    against the left); where that is too wide, a line per figure in two columns, or
+    the figures in two bands of columns; where even that is too wide, a line per figure. A note follows when a run ended
+    early (see :func:`playground.compare.not_compared`).
+    """
+    label_width = max(len(left), len(right), len(_change_label(left, right))) + 2
+    half = (len(rows) + 1) // 2
+    # The layouts, the fewest lines first: one band (4 lines), a line per figure in two
+    # columns (5), two bands (8), a line per figure (9, the narrowest).
+    layouts = [_band(left, right, rows, gap, label_width) for gap in _GAPS]
+    layouts.append(_listed(left, right, rows, columns=2))
+    layouts += [_band(left, right, rows[:half], gap, label_width)
+                + _band(left, right, rows[half:], gap, label_width) for gap in _GAPS]
+    lines = next((layout for layout in layouts
+                  if width is None or max(line.cell_length for line in layout) <= width),
+                 _listed(left, right, rows))
     if note:
         lines.append(Content.assemble(("✗ ", "bold $error"), (note, "$text-warning")))
     return Content("\n").join(lines)
@@ -88,6 +154,7 @@ class Scoreboard(HorizontalScroll):
         self.rows: list[Row] = []
         #: Why the figures are shown but not ranked (a run ended early), or None.
         self.note: str | None = None
+        self._drawn_width: int | None = None  # the width the table was laid out for
 
     def compose(self) -> ComposeResult:
         yield Static(id="scoreboard-table", markup=False)
@@ -120,13 +187,45 @@ class Scoreboard(HorizontalScroll):
     def _show(self, pair: tuple[str, str] | None) -> None:
         self.compared = pair
         self.display = pair is not None
+        self._drawn_width = None
         if pair is None:
             self.rows = []
             self.note = None
+            self._set_tall(False)
             return
         left, right = pair
         self.rows = compare(self._runs[left], self._runs[right])
         self.note = not_compared(self._runs[left], self._runs[right], (left, right))
         self.border_title = f"scoreboard · {left} vs {right}"
-        self.query_one("#scoreboard-table", Static).update(
-            scoreboard_lines(left, right, self.rows, self.note))
+        self._draw()
+
+    def _available_width(self) -> int:
+        if self.size.width:
+            return self.scrollable_content_region.width
+        # Not laid out yet (it was hidden): the width of the column it is in.
+        parent = self.parent
+        width = parent.size.width if isinstance(parent, Widget) else self.app.size.width
+        return max(0, width - self.styles.gutter.width)
+
+    def _draw(self) -> None:
+        if self.compared is None:
+            return
+        width = self._available_width()
+        if width == self._drawn_width:
+            return
+        self._drawn_width = width
+        left, right = self.compared
+        table = scoreboard_lines(left, right, self.rows, self.note, width=width or None)
+        self.query_one("#scoreboard-table", Static).update(table)
+        self._set_tall(len(table.plain.splitlines()) >= TALL)
+
+    def _set_tall(self, tall: bool) -> None:
+        # The screen's class: on a short screen the stylesheet then gives the table its
+        # rows from the panes' code and the prediction's answer, not from their tabs.
+        # Set only when it changes: a class on the screen styles every widget again.
+        if self.is_attached and self.screen.has_class("-board-tall") != tall:
+            self.screen.set_class(tall, "-board-tall")
+
+    def on_resize(self) -> None:
+        # A narrower screen (or the lesson list shown beside it) may need another layout.
+        self._draw()

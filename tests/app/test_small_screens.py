@@ -12,14 +12,17 @@ from pathlib import Path
 
 import pytest
 from textual.binding import Binding
+from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import TabbedContent, Tabs
+from textual.widgets import Static, TabbedContent, Tabs
 from textual.widgets._footer import FooterKey
 
 from playground.catalog import load_catalog
+from playground.edits import Edits
 from playground.recording import load
 from playground.replay import Replay
 from playground.tui.app import AsyncPlayApp
+from playground.tui.messages import RunFinished
 from playground.tui.formatting import checks_lines, fit_figures
 from playground.tui.panels import ChecksPanel, LagPanel, StatusPanel, TaskTable
 from playground.tui.panels.grid import Grid
@@ -28,6 +31,7 @@ from playground.tui.panels.fix import FixPanel
 from playground.tui.run_pane import RunPane
 from playground.tui.screens import HELP_KEYS
 from textual.content import Content
+from test_app import wait_until
 
 RECORDINGS = Path(__file__).parent / "data"
 SMALL = [(80, 24), (100, 30)]
@@ -205,3 +209,59 @@ async def test_keys_still_run_after_help_closes(size: tuple[int, int]) -> None:
         assert focused is None or focused.id != "filter-input", focused
         keys = {key.key for key in app.screen.query(FooterKey)}
         assert {"b", "question_mark"} <= keys, keys
+
+
+def screen_lines(app: AsyncPlayApp) -> list[str]:
+    """The text of every row of the screen, as the terminal shows it."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("size", SMALL, ids=["80x24", "100x30"])
+async def test_the_scoreboard_is_whole_after_r_with_the_tabs_below(size: tuple[int, int],
+                                                                   tmp_path: Path) -> None:
+    """After a real ``r`` (the question answered, so the answer shows too), every figure
+    of the scoreboard is on screen, for both runs, with its change and the runs it
+    compares; the panes keep their tabs. At 80 columns it cut tasks, warnings and peak
+    memory (and hid its scrollbar), and the answer and the board took the tabs' rows."""
+    finished: list[RunFinished] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, RunFinished):
+            finished.append(message)
+
+    # Edits of their own: a saved edit of the user's would be run instead of bad.py.
+    app = AsyncPlayApp(catalog=load_catalog(), predict=True, edits=Edits(tmp_path))
+    async with app.run_test(size=size, message_hook=hook) as pilot:
+        await app.workers.wait_for_complete()
+        app.lesson = next(lesson for lesson in app.catalog.lessons if lesson.slug == "time-sleep")
+        await pilot.pause()
+        await pilot.press("r")
+        await wait_until(pilot, lambda: app.predictions.asking == "time-sleep", timeout_s=10,
+                         what="the question")
+        await pilot.press("2")
+        await wait_until(pilot, lambda: len(finished) == 2, what="both runs")
+        board = app.screen.query_one(Scoreboard)
+        await wait_until(pilot, lambda: board.compared == ("bad", "good"), timeout_s=10,
+                         what="the scoreboard")
+        await pilot.pause()
+        await pilot.pause()
+        shown = "\n".join(screen_lines(app))
+        assert len(board.rows) == 8
+        for row in board.rows:
+            for text in (row.metric, row.left, row.right, row.change):
+                assert text in shown, (row, shown)
+        assert "good vs bad" in shown, shown  # the runs the changes compare
+        table = board.query_one("#scoreboard-table", Static)
+        assert board.content_region.contains_region(table.region), (table.region, board.region)
+        assert app.screen.region.contains_region(board.region), board.region
+        for variant in ("bad", "good"):
+            pane = app.screen.query_one(f"#pane-{variant}", RunPane)
+            tabs = pane.query_one(Tabs)
+            assert tabs.region.height > 0 and pane.content_region.contains_region(tabs.region), (
+                variant, tabs.region, pane.content_region)
+            grid = pane.query_one(TaskTable).query_one(Grid)
+            assert pane.content_region.contains_region(grid.region), (variant, grid.region)
+            assert grid.scrollable_content_region.height - 1 >= 2, (variant, grid.region)
+        keys = {key.key for key in app.screen.query(FooterKey)}
+        assert {"b", "g", "r", "question_mark"} <= keys, keys

@@ -234,12 +234,15 @@ async def show_recorded_runs(pilot: Pilot[None]) -> None:
         pane = pilot.app.screen.query_one(f"#pane-{variant}", RunPane)
         pane.state = replay.final
         pane.show_checks(replay.summary().get("expect"))
+        # Both ran: the scoreboard takes its rows under the panes, as after r.
+        pilot.app.screen.query_one(Scoreboard).run_finished(variant, replay.summary())
     await pilot.pause()
     await pilot.pause()
 
 
 class TestAfterARun:
-    """Small screens after a run: the tabs, the key figures and the run keys all fit."""
+    """Small screens after a run: the tabs, the key figures, the whole scoreboard and the
+    run keys all fit."""
 
     @pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=["80x24", "100x30"])
     def test_small_screen_after_a_run(self, app: AsyncPlayApp, snap_compare: SnapCompare,

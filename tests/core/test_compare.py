@@ -53,7 +53,11 @@ def test_a_blocking_run_against_its_fix() -> None:
 
 def test_the_better_side_is_either() -> None:
     rows = by_metric(compare(summary(wall_ms=500), summary(wall_ms=2000)))
-    assert rows["wall time"].better == "left" and rows["wall time"].change == "4.0× less"
+    # The change is said of the right run: here it took 4 times as long.
+    assert rows["wall time"].better == "left" and rows["wall time"].change == "4.0× more"
+    rows = by_metric(compare(summary(stalls=[]), summary(stalls=[300.0], warnings=2)))
+    assert rows["worst stall"].change == "300 ms more" and rows["worst stall"].better == "left"
+    assert rows["warnings"].change == "2 more" and rows["warnings"].better == "left"
 
 
 def test_noise_reads_same() -> None:
