@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from textual.visual import Visual
 from textual.widgets import TabbedContent
 from textual.widgets._footer import FooterKey
 
@@ -344,3 +345,54 @@ async def test_a_live_stall_grows_without_laying_the_screen_out() -> None:
             shown.append(str(panel.visual))
         assert "blocking now" in shown[-1] and len(set(shown)) >= 3, shown  # it grew, live
         assert layouts and not any(layouts), layouts
+
+
+async def test_rows_that_moved_draw_only_their_new_cells() -> None:
+    """Tasks that change state move the rows below them (64 tasks stepping: every
+    report); each row moved was drawn whole again, every cell laid out and styled,
+    most of a frame's work. Now a row is drawn a cell at a time, and a cell drawn
+    before (its text, width and stripe) is not drawn again: rows that move to places
+    they were drawn in before draw nothing."""
+    app = AsyncPlayApp(catalog=load_catalog())
+    state = RunState(target="many/bad")
+    state.apply({"kind": "hello", "t": 0.0, "pid": 7, "python": "3.12.0", "file": "/x/bad.py"})
+    state.apply(_tasks_event(0.1, 1, new=True))
+
+    def report(t: float, running: bool) -> None:
+        event = _tasks_event(t, 1, new=False)
+        if running:
+            event["upd"][0][1] = "running"  # task 1 runs: it stays first
+            event["upd"][1][1] = "running"  # task 2 too
+            event["upd"][3][1] = "ready"  # task 4 is ready: it comes before the waiting
+        state.apply(event)
+
+    async with app.run_test(size=(160, 48)) as pilot:
+        pane = app.screen.query_one("#pane-bad", RunPane)
+        pane.state = state
+        await pilot.pause()
+        grid = list(pane.query_one(TaskTable).children)[-1]
+        drawn: list[Any] = []
+        to_strips = Visual.to_strips
+
+        def counted(widget: Any, visual: Any, *args: Any, **kwargs: Any) -> Any:
+            if widget is grid:
+                drawn.append(visual)
+            return to_strips(widget, visual, *args, **kwargs)
+
+        Visual.to_strips = counted  # type: ignore[method-assign]
+        try:
+            for n in range(4):  # back and forth: every row seen in both places
+                report(0.2 + n / 10, running=n % 2 == 0)
+                pane.state = state
+                await pilot.pause()
+            lines = [grid.render_line(y).text for y in range(1, 6)]
+            drawn.clear()
+            report(0.7, running=True)
+            pane.state = state
+            await pilot.pause()
+            moved = [grid.render_line(y).text for y in range(1, 6)]
+        finally:
+            Visual.to_strips = to_strips  # type: ignore[method-assign]
+        assert [line.split()[0] for line in moved] == ["1", "2", "4", "3", "5"], moved
+        assert sum(1 for old, new in zip(lines, moved) if old != new) >= 2, (lines, moved)
+        assert drawn == [], drawn

@@ -4,7 +4,8 @@ one of its cells changes (the task table's grid).
 ``DataTable.update_cell`` drops the drawn lines of every row, so a table updated in
 place on every report of a run was drawn whole on every frame: with 64 tasks stepping,
 about 170 ms a frame. :class:`Grid` draws a row again only when the row differs from
-the one it drew, and only if it is on screen.
+the one it drew, and only if it is on screen; a row is drawn a cell at a time, and a
+cell drawn before (the same text, width and stripe) is not drawn again.
 """
 
 from __future__ import annotations
@@ -17,12 +18,20 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.style import Style as VisualStyle
 from textual.visual import Visual
 
 __all__ = ["Cell", "Grid", "Row"]
 
 Cell = Content | str
 Row = tuple[Cell, ...]
+
+#: Cells kept drawn at most (a run's tasks come and go: the oldest are let go at once).
+_CELLS_KEPT = 4096
+
+
+def _content(cell: Cell) -> Content:
+    return cell if isinstance(cell, Content) else Content(cell)
 
 
 class Grid(ScrollView, can_focus=True):
@@ -65,6 +74,8 @@ class Grid(ScrollView, can_focus=True):
         # Row index -> (the row, the width, its line): the line is reused while both hold.
         self._lines: dict[int, tuple[Row, int, Strip]] = {}
         self._header: tuple[int, Strip] | None = None
+        # (a cell, its width, the row's look) -> its drawing.
+        self._cells: dict[tuple[object, ...], Strip] = {}
         self.set_reactive(Grid.virtual_size, Size(self._table_width, 1))
 
     @property
@@ -89,6 +100,7 @@ class Grid(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         # A new theme or focus: every line is drawn again in the new styles.
         self._lines.clear()
+        self._cells.clear()
         self._header = None
         super().notify_style_update()
 
@@ -125,10 +137,32 @@ class Grid(ScrollView, can_focus=True):
         return strip
 
     def _draw(self, row: Row, width: int, component: str) -> Strip:
-        cells = [(cell if isinstance(cell, Content) else Content(cell)).truncate(cell_width, pad=True)
-                 for cell, (_, cell_width) in zip(row, self.columns)]
         style = self.get_visual_style(component)
-        return Visual.to_strips(self, Content.assemble(*cells), width, 1, style, pad=True)[0]
+        if self.text_selection is not None:  # the selection spans cells: the row at once
+            cells = [_content(cell).truncate(cell_width, pad=True)
+                     for cell, (_, cell_width) in zip(row, self.columns)]
+            return Visual.to_strips(self, Content.assemble(*cells), width, 1, style, pad=True)[0]
+        # A cell at a time, each kept: a report changes a few cells of a row (busy ms,
+        # steps, state), and rows move as tasks change state, so most cells drawn are
+        # cells drawn before (a row drawn whole each time took most of a frame's work
+        # with 64 tasks stepping).
+        strips = [self._cell(cell, cell_width, component, style)
+                  for cell, (_, cell_width) in zip(row, self.columns)]
+        if width > self._table_width:
+            strips.append(self._cell("", width - self._table_width, component, style))
+        return Strip.join(strips)
+
+    def _cell(self, cell: Cell, width: int, component: str, style: VisualStyle) -> Strip:
+        key = (cell, width, component) if isinstance(cell, str) else (
+            cell.plain, tuple(cell.spans), width, component)
+        strip = self._cells.get(key)
+        if strip is None:
+            if len(self._cells) >= _CELLS_KEPT:
+                self._cells.clear()
+            content = _content(cell).truncate(width, pad=True)
+            strip = Visual.to_strips(self, content, width, 1, style, pad=True)[0]
+            self._cells[key] = strip
+        return strip
 
     def column_at(self, x: int) -> str | None:
         """The label of the column at ``x`` (cells from the table's left edge)."""
