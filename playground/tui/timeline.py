@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.geometry import Size
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -233,8 +234,18 @@ class TimelineScreen(Screen[None]):
         yield RunFooter(ranked=False)
 
     def on_mount(self) -> None:
+        # The states before the first layout: set after it, each lane's height laid the
+        # screen out again.
         self._refresh_states()
         self.set_interval(0.1, self._refresh_states)
+
+    def _screen_resized(self, size: Size) -> None:
+        # Textual sends a screen just pushed a Resize at the size it was just laid out at:
+        # the timeline was laid out, and every lane drawn, a second time (40-50 ms under a
+        # busy run). A new size is laid out as ever.
+        if size == self._compositor.size:
+            return
+        super()._screen_resized(size)
 
     def _refresh_states(self) -> None:
         cursor = self.cursor() if self.cursor is not None else None

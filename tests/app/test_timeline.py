@@ -190,3 +190,51 @@ async def test_a_lane_is_a_span_per_run_of_one_colour() -> None:
         assert len(lanes) == 60
         assert all(line.cell_length > 100 for line in lanes)
         assert max(len(line.spans) for line in lanes) <= 3, lanes[0].spans
+
+
+async def test_opening_the_timeline_lays_it_out_once_for_its_size() -> None:
+    """Textual sends a screen just pushed a Resize at the size it was laid out at, and the
+    timeline laid itself out (and drew every lane) a second time for it, 40-50 ms under a
+    busy run. A resize of the terminal still lays it out again."""
+    app = AsyncPlayApp(catalog=load_catalog())
+    on_resize: list[tuple[int, int]] = []  # the layouts a Resize made, at what size
+    resizing = False
+    refresh_layout = TimelineScreen._refresh_layout
+    screen_resized = TimelineScreen._screen_resized
+
+    def counted_layout(self: TimelineScreen, *args: Any, **kwargs: Any) -> None:
+        if resizing:
+            on_resize.append((self.app.size.width, self.app.size.height))
+        refresh_layout(self, *args, **kwargs)
+
+    def resized(self: TimelineScreen, size: Any) -> None:
+        nonlocal resizing
+        resizing = True
+        try:
+            screen_resized(self, size)
+        finally:
+            resizing = False
+
+    TimelineScreen._refresh_layout = counted_layout  # type: ignore[method-assign]
+    TimelineScreen._screen_resized = resized  # type: ignore[method-assign]
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await app.workers.wait_for_complete()
+            for _ in range(2):
+                await pilot.press("t")
+                for _ in range(5):
+                    await pilot.pause()
+                assert isinstance(app.screen, TimelineScreen)
+                await pilot.press("escape")
+                await pilot.pause()
+            assert on_resize == []
+            await pilot.press("t")
+            await pilot.pause()
+            await pilot.resize_terminal(120, 40)
+            for _ in range(5):
+                await pilot.pause()
+            assert on_resize == [(120, 40)]
+            assert app.screen.query_one(TimelineView).size.width < 120
+    finally:
+        TimelineScreen._refresh_layout = refresh_layout  # type: ignore[method-assign]
+        TimelineScreen._screen_resized = screen_resized  # type: ignore[method-assign]
