@@ -215,7 +215,7 @@ async def test_opening_the_timeline_lays_it_out_once_for_its_size() -> None:
         finally:
             resizing = False
 
-    TimelineScreen._refresh_layout = counted_layout  # type: ignore[method-assign]
+    TimelineScreen._refresh_layout = counted_layout  # type: ignore[method-assign,assignment]
     TimelineScreen._screen_resized = resized  # type: ignore[method-assign]
     try:
         async with app.run_test(size=(160, 48)) as pilot:
