@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -112,8 +112,21 @@ class PredictScreen(ModalScreen[int | None]):
             self.dismiss(None)
 
 
-class RevealBar(Static):
-    """The answer, after the run: what was chosen, the right choice, why."""
+class RevealBar(VerticalScroll, can_focus=False):
+    """The answer, after the run: what was chosen, the right choice, why.
+
+    It scrolls: a short screen gives it a few rows (the stylesheet says how many), and
+    its scrollbar then says that there is more (the why, a room's tally).
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="reveal-text")
+
+    @property
+    def text(self) -> Content:
+        """What it says (all of it, shown or scrolled away)."""
+        visual = self.query_one("#reveal-text", Static).visual
+        return visual if isinstance(visual, Content) else Content(str(visual))
 
     def reveal(self, prediction: Prediction, chosen: int | None, tally: list[int] | None) -> None:
         right = prediction.right
@@ -132,8 +145,10 @@ class RevealBar(Static):
         ]
         if tally is not None:
             parts += ["\n", tally_text(prediction, tally, reveal=True)]
-        self.update(Content.assemble(*parts))
+        # The tally's lines end with a newline: the last would be an empty row.
+        self.query_one("#reveal-text", Static).update(Content.assemble(*parts).rstrip())
         self.display = True
+        self.scroll_home(animate=False)
 
 
 class Predictions:

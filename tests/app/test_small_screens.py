@@ -28,6 +28,7 @@ from playground.tui.panels import ChecksPanel, LagPanel, StatusPanel, TaskTable
 from playground.tui.panels.grid import Grid
 from playground.tui.scoreboard import Scoreboard
 from playground.tui.panels.fix import FixPanel
+from playground.tui.predict import RevealBar
 from playground.tui.run_pane import RunPane
 from playground.tui.screens import HELP_KEYS
 from textual.content import Content
@@ -265,3 +266,26 @@ async def test_the_scoreboard_is_whole_after_r_with_the_tabs_below(size: tuple[i
             assert grid.scrollable_content_region.height - 1 >= 2, (variant, grid.region)
         keys = {key.key for key in app.screen.query(FooterKey)}
         assert {"b", "g", "r", "question_mark"} <= keys, keys
+
+
+@pytest.mark.parametrize("size", SMALL, ids=["80x24", "100x30"])
+async def test_the_whole_answer_can_be_read_after_the_runs(size: tuple[int, int]) -> None:
+    """On a short screen the answer to the question gets a few rows: what does not fit
+    scrolls, with a scrollbar that says so. It was cut without a sign (a room's tally,
+    the end of the explanation), and nothing could bring it on screen."""
+    app = _app()
+    async with app.run_test(size=size) as pilot:
+        await _after_runs(pilot)
+        lesson = app.lesson
+        assert lesson is not None and lesson.predict is not None
+        reveal = app.screen.query_one("#reveal", RevealBar)
+        reveal.reveal(lesson.predict, 0, [1, 2, 0, 0])  # a room's tally, as an attendee sees
+        await pilot.pause()
+        await pilot.pause()
+        assert "not this time: you chose A" in "\n".join(screen_lines(app))
+        last_choice = lesson.predict.choices[-1]
+        assert reveal.region.height < 9  # the verdict, the answer, the why and 5 of tally
+        assert reveal.vertical_scrollbar.display and reveal.scrollbar_size_vertical > 0
+        reveal.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert last_choice in "\n".join(screen_lines(app))

@@ -94,7 +94,7 @@ async def test_the_app_asks_before_the_run_and_reveals_after(tmp_path: Path) -> 
         await wait_until(pilot, lambda: "bad" in app.finished, "the run's end")
         reveal = app.query_one("#reveal", RevealBar)
         await wait_until(pilot, lambda: reveal.display, "the reveal")
-        text = str(reveal.visual)
+        text = reveal.text.plain
         assert "✗ not this time: you chose B (nothing)" in text
         assert "Answer A: hello" in text and "print() prints." in text
         await pilot.press("b")  # asked once per lesson: the second run starts at once
