@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.visual import Visual
-from textual.widgets import TabbedContent
+from textual.widgets import Static, TabbedContent
 from textual.widgets._footer import FooterKey
 
 from playground.catalog import load_catalog
@@ -396,3 +396,37 @@ async def test_rows_that_moved_draw_only_their_new_cells() -> None:
         assert [line.split()[0] for line in moved] == ["1", "2", "4", "3", "5"], moved
         assert sum(1 for old, new in zip(lines, moved) if old != new) >= 2, (lines, moved)
         assert drawn == [], drawn
+
+
+async def test_counts_that_did_not_change_are_not_drawn_again() -> None:
+    """Tasks that only step leave the task counts as they were, yet each report updated
+    the counts line, and it was drawn again and composited (a frame's work, 20 times a
+    second). Now a text that is the same is left alone; counts that change still show."""
+    app = AsyncPlayApp(catalog=load_catalog())
+    state = RunState(target="many/bad")
+    state.apply({"kind": "hello", "t": 0.0, "pid": 7, "python": "3.12.0", "file": "/x/bad.py"})
+    state.apply(_tasks_event(0.1, 1, new=True))
+    async with app.run_test(size=(160, 48)) as pilot:
+        pane = app.screen.query_one("#pane-bad", RunPane)
+        pane.state = state
+        await pilot.pause()
+        counts = pane.query_one("#task-counts", Static)
+        refreshed: list[Any] = []
+        refresh = counts.refresh
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            refreshed.append(args)
+            return refresh(*args, **kwargs)
+
+        counts.refresh = counted  # type: ignore[method-assign]
+        for n in range(2, 5):
+            state.apply(_tasks_event(0.1 * n, n, new=False))  # task 7 steps again
+            pane.state = state
+            await pilot.pause()
+        assert refreshed == []
+        event = _tasks_event(0.6, 5, new=False)
+        event["alive"] = 39
+        state.apply(event)
+        pane.state = state
+        await pilot.pause()
+        assert refreshed and "39 alive" in str(counts.visual)

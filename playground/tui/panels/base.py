@@ -12,7 +12,8 @@ again whole, every frame).
 
 :func:`set_text` updates a one-line-per-line ``Static`` without laying the whole
 screen out again when its height cannot change (``Static.update`` lays it out by
-default, and a flood of output updates every panel many times a second).
+default, and a flood of output updates every panel many times a second), and not at
+all when its text is the same.
 """
 
 from __future__ import annotations
@@ -30,9 +31,14 @@ __all__ = ["StateView", "set_text"]
 
 def set_text(widget: Static, content: Content) -> None:
     """``widget.update(content)``, laying the screen out only if the height may change:
-    the number of lines differs, or a line is wider than the widget and it wraps."""
+    the number of lines differs, or a line is wider than the widget and it wraps; nothing
+    if ``content`` is what the widget shows (its text and styles)."""
     width = widget.content_region.width
     old = widget.visual
+    if isinstance(old, Content) and old.plain == content.plain and old.spans == content.spans:
+        # The same text (a run's task counts while its tasks only step, every report):
+        # updated, the widget was drawn again and the frame composited it.
+        return
     wraps = widget.styles.text_wrap != "nowrap"
 
     def fits(lines: list[Content]) -> bool:
