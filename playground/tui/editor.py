@@ -110,6 +110,11 @@ class CodeEditor(TextArea):
             return
         await super()._on_key(event)
 
+    def on_resize(self) -> None:
+        # The pane takes rows back when a run's panels (or the scoreboard) appear: the
+        # line being edited stays in sight.
+        self.call_after_refresh(self.scroll_cursor_visible)
+
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if event.text_area is self:
             self._mark_changes()

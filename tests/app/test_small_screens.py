@@ -28,6 +28,7 @@ from playground.tui.panels import ChecksPanel, LagPanel, StatusPanel, TaskTable
 from playground.tui.panels.grid import Grid
 from playground.tui.scoreboard import Scoreboard
 from playground.tui.panels.fix import FixPanel
+from playground.tui.editor import CodeEditor
 from playground.tui.predict import RevealBar
 from playground.tui.run_pane import RunPane
 from playground.tui.screens import HELP_KEYS
@@ -289,3 +290,68 @@ async def test_the_whole_answer_can_be_read_after_the_runs(size: tuple[int, int]
         reveal.scroll_end(animate=False, immediate=True)
         await pilot.pause()
         assert last_choice in "\n".join(screen_lines(app))
+
+
+@pytest.mark.timeout(180)
+async def test_editing_at_100x30_keeps_the_tabs_and_the_edited_line(tmp_path: Path) -> None:
+    """At 100x30, with the question's answer above the panes, the editor took ten rows
+    and pushed its pane's tabs out of it (failed before); after its run the tabs and
+    the scoreboard (tall now: its labels are longer) take rows back, and the line
+    being edited stays in sight."""
+    finished: list[RunFinished] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, RunFinished):
+            finished.append(message)
+
+    app = AsyncPlayApp(catalog=load_catalog(), edits=Edits(tmp_path), predict=True)
+    async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
+        await app.workers.wait_for_complete()
+        app.lesson = next(lesson for lesson in app.catalog.lessons if lesson.slug == "time-sleep")
+        await pilot.pause()
+        await pilot.press("r")
+        await wait_until(pilot, lambda: app.predictions.asking == "time-sleep", timeout_s=10,
+                         what="the question")
+        await pilot.press("2")
+        await wait_until(pilot, lambda: len(finished) == 2, what="both runs")
+        await pilot.press("e")
+        editor = app.screen.query_one("#pane-bad CodeEditor", CodeEditor)
+        await wait_until(pilot, lambda: app.focused is editor, timeout_s=5, what="editor")
+        line = next(n for n, text in enumerate(editor.text.splitlines()) if "time.sleep(1)" in text)
+        editor.move_cursor((line, 0))
+        editor.replace("    await asyncio.sleep(1)", (line, 0), (line, len(editor.document[line])))
+        await pilot.pause()
+        pane = app.screen.query_one("#pane-bad", RunPane)
+        tabs = pane.query_one(Tabs)
+        assert pane.content_region.contains_region(tabs.region), (tabs.region, pane.content_region)
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: len(finished) == 3, what="the edit's run")
+        board = app.screen.query_one(Scoreboard)
+        await wait_until(pilot, lambda: board.compared == ("bad", "bad (edited)"), timeout_s=10,
+                         what="the scoreboard")
+        await pilot.pause()
+        await pilot.pause()
+        rows = editor.scrollable_content_region.height
+        assert pane.content_region.contains_region(tabs.region), (tabs.region, pane.content_region)
+        top = editor.scroll_offset.y
+        assert top <= editor.cursor_location[0] < top + rows, (editor.cursor_location, top, rows)
+
+
+async def test_the_editor_keeps_its_cursor_in_sight_when_it_shrinks() -> None:
+    """The terminal made smaller (or the pane's panels growing) takes the editor's rows:
+    the line being edited stays on screen."""
+    app = _app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _after_runs(pilot)
+        await pilot.press("e")
+        editor = app.screen.query_one("#pane-bad CodeEditor", CodeEditor)
+        await wait_until(pilot, lambda: app.focused is editor, timeout_s=5, what="editor")
+        editor.move_cursor(editor.document.end)
+        editor.move_cursor((editor.document.line_count - 2, 0))
+        await pilot.pause()
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        rows = editor.scrollable_content_region.height
+        top = editor.scroll_offset.y
+        assert top <= editor.cursor_location[0] < top + rows, (editor.cursor_location, top, rows)
