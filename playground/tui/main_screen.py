@@ -10,13 +10,15 @@ once per browser tab). Later resumes (closing help, a dialog) restyle as usual.
 from __future__ import annotations
 
 from textual import events
-from textual.screen import Screen
+
+from playground.tui.screen_layout import NewSizeLayout
 
 __all__ = ["MainScreen"]
 
 
-class MainScreen(Screen[None]):
-    """The screen the app composes into: the lesson list, the texts and the run panes."""
+class MainScreen(NewSizeLayout):
+    """The screen the app composes into: the lesson list, the texts and the run panes
+    (not laid out again under a dialog that opens at its size: :class:`NewSizeLayout`)."""
 
     #: The app gives the focus itself (the lesson list, when the screen shows it).
     AUTO_FOCUS = ""

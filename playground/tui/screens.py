@@ -11,14 +11,16 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.geometry import Size
 from textual.screen import ModalScreen
+from textual.scrollbar import ScrollBar
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from playground.recording import Recording, RecordingError
 from playground.recording import load as load_recording
 from playground.tui.explain import task_columns_help
+from playground.tui.screen_layout import NewSizeLayout
 
-__all__ = ["HELP_KEYS", "HelpScreen", "HelpText", "OpenFileScreen", "help_lines"]
+__all__ = ["HELP_KEYS", "HelpDialog", "HelpScreen", "HelpText", "OpenFileScreen", "help_lines"]
 
 #: The keys, as the help screen lists them.
 HELP_KEYS: tuple[tuple[str, str], ...] = (
@@ -96,7 +98,17 @@ def help_lines(width: int) -> list[Content]:
     return lines
 
 
-class HelpText(Widget):
+class _LaidOut:
+    """A widget not laid out again for the virtual size that the layout which sized it
+    has just given it (Textual's default asks for a layout again: on help's first
+    showing that laid it out twice more, and drew the whole help a second time)."""
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        return super()._size_updated(size, virtual_size, container_size, layout=False)  # type: ignore[misc]
+
+
+class HelpText(_LaidOut, Widget):
     """The whole help as one widget, its lines made once per width.
 
     A grid of a widget per key and per explanation (some 70) cost the help screen a
@@ -127,15 +139,43 @@ class HelpText(Widget):
         return Content("\n").join(self.lines_for(self.content_region.width))
 
 
-class HelpScreen(ModalScreen[None]):
-    """Keys and panels, explained on one page."""
+class _HelpScrollBar(_LaidOut, ScrollBar):
+    """The help's scrollbar (its virtual size is its size)."""
+
+
+class HelpDialog(_LaidOut, VerticalScroll):
+    """The help's scrolling frame, with its scrollbar made and shown before the first
+    layout: the help is taller than the dialog at most sizes, and a scrollbar that the
+    first layout shows asks for another (its gutter is kept: the text's width is the
+    same with or without it)."""
+
+    def on_mount(self) -> None:
+        self.set_reactive(VerticalScroll.show_vertical_scrollbar, True)
+        if self._vertical_scrollbar is None:
+            bar = self._vertical_scrollbar = _HelpScrollBar(
+                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
+            bar.styles.set_rule("display", "block")  # as the layout would set it
+            self.app._start_widget(self, bar)
+
+
+class HelpScreen(NewSizeLayout, ModalScreen[None]):
+    """Keys and panels, explained on one page.
+
+    Laid out once when first shown (its scrollbar once more): no size classes (its
+    style does not use them; set by its first resize, they restyled it and laid it out
+    again), no layout again at the same size (:class:`NewSizeLayout`), and none for the
+    virtual sizes and the scrollbar its first layout gives it.
+    """
+
+    HORIZONTAL_BREAKPOINTS = []
+    VERTICAL_BREAKPOINTS = []
 
     BINDINGS = [
         Binding("escape,q,question_mark,f1", "dismiss", "Close"),
     ]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-dialog") as dialog:
+        with HelpDialog(id="help-dialog") as dialog:
             dialog.border_title = "asyncplay · help"
             dialog.border_subtitle = "esc to close"
             yield HelpText(id="help-text")

@@ -1,0 +1,102 @@
+"""What opening and closing help costs the app: the layouts, the restyles and the
+drawing of help's text that each does (counted on the real app, at both sizes the
+keys are measured at). Each was more before: help's first showing laid help out three
+times, drew its text twice and laid the main screen out under it; nothing changed."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+import pytest
+from textual.css.stylesheet import Stylesheet
+from textual.dom import DOMNode
+from textual.geometry import Size
+from textual.pilot import Pilot
+from textual.screen import Screen
+
+from playground.catalog import load_catalog
+from playground.tui.app import AsyncPlayApp
+from playground.tui.main_screen import MainScreen
+from playground.tui.screens import HelpScreen, HelpText
+
+
+class Costs:
+    """Counts, while it is on, each screen's layouts, the screens whose nodes are
+    restyled, and the drawings of help's text (the real methods still run)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.counts: Counter[str] = Counter()
+        layout, render, update_nodes = Screen._refresh_layout, HelpText.render, Stylesheet.update_nodes
+        counts = self.counts
+
+        def counted_layout(screen: Screen[Any], size: Size | None = None, scroll: bool = False) -> None:
+            counts[f"layout {type(screen).__name__}"] += 1
+            layout(screen, size, scroll)
+
+        def counted_render(text: HelpText) -> Any:
+            counts["help text drawn"] += 1
+            return render(text)
+
+        def counted_update(sheet: Stylesheet, nodes: Iterable[DOMNode], animate: bool = False) -> None:
+            nodes = list(nodes)
+            for screen in {type(node.screen).__name__ for node in nodes if node.is_attached}:
+                counts[f"restyle {screen}"] += 1
+            update_nodes(sheet, nodes, animate)
+
+        monkeypatch.setattr(Screen, "_refresh_layout", counted_layout)
+        monkeypatch.setattr(HelpText, "render", counted_render)
+        monkeypatch.setattr(Stylesheet, "update_nodes", counted_update)
+
+    async def settle(self, pilot: Pilot[None]) -> None:
+        """Until the app is idle: two pauses in a row with nothing laid out or restyled
+        (start-up's work, done in a worker, is shown a moment after it ends, later on a
+        busy machine)."""
+        await pilot.app.workers.wait_for_complete()
+        quiet = 0
+        for _ in range(200):
+            self.counts.clear()
+            await pilot.pause()
+            quiet = quiet + 1 if not self.counts else 0
+            if quiet == 2:
+                return
+        raise AssertionError(f"the app is never idle: {self.counts}")
+
+    async def of(self, pilot: Pilot[None], key: str) -> Counter[str]:
+        """What pressing ``key`` cost, once its effect is drawn and all is idle."""
+        await self.settle(pilot)
+        self.counts.clear()
+        await pilot.press(key)
+        await pilot.pause()
+        await pilot.pause()
+        return Counter(self.counts)
+
+
+@pytest.mark.parametrize("size", [(160, 48), (80, 24)])
+async def test_help_is_laid_out_and_drawn_once_and_the_main_screen_not_at_all(
+        size: tuple[int, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    app = AsyncPlayApp(catalog=load_catalog())
+    async with app.run_test(size=size) as pilot:
+        costs = Costs(monkeypatch)
+
+        first = await costs.of(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        # Its text drawn once; one layout, and one more of its scrollbar alone (made
+        # before the first, it is styled after it); styled as it mounts and as it shows.
+        assert first["help text drawn"] == 1, first
+        assert first["layout HelpScreen"] <= 2, first
+        assert first["restyle HelpScreen"] <= 2, first
+        assert first["layout MainScreen"] == 0 and first["restyle MainScreen"] == 0, first
+
+        closed = await costs.of(pilot, "escape")
+        assert isinstance(app.screen, MainScreen)
+        assert closed["layout MainScreen"] == 0 and closed["restyle MainScreen"] == 0, closed
+
+        again = await costs.of(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        # Kept from its first showing: drawn and laid out as it was.
+        assert again["help text drawn"] == 0 and again["layout HelpScreen"] == 0, again
+        assert again["layout MainScreen"] == 0 and again["restyle MainScreen"] == 0, again
+        closed = await costs.of(pilot, "escape")
+        assert closed["layout MainScreen"] == 0 and closed["restyle MainScreen"] == 0, closed
