@@ -19,7 +19,10 @@ waits for the terminal parser's escape delay, 25 ms).
 The two runs are lessons written to a temporary folder and added with ``--snippets``
 (level "basics", order 0: the first lesson at launch).
 
-    .venv/bin/python benchmarks/tmux_keys.py [--rounds 10] [--size 160x48] [--python PY]
+    .venv/bin/python benchmarks/tmux_keys.py [--rounds 10] [--size 160x48] [--python PY] [--idle]
+
+``--idle`` measures only the launch and the idle keys (a round takes seconds, not a
+minute: for comparing two checkouts, interleaved, while the machine is quiet).
 
 ``--python`` runs another checkout's app (``env PYTHONPATH=DIR PY -m playground``).
 Figures are recorded in benchmarks/README.md.
@@ -133,7 +136,7 @@ def write_lessons(root: Path) -> None:
         (folder / "good.py").write_text("print('ok')\n")
 
 
-def measure(command: str, size: str, rounds: int) -> dict[str, list[float]]:
+def measure(command: str, size: str, rounds: int, idle: bool = False) -> dict[str, list[float]]:
     session = f"keys-{os.getpid()}"
     width, height = size.split("x")
     figures: dict[str, list[float]] = {"launch": [], "idle": [], "first live figure": [],
@@ -149,28 +152,29 @@ def measure(command: str, size: str, rounds: int) -> dict[str, list[float]]:
             figures["launch"].append(time.perf_counter() - start)
             time.sleep(1.0)  # let start-up work (the sandbox check) finish
             figures["idle"] += help_round_trip(session)
-            figures["first live figure"].append(
-                key(session, "b", lambda text: re.search(r"running\s+\d+\.\d s", text) is not None))
-            wait_for(session, lambda text: alive(text) >= 5000, timeout_s=120)
-            figures["10,000 tasks"] += help_round_trip(session)
-            key(session, "s", lambda text: "stopped" in text)
-            # The header, not the list (which always shows it): the lesson has changed.
-            key(session, "n", lambda text: "asyncplay — a-flood" in text)
-            tmux("send-keys", "-t", session, "2")  # the Output tab
-            # Lines with their time in the Output panel ("line " alone is in the code).
-            flooding = lambda text: re.search(r"\+\d+\.\d{3}s line ", text) is not None  # noqa: E731
-            for attempt in range(3):
-                tmux("send-keys", "-t", session, "b")
-                try:
-                    wait_for(session, flooding, timeout_s=15)
-                    break
-                except TimeoutError:
-                    # Seen once on a loaded machine: the run key was not taken.
-                    print(f"round {n + 1}: no flood 15 s after b; b again", flush=True)
-            else:
-                raise TimeoutError(f"no flood after b three times:\n{pane(session)}")
-            figures["output flood"] += help_round_trip(session)
-            tmux("send-keys", "-t", session, "s")
+            if not idle:
+                figures["first live figure"].append(
+                    key(session, "b", lambda text: re.search(r"running\s+\d+\.\d s", text) is not None))
+                wait_for(session, lambda text: alive(text) >= 5000, timeout_s=120)
+                figures["10,000 tasks"] += help_round_trip(session)
+                key(session, "s", lambda text: "stopped" in text)
+                # The header, not the list (which always shows it): the lesson has changed.
+                key(session, "n", lambda text: "asyncplay — a-flood" in text)
+                tmux("send-keys", "-t", session, "2")  # the Output tab
+                # Lines with their time in the Output panel ("line " alone is in the code).
+                flooding = lambda text: re.search(r"\+\d+\.\d{3}s line ", text) is not None  # noqa: E731
+                for attempt in range(3):
+                    tmux("send-keys", "-t", session, "b")
+                    try:
+                        wait_for(session, flooding, timeout_s=15)
+                        break
+                    except TimeoutError:
+                        # Seen once on a loaded machine: the run key was not taken.
+                        print(f"round {n + 1}: no flood 15 s after b; b again", flush=True)
+                else:
+                    raise TimeoutError(f"no flood after b three times:\n{pane(session)}")
+                figures["output flood"] += help_round_trip(session)
+                tmux("send-keys", "-t", session, "s")
         finally:
             tmux("kill-session", "-t", session)
         print(f"round {n + 1}: " + ", ".join(f"{k} {v[-1] * 1000:.0f} ms" for k, v in figures.items() if v),
@@ -184,6 +188,7 @@ def main() -> None:
     parser.add_argument("--size", default="160x48")
     parser.add_argument("--python", default=None, metavar="DIR",
                         help="run the app of this checkout (PYTHONPATH=DIR) with this venv's Python")
+    parser.add_argument("--idle", action="store_true", help="only the launch and the idle keys")
     args = parser.parse_args()
     tmux("set-environment", "-g", "-u", "ASYNCPLAY_SNIPPETS")
     python = str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "python")
@@ -191,8 +196,10 @@ def main() -> None:
         write_lessons(Path(tmp))
         env = f"env PYTHONPATH={shlex.quote(args.python)} " if args.python else ""
         command = f"{env}{shlex.quote(python)} -m playground --snippets {shlex.quote(tmp)}"
-        figures = measure(command, args.size, args.rounds)
+        figures = measure(command, args.size, args.rounds, args.idle)
     for name, values in figures.items():
+        if not values:
+            continue
         ms = sorted(v * 1000 for v in values)
         print(f"{name:18} median {statistics.median(ms):6.0f} ms   worst {ms[-1]:6.0f} ms   ({len(ms)})")
         if name in KEY_FIGURES:  # round trips: ?, escape, ?, escape...
