@@ -100,3 +100,20 @@ async def test_help_is_laid_out_and_drawn_once_and_the_main_screen_not_at_all(
         assert again["layout MainScreen"] == 0 and again["restyle MainScreen"] == 0, again
         closed = await costs.of(pilot, "escape")
         assert closed["layout MainScreen"] == 0 and closed["restyle MainScreen"] == 0, closed
+
+
+async def test_a_new_size_still_lays_out_help_and_the_main_screen_under_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    app = AsyncPlayApp(catalog=load_catalog())
+    async with app.run_test(size=(160, 48)) as pilot:
+        costs = Costs(monkeypatch)
+        await costs.of(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await costs.settle(pilot)
+        await pilot.resize_terminal(100, 30)
+        await costs.settle(pilot)
+        assert app.screen._compositor.size == Size(100, 30)
+        assert app.screen_stack[0]._compositor.size == Size(100, 30)
+        assert app.screen.query_one("#help-dialog").outer_size.width == 90  # max-width: 90%
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
