@@ -15,7 +15,10 @@ from textual.geometry import Size
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widget import Widget
+from textual.strip import Strip
+from textual.style import Style as VisualStyle
+from textual.visual import Visual
+from textual.widget import Widget, _RenderCache
 from textual.widgets import ListItem, ListView, Static
 
 from playground.catalog import Catalog, Lesson, LessonError
@@ -51,6 +54,7 @@ class LessonItem(ListItem):
         self.lesson = lesson
         self.number = number
         self._wrapped: tuple[int, list[Content]] | None = None
+        self._drawn: dict[tuple[Size, VisualStyle], list[Strip]] = {}
 
     def _texts(self) -> list[Content]:
         texts = [Content.styled(self.lesson.title, "bold")]
@@ -81,6 +85,25 @@ class LessonItem(ListItem):
 
     def render(self) -> Content:
         return Content("\n").join(self.lines(self.content_size.width))
+
+    def _render_content(self) -> None:
+        # Kept drawn for each look: the list's focus (the filter takes it and gives it
+        # back) tints every item, and each was drawn again on each change (some 35
+        # items, tens of ms while a run keeps the loop busy). A look drawn before is
+        # taken back; a selection of text is drawn as ever.
+        size, style = self.size, self.visual_style
+        if self.text_selection is not None:
+            self._drawn.clear()
+            super()._render_content()
+            return
+        strips = self._drawn.get((size, style))
+        if strips is None:
+            if len(self._drawn) >= 8:
+                self._drawn.clear()
+            strips = Visual.to_strips(self, self._render(), size.width, size.height, style)
+            self._drawn[size, style] = strips
+        self._render_cache = _RenderCache(size, strips)
+        self._dirty_regions.clear()
 
 
 class BrokenLessons(Vertical):

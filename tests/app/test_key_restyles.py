@@ -1,4 +1,5 @@
-"""What a key styles again: opening and closing the filter, the footer's keys made anew.
+"""What a key styles and draws again: opening and closing the filter, the footer's keys
+made anew, the lessons in the list's other look.
 
 Styling a widget again matches every rule of the stylesheet against it; the main screen
 has some 400 widgets, and under a busy run each one styled is time a key waits for. The
@@ -10,11 +11,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from textual.visual import Visual
 from textual.widgets._footer import FooterKey
 
 from playground.catalog import load_catalog
 from playground.tui.app import AsyncPlayApp
 from playground.tui.footer import RunFooter
+from playground.tui.lessons import LessonItem
 
 
 def _count_styled(app: AsyncPlayApp) -> list[Any]:
@@ -76,3 +79,41 @@ async def test_footer_keys_made_anew_are_styled_once() -> None:
         assert set(times) == {id(key) for key in keys}
         twice = [key for key in keys if times[id(key)] > 1]
         assert not twice, [(key.key, key.classes, key.disabled) for key in twice]
+
+
+async def test_the_lessons_are_not_drawn_again_for_the_filters_focus() -> None:
+    """The filter takes the focus from the lesson list and gives it back: the list's
+    tint changes, and every lesson on screen was drawn again each time (tens of ms
+    while a busy run keeps the loop waiting). Each look is drawn once and kept; the
+    list still shows its focus's look (the items' strips differ with it)."""
+    app = AsyncPlayApp(catalog=load_catalog())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.workers.wait_for_complete()
+        items = list(app.screen.query(LessonItem))
+        await pilot.press("slash")
+        await pilot.pause()
+        blurred = [item.render_line(0) for item in items[1:4]]
+        await pilot.press("escape")
+        await pilot.pause()
+        focused = [item.render_line(0) for item in items[1:4]]
+        assert [strip.text for strip in blurred] == [strip.text for strip in focused]
+        assert blurred != focused  # the same words, in the other look
+        drawn: list[Any] = []
+        to_strips = Visual.to_strips
+
+        def counted(widget: Any, *args: Any, **kwargs: Any) -> Any:
+            if isinstance(widget, LessonItem):
+                drawn.append(widget)
+            return to_strips(widget, *args, **kwargs)
+
+        Visual.to_strips = counted  # type: ignore[method-assign]
+        try:
+            for _ in range(2):
+                await pilot.press("slash")
+                await pilot.pause()
+                await pilot.press("escape")
+                await pilot.pause()
+        finally:
+            Visual.to_strips = to_strips  # type: ignore[method-assign]
+        assert drawn == [], len(drawn)
+        assert [item.render_line(0) for item in items[1:4]] == focused
