@@ -13,19 +13,21 @@ is still listed, with :attr:`Lesson.unavailable` saying why, and refuses to run.
 Loading never raises for a broken lesson: every problem becomes a :class:`LessonError`
 naming the exact file at fault and what is wrong, and the other lessons still load.
 Entries that are not lessons (plain files, hidden folders, folders starting with ``_``
-such as ``__pycache__``) are skipped silently.
+such as ``__pycache__``) are skipped silently. A lesson that loaded without a problem
+is kept for the next start until one of its files changes (:mod:`playground.lessoncache`).
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from playground import expect, lessonmeta, prediction
+from playground.lessoncache import LessonCache, cache_file, files_key
 from playground.prediction import Prediction
 from playground.lessonmeta import (
     DEFAULT_ORDER,
@@ -197,16 +199,21 @@ def load_catalog(extra_dirs: Sequence[Path] = (), *, include_default: bool = Tru
     errors: list[LessonError] = []
     seen_folders: set[Path] = set()
     by_slug: dict[str, Lesson] = {}
+    cache = LessonCache(cache_file(), _parsing_code())
     for root in roots:
         for folder in _lesson_folders(root, errors):
             real = folder.resolve()
             if real in seen_folders:
                 continue
             seen_folders.add(real)
-            lesson, problems = _load_lesson(folder)
-            errors.extend(problems)
+            key = files_key(folder / name for name in _LESSON_MARKERS)
+            lesson = cache.get(folder, key)
             if lesson is None:
-                continue
+                lesson, problems = _load_lesson(folder)
+                errors.extend(problems)
+                if lesson is None:
+                    continue
+                cache.put(folder, key, lesson)
             first = by_slug.get(lesson.slug)
             if first is not None:
                 errors.append(
@@ -218,9 +225,16 @@ def load_catalog(extra_dirs: Sequence[Path] = (), *, include_default: bool = Tru
                 continue
             by_slug[lesson.slug] = lesson
             lessons.append(lesson)
+    cache.save()
     errors.extend(_dangling_related(lessons, by_slug))
     lessons.sort(key=Lesson.sort_key)
     return Catalog(lessons=tuple(lessons), errors=tuple(errors))
+
+
+def _parsing_code() -> list[Path]:
+    """The modules a kept lesson's parsing comes from (a change to one drops them all)."""
+    files = [Path(__file__), Path(lessonmeta.__file__), Path(prediction.__file__)]
+    return files + sorted(Path(expect.__file__).parent.glob("*.py"))
 
 
 def _dangling_related(lessons: Sequence[Lesson], by_slug: Mapping[str, Lesson],
@@ -373,16 +387,3 @@ def _read_meta(path: Path, errors: list[LessonError]) -> dict[str, Any] | None:
         errors.append(LessonError(path, f"invalid TOML: {exc}"))
         return None
 
-
-def _main(argv: Sequence[str]) -> int:
-    """``python -m playground.catalog [DIR...]``: list the lessons and any problems."""
-    catalog = load_catalog([Path(a) for a in argv])
-    for lesson in catalog.lessons:
-        print(f"{lesson.level_name:24s} {lesson.order:5d}  {lesson.slug:24s} {lesson.title}")
-    for error in catalog.errors:
-        print(f"error: {error}", file=sys.stderr)
-    return 1 if catalog.errors else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(_main(sys.argv[1:]))

@@ -110,6 +110,12 @@ def run_snippet(tmp_path: Path) -> RunSnippet:
     return run
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_lesson_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The lessons the tests load are kept in a cache of the test run's, not the user's."""
+    os.environ["ASYNCPLAY_LESSON_CACHE"] = str(tmp_path_factory.mktemp("cache") / "lessons.pickle")
+
+
 @pytest.fixture(autouse=True)
 def _own_data_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Saved edits go to a folder of the test's: never the user's, and none of theirs is shown."""
