@@ -7,11 +7,20 @@ the mock API and the serve link, replay, export, the server) is imported when fi
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import json
+import os
+import pty
+import select
+import signal
+import struct
 import subprocess
 import sys
+import termios
 import textwrap
+import time
+from pathlib import Path
 from collections.abc import Iterable
 
 import pytest
@@ -148,3 +157,85 @@ def test_a_usage_error_at_launch_turns_the_collector_back_on() -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             timeout=60, check=False)
     assert result.stdout.split() == ["True"], result.stderr
+
+
+
+
+# The app as `asyncplay` starts it, in a terminal (a pseudo-terminal of 160x48): the
+# sizes the main screen is laid out at until the frame after its first.
+LAYOUT_PROBE = textwrap.dedent("""\
+    import json, sys
+    from playground import cli
+    from playground.tui.main_screen import MainScreen
+
+    sizes = []
+    original = MainScreen._refresh_layout
+
+    def counted(self, size=None, scroll=False):
+        sizes.append(None if size is None else [size.width, size.height])
+        original(self, size, scroll)
+
+    MainScreen._refresh_layout = counted
+    app = cli.app.launch(cli.parse(["--no-predict"]))
+
+    def done():
+        with open(sys.argv[1], "w") as out:
+            json.dump(sizes, out)
+        app.exit()
+
+    app.call_later(lambda: app.call_after_refresh(lambda: app.call_after_refresh(done)))
+    app.run()
+""")
+
+
+def test_start_up_in_a_terminal_lays_the_screen_out_at_its_size_once(tmp_path: Path) -> None:
+    """Textual resizes a new screen to the size it already has after its first layout,
+    three times in a terminal (the driver's size and the app's, each as an event, then
+    the layout's own resize of the screen); each was a full layout, ~60 ms of a start."""
+    out = tmp_path / "sizes.json"
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color"}
+    for name in ("ASYNCPLAY_SNIPPETS", "COLUMNS", "LINES"):  # the terminal's size, not these
+        env.pop(name, None)
+    app = subprocess.Popen([sys.executable, "-c", LAYOUT_PROBE, str(out)], stdin=slave,
+                           stdout=slave, stderr=slave, env=env, cwd=tmp_path, start_new_session=True)
+    os.close(slave)
+    try:
+        deadline = time.monotonic() + 120
+        while app.poll() is None and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.2)[0]:
+                try:
+                    os.read(master, 65536)  # what it draws: read, so that it never blocks
+                except OSError:
+                    break
+        assert app.wait(timeout=30) == 0
+    finally:
+        if app.poll() is None:
+            os.killpg(app.pid, signal.SIGKILL)
+            app.wait()
+        os.close(master)
+    sizes = json.loads(out.read_text())
+    assert sizes.count([160, 48]) == 1, sizes
+
+
+async def test_a_new_size_is_still_laid_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.geometry import Size
+
+    from playground.tui.main_screen import MainScreen
+
+    sizes: list[Size | None] = []
+    refresh_layout = MainScreen._refresh_layout
+
+    def counted(self: MainScreen, size: Size | None = None, scroll: bool = False) -> None:
+        sizes.append(size)
+        refresh_layout(self, size, scroll)
+
+    monkeypatch.setattr(MainScreen, "_refresh_layout", counted)
+    app = cli.app.build_app(cli.parse([]))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert sizes.count(Size(120, 40)) == 1, sizes
+        assert app.query_one("#pane-bad").region.right <= 120
