@@ -1,7 +1,9 @@
 """A read-only, syntax-highlighted view of a snippet that marks the lines a run blamed.
 
 Highlighting uses :func:`textual.highlight.highlight` (Pygments), which needs
-nothing beyond Textual itself. Lines a run points at (the line a stall blocked on,
+nothing beyond Textual itself. Importing Pygments and compiling its Python lexer took
+~45 ms of the app's start, before its first frame: code is shown plain until that frame
+is out, and highlighted from the next one. Lines a run points at (the line a stall blocked on,
 the line an uncaught error came from, lines with warnings) get a marker in the
 gutter and a tinted background, and the view scrolls to the most important one.
 """
@@ -14,7 +16,6 @@ from functools import lru_cache
 from textual.app import ComposeResult
 from textual.containers import ScrollableContainer
 from textual.content import Content
-from textual.highlight import highlight
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -28,6 +29,10 @@ _MARK_LINE = {"warning": "on $warning-muted", "error": "on $error-muted",
               "stall": "on $error-muted", "live": "bold on $error-muted"}
 
 
+#: False until the first frame with code in it is out (then code is highlighted).
+_first_frame_out = False
+
+
 @dataclass(frozen=True)
 class LineMark:
     """A line of the snippet that a run points at, and why."""
@@ -39,12 +44,16 @@ class LineMark:
 @lru_cache(maxsize=32)
 def _highlighted_lines(source: str) -> tuple[Content, ...]:
     # Content is immutable, so a snippet is highlighted once however often marks change.
+    from textual.highlight import highlight  # Pygments: see the module's text
+
     return tuple(highlight(source, language="python").split("\n"))
 
 
-def render_code(source: str, marks: tuple[LineMark, ...] = ()) -> Content:
-    """The highlighted source with line numbers, and the marked lines tinted."""
-    lines = _highlighted_lines(source)
+def render_code(source: str, marks: tuple[LineMark, ...] = (), *, plain: bool = False) -> Content:
+    """The highlighted source (``plain``: not highlighted) with line numbers, and the
+    marked lines tinted."""
+    lines = (tuple(Content(line) for line in source.removesuffix("\n").split("\n")) if plain
+             else _highlighted_lines(source))  # (highlighting drops one final newline too)
     by_line: dict[int, str] = {}
     for mark in marks:
         if _MARK_RANK.get(mark.kind, 0) > _MARK_RANK.get(by_line.get(mark.line, ""), 0):
@@ -96,8 +105,17 @@ class CodeView(ScrollableContainer, can_focus=False):
         return max(marks, key=lambda m: _MARK_RANK.get(m.kind, 0)).line
 
     def _redraw(self) -> None:
-        if self.is_mounted:
-            self.query_one("#code-text", Static).update(render_code(self.source, self.marks))
+        if not self.is_mounted:
+            return
+        plain = not _first_frame_out
+        if plain:
+            def highlight_now() -> None:
+                global _first_frame_out
+                _first_frame_out = True
+                self._redraw()
+
+            self.call_after_refresh(highlight_now)
+        self.query_one("#code-text", Static).update(render_code(self.source, self.marks, plain=plain))
 
     def on_mount(self) -> None:
         self._redraw()

@@ -20,6 +20,7 @@ import pytest
 from rich.cells import cell_len
 from textual.binding import Binding
 from textual.message import Message
+from textual.content import Content
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input, ListView, Static, TabbedContent
@@ -456,6 +457,19 @@ def test_code_view_marks_the_blamed_lines() -> None:
     assert shown[2].startswith("▶") and "time.sleep(1)" in shown[2]
     assert shown[3].startswith("!")
     assert not shown[0].startswith(("▶", "!", "✗"))
+
+
+async def test_the_code_is_highlighted_from_the_frame_after_the_first() -> None:
+    app = AsyncPlayApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = pane(app, "bad").query_one(CodeView)
+        shown = view.query_one("#code-text", Static).visual
+        assert isinstance(shown, Content)
+        # (Content compares only its text: the spans are its colours.)
+        assert shown.plain == render_code(view.source, plain=True).plain
+        assert shown.spans == render_code(view.source).spans
+        assert shown.spans != render_code(view.source, plain=True).spans
 
 
 def test_marks_come_from_the_run_state(tmp_path: Path) -> None:
