@@ -22,11 +22,14 @@ from textual.widgets import Static
 
 from playground.compare import Row, compare, not_compared
 
-__all__ = ["TALL", "Scoreboard", "scoreboard_lines"]
+__all__ = ["GIVES_ROWS", "TALL", "Scoreboard", "scoreboard_lines"]
 
 
 #: As many lines or more, the table is tall (two bands, or a line per figure).
 TALL = 8
+
+#: The widgets that give a tall table their rows on a short screen (see app.tcss).
+GIVES_ROWS = "#reveal, #sandbox-bar, .run-pane .figures, .run-pane CodeView"
 
 #: The gaps tried between columns, the widest first.
 _GAPS = (3, 2)
@@ -155,6 +158,7 @@ class Scoreboard(HorizontalScroll):
         #: Why the figures are shown but not ranked (a run ended early), or None.
         self.note: str | None = None
         self._drawn_width: int | None = None  # the width the table was laid out for
+        self._tall = False  # GIVES_ROWS carry -board-tall
 
     def compose(self) -> ComposeResult:
         yield Static(id="scoreboard-table", markup=False)
@@ -220,11 +224,14 @@ class Scoreboard(HorizontalScroll):
         self._set_tall(len(table.plain.splitlines()) >= TALL)
 
     def _set_tall(self, tall: bool) -> None:
-        # The screen's class: on a short screen the stylesheet then gives the table its
-        # rows from the panes' code and the prediction's answer, not from their tabs.
-        # Set only when it changes: a class on the screen styles every widget again.
-        if self.is_attached and self.screen.has_class("-board-tall") != tall:
-            self.screen.set_class(tall, "-board-tall")
+        # On the few widgets that give the table rows on a short screen (app.tcss), not
+        # on the screen: a class there styles every widget again, and the next lesson's
+        # key (n, p) paid for it.
+        if tall == self._tall or not self.is_attached:
+            return
+        self._tall = tall
+        for widget in self.screen.query(GIVES_ROWS):
+            widget.set_class(tall, "-board-tall")
 
     def on_resize(self) -> None:
         # A narrower screen (or the lesson list shown beside it) may need another layout.

@@ -8,6 +8,7 @@ fold of real events), so what is measured on screen is the same every time.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,7 @@ from playground.tui.run_pane import RunPane
 from playground.tui.screens import HELP_KEYS
 from textual.content import Content
 from test_app import wait_until
+from test_key_restyles import _count_styled
 
 RECORDINGS = Path(__file__).parent / "data"
 SMALL = [(80, 24), (100, 30)]
@@ -355,3 +357,20 @@ async def test_the_editor_keeps_its_cursor_in_sight_when_it_shrinks() -> None:
         rows = editor.scrollable_content_region.height
         top = editor.scroll_offset.y
         assert top <= editor.cursor_location[0] < top + rows, (editor.cursor_location, top, rows)
+
+
+async def test_the_tall_scoreboard_restyles_only_the_widgets_that_give_it_rows() -> None:
+    """The class that gives a tall board its rows was on the screen: showing the board,
+    and hiding it at the next lesson (n, p), styled every widget of the screen again
+    (some 400). It is on the six widgets whose rows change."""
+    app = _app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _after_runs(pilot)
+        board = app.screen.query_one(Scoreboard)
+        sandbox_bar = app.screen.query_one("#sandbox-bar")
+        assert board.display and not sandbox_bar.display  # tall at 80 columns: it gave its row
+        styled = _count_styled(app)
+        board.clear()
+        await pilot.pause()
+        assert sandbox_bar.display
+        assert len(styled) < 80, Counter(type(node).__name__ for node in styled)
