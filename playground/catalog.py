@@ -20,7 +20,6 @@ is kept for the next start until one of its files changes (:mod:`playground.less
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +27,6 @@ from typing import Any
 
 from playground import expect, lessonmeta, prediction
 from playground.lessoncache import LessonCache, cache_file, files_key
-from playground.prediction import Prediction
 from playground.lessonmeta import (
     DEFAULT_ORDER,
     LEVELS,
@@ -37,6 +35,7 @@ from playground.lessonmeta import (
     parse_meta,
     python_excluded,
 )
+from playground.prediction import Prediction
 
 __all__ = [
     "DEFAULT_ORDER",
@@ -381,6 +380,8 @@ def _read_meta(path: Path, errors: list[LessonError]) -> dict[str, Any] | None:
     if text is None:
         errors.append(LessonError(path, problem or "cannot read"))
         return None
+    import tomllib  # only when a lesson is not in the cache (playground.lessoncache)
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import secrets
 import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from playground.serve.queue import SERVE_MEMORY_MB, default_cap
@@ -58,6 +56,8 @@ def config_from_args(args: argparse.Namespace) -> ServeConfig:
         raise ValueError("--token and --present-token must differ")
     token = args.token
     if token is None and not is_loopback(args.host):
+        import secrets  # (hashlib, hmac: not for every start of the app)
+
         token = secrets.token_urlsafe(16)  # printed in the URL
     app_args: list[str] = []
     for folder in args.snippets:

@@ -77,7 +77,7 @@ def test_the_command_line_alone_imports_neither_textual_nor_the_run_machinery() 
     assert result.returncode == 0, result.stderr
     imported = set(json.loads(result.stdout.splitlines()[-1]))
     heavy = ("textual", "aiohttp", "playground.session", "playground.sandbox",
-             "playground.serve.server")
+             "playground.serve.server", "secrets")
     assert sorted(m for m in heavy if m in imported) == []
 
 
