@@ -149,6 +149,11 @@ class HelpDialog(_LaidOut, VerticalScroll):
     first layout shows asks for another (its gutter is kept: the text's width is the
     same with or without it)."""
 
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # Measured at the width its text has beside the scrollbar's gutter: measured at
+        # the whole width (as Textual does), the help was made for two widths.
+        return super().get_content_height(container, viewport, width - self.scrollbar_size_vertical)
+
     def on_mount(self) -> None:
         self.set_reactive(VerticalScroll.show_vertical_scrollbar, True)
         if self._vertical_scrollbar is None:

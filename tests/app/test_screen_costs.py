@@ -1,7 +1,8 @@
 """What opening and closing help costs the app: the layouts, the restyles and the
 drawing of help's text that each does (counted on the real app, at both sizes the
 keys are measured at). Each was more before: help's first showing laid help out three
-times, drew its text twice and laid the main screen out under it; nothing changed."""
+times, made its text for two widths and drew it twice, and laid the main screen out
+under it; nothing had changed."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from textual.screen import Screen
 from playground.catalog import load_catalog
 from playground.tui.app import AsyncPlayApp
 from playground.tui.main_screen import MainScreen
+from playground.tui import screens
 from playground.tui.screens import HelpScreen, HelpText
 
 
@@ -29,7 +31,12 @@ class Costs:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.counts: Counter[str] = Counter()
         layout, render, update_nodes = Screen._refresh_layout, HelpText.render, Stylesheet.update_nodes
+        help_lines = screens.help_lines
         counts = self.counts
+
+        def counted_lines(width: int) -> list[Any]:
+            counts["help text made"] += 1
+            return help_lines(width)
 
         def counted_layout(screen: Screen[Any], size: Size | None = None, scroll: bool = False) -> None:
             counts[f"layout {type(screen).__name__}"] += 1
@@ -48,6 +55,7 @@ class Costs:
         monkeypatch.setattr(Screen, "_refresh_layout", counted_layout)
         monkeypatch.setattr(HelpText, "render", counted_render)
         monkeypatch.setattr(Stylesheet, "update_nodes", counted_update)
+        monkeypatch.setattr(screens, "help_lines", counted_lines)
 
     async def settle(self, pilot: Pilot[None]) -> None:
         """Until the app is idle: two pauses in a row with nothing laid out or restyled
@@ -82,9 +90,11 @@ async def test_help_is_laid_out_and_drawn_once_and_the_main_screen_not_at_all(
 
         first = await costs.of(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
-        # Its text drawn once; one layout, and one more of its scrollbar alone (made
-        # before the first, it is styled after it); styled as it mounts and as it shows.
-        assert first["help text drawn"] == 1, first
+        # Its text made for one width (its height was measured at another, without the
+        # scrollbar's gutter) and drawn once; one layout, and one more of its scrollbar
+        # alone (made before the first, it is styled after it); styled as it mounts and
+        # as it shows.
+        assert first["help text made"] == 1 and first["help text drawn"] == 1, first
         assert first["layout HelpScreen"] <= 2, first
         assert first["restyle HelpScreen"] <= 2, first
         assert first["layout MainScreen"] == 0 and first["restyle MainScreen"] == 0, first
@@ -96,7 +106,8 @@ async def test_help_is_laid_out_and_drawn_once_and_the_main_screen_not_at_all(
         again = await costs.of(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         # Kept from its first showing: drawn and laid out as it was.
-        assert again["help text drawn"] == 0 and again["layout HelpScreen"] == 0, again
+        assert again["help text made"] == 0 and again["help text drawn"] == 0, again
+        assert again["layout HelpScreen"] == 0, again
         assert again["layout MainScreen"] == 0 and again["restyle MainScreen"] == 0, again
         closed = await costs.of(pilot, "escape")
         assert closed["layout MainScreen"] == 0 and closed["restyle MainScreen"] == 0, closed
