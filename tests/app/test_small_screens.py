@@ -374,3 +374,45 @@ async def test_the_tall_scoreboard_restyles_only_the_widgets_that_give_it_rows()
         await pilot.pause()
         assert sandbox_bar.display
         assert len(styled) < 80, Counter(type(node).__name__ for node in styled)
+
+
+async def test_the_scoreboard_follows_the_terminal_size() -> None:
+    """Laid out for the width it has when the terminal changes size: whole at 80x24
+    (where it turns tall and the sandbox bar gives it its row), then one band again at
+    160x48 (and the bar is back)."""
+    app = _app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _after_runs(pilot)
+        board = app.screen.query_one(Scoreboard)
+        table = board.query_one("#scoreboard-table", Static)
+        sandbox_bar = app.screen.query_one("#sandbox-bar")
+        assert table.region.height == 4 and sandbox_bar.display
+        for size, height in (((80, 24), 8), ((160, 48), 4)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            await pilot.pause()
+            shown = "\n".join(screen_lines(app))
+            for row in board.rows:
+                for text in (row.metric, row.left, row.right, row.change):
+                    assert text in shown, (size, row)
+            assert table.region.height == height, (size, table.region)
+            assert sandbox_bar.display == (height == 4), size
+
+
+async def test_a_projector_keeps_three_rows_of_the_answer_beside_a_tall_scoreboard() -> None:
+    """In presenter mode the panes show no tabs, and the room reads the answer: at 80x24
+    beside the tall scoreboard it keeps three rows (one would say only right or wrong)."""
+    app = AsyncPlayApp(catalog=load_catalog(), present=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _after_runs(pilot)
+        lesson = app.lesson
+        assert lesson is not None and lesson.predict is not None
+        reveal = app.screen.query_one("#reveal", RevealBar)
+        reveal.reveal(lesson.predict, 1, None)
+        await pilot.pause()
+        await pilot.pause()
+        assert reveal.has_class("-board-tall") and reveal.region.height == 3, reveal.region
+        shown = "\n".join(screen_lines(app))
+        assert lesson.predict.right in shown, shown
+        for row in app.screen.query_one(Scoreboard).rows:
+            assert row.metric in shown and row.change in shown, row
