@@ -5,8 +5,10 @@ latest run is an edit of a variant whose original has run, it compares the edit 
 the original. The figures and who did better come from
 :func:`playground.compare.compare` (the core); this widget only draws them: a column
 per figure, a row per run (``✓`` marks the better value) and a row of changes that
-names the runs it compares ("good vs bad"). As wide as the screen allows: on one band
-of columns, on two (80 columns), or a line per figure, so that no figure is ever cut.
+names the runs it compares ("good vs bad"). Laid out for the width it has, so that no
+figure is ever cut: one band of columns; a line per figure in two columns (100
+columns); two bands of columns (80 columns: then it is tall, and on a short screen the
+widgets of :data:`GIVES_ROWS` give it their rows); a line per figure.
 """
 
 from __future__ import annotations
@@ -105,8 +107,9 @@ def scoreboard_lines(left: str, right: str, rows: list[Row], note: str | None = 
 
     A column per figure and a line per run, then a line of changes (the right run
     against the left); where that is too wide, a line per figure in two columns, or
-    the figures in two bands of columns; where even that is too wide, a line per figure. A note follows when a run ended
-    early (see :func:`playground.compare.not_compared`).
+    the figures in two bands of columns; where even that is too wide, a line per
+    figure. A note follows when a run ended early (see
+    :func:`playground.compare.not_compared`).
     """
     label_width = max(len(left), len(right), len(_change_label(left, right))) + 2
     half = (len(rows) + 1) // 2
