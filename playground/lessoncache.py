@@ -71,7 +71,7 @@ class LessonCache:
         try:
             with open(path, "rb") as file:
                 stamp, entries = pickle.load(file)
-        except Exception:  # missing, unreadable, corrupt, or from other code: start afresh
+        except Exception:  # noqa: BLE001 (missing, unreadable, corrupt, from other code: start afresh)
             return {}
         if stamp != self._stamp or not isinstance(entries, dict):
             return {}
