@@ -144,7 +144,8 @@ class AsyncPlayApp(StepperMixin, EditActions, ReplayActions):
 
     async def on_mount(self) -> None:
         use_bwrap = self.options.use_bwrap if self.options is not None else None
-        self.run_worker(self.query_one(SandboxBar).detect(use_bwrap), name="prepare runs",
+        first_frame = asyncio.Event()
+        self.run_worker(self._prepare_runs(use_bwrap, first_frame), name="prepare runs",
                         group="prepare", exit_on_error=False)
         lessons = self.query_one("#lessons", ListView)
         if self.catalog.lessons:
@@ -167,6 +168,13 @@ class AsyncPlayApp(StepperMixin, EditActions, ReplayActions):
             present(self)
         self.room.start()
         self.call_after_refresh(gcpause.resume)  # start-up is over once its first frame is out
+        self.call_after_refresh(first_frame.set)
+
+    async def _prepare_runs(self, use_bwrap: bool | None, first_frame: asyncio.Event) -> None:
+        # The sandbox's check imports the run machinery in a thread: started before the
+        # first frame, that thread took turns with the frame's drawing for the GIL.
+        await first_frame.wait()
+        await self.query_one(SandboxBar).detect(use_bwrap)
 
     # ----------------------------------------------------------------- lessons
     @on(ListView.Highlighted, "#lessons")

@@ -164,7 +164,7 @@ def test_a_usage_error_at_launch_turns_the_collector_back_on() -> None:
 # The app as `asyncplay` starts it, in a terminal (a pseudo-terminal of 160x48): the
 # sizes the main screen is laid out at until the frame after its first.
 LAYOUT_PROBE = textwrap.dedent("""\
-    import json, sys
+    import json, sys, threading
     from playground import cli
     from playground.tui.main_screen import MainScreen
 
@@ -176,6 +176,8 @@ LAYOUT_PROBE = textwrap.dedent("""\
         sizes.append(None if size is None else [size.width, size.height])
         original(self, size, scroll)
         seen.setdefault("pygments in the first frame", "pygments" in sys.modules)
+        seen.setdefault("threads in the first frame",
+                        sorted(t.name for t in threading.enumerate() if t.name.startswith("asyncio")))
 
     MainScreen._refresh_layout = counted
     app = cli.app.launch(cli.parse(["--no-predict"]))
@@ -225,6 +227,9 @@ def test_start_up_in_a_terminal_lays_the_screen_out_at_its_size_once_without_pyg
     # The code is highlighted from the frame after the first (Pygments: ~45 ms of a start).
     assert seen["pygments in the first frame"] is False
     assert seen["pygments later"] is True
+    # The sandbox's check (a thread importing the run machinery) starts after the first
+    # frame: before, that thread took turns with the frame's drawing for the GIL.
+    assert seen["threads in the first frame"] == []
 
 
 async def test_a_new_size_is_still_laid_out(monkeypatch: pytest.MonkeyPatch) -> None:
