@@ -1,0 +1,113 @@
+"""The app's start in executed instructions, up to its first frame: a deterministic
+companion to launch.py.
+
+Wall and CPU time on a shared machine vary by tens of per cent from one start to the
+next; valgrind's count of instructions does not. Each start runs in a tmux session of
+its own (a real terminal, 160x48 unless told) under callgrind, through a wrapper that
+ends the process (``os._exit``) as soon as the main screen's first layout at the
+terminal's size, which draws the first frame, is done. Counted: the interpreter's
+start, the imports, building the app, composing and styling the first screen, its
+first layout and that frame. A fixed hash seed and no address randomization make the
+count repeatable to about 0.1%.
+
+``--floor`` counts a Textual app of one ``Static`` in the same way (the machine's
+floor: Python, Textual's import and one frame); ``--python DIR`` another checkout
+(``PYTHONPATH=DIR``, with this venv's Python), for a before and after.
+
+    .venv/bin/python benchmarks/launch_instructions.py [--python DIR] [--floor] [--size 80x24]
+
+Needs valgrind and tmux; one start takes a minute or two under valgrind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# The wrapper: the real command line's app (or the floor's), ended at its first frame.
+WRAPPER = """\
+import os, sys
+from textual.screen import Screen
+
+laid_out = Screen._refresh_layout
+
+def first_frame_ends_it(self, size=None, scroll=False):
+    laid_out(self, size, scroll)
+    if size is not None:  # the layout at the terminal's size: the first frame is out
+        os._exit(0)
+
+Screen._refresh_layout = first_frame_ends_it
+if sys.argv[1:] == ["--floor"]:
+    from textual.app import App
+    from textual.widgets import Static
+
+    class Hello(App[None]):
+        def compose(self):
+            yield Static("Hello")
+
+    Hello().run()
+else:
+    from playground import cli
+    cli.app.launch(cli.parse(sys.argv[1:])).run()
+"""
+
+
+def count(python: str, env: str, size: str, args: list[str]) -> int:
+    session = f"launch-ir-{os.getpid()}"
+    width, height = size.split("x")
+    with tempfile.TemporaryDirectory() as tmp:
+        wrapper = Path(tmp) / "wrapper.py"
+        wrapper.write_text(WRAPPER)
+        log = Path(tmp) / "callgrind.log"
+        words = ["setarch", "-R", "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                 python, str(wrapper), *args]
+        command = (f"env PYTHONHASHSEED=0 {env}" + " ".join(shlex.quote(w) for w in words)
+                   + f" 2>{shlex.quote(str(log))}")
+        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-c", tmp, "-x", width,
+                        "-y", height, command], check=True)
+        deadline = time.monotonic() + 600
+        while subprocess.run(["tmux", "has-session", "-t", session], capture_output=True,
+                             check=False).returncode == 0:
+            if time.monotonic() > deadline:
+                subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+                raise TimeoutError("no first frame in 10 minutes")
+            time.sleep(0.5)
+        found = re.search(r"Collected : (\d+)", log.read_text())
+        if found is None:
+            raise RuntimeError(f"callgrind printed no count:\n{log.read_text()[-2000:]}")
+        return int(found.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--size", default="160x48")
+    parser.add_argument("--python", default=None, metavar="DIR",
+                        help="start the app of this checkout (PYTHONPATH=DIR) with this venv's Python")
+    parser.add_argument("--floor", action="store_true", help="a Textual app of one Static instead")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("args", nargs="*", help="the app's own arguments (default: --no-predict)")
+    args = parser.parse_args()
+    for tool in ("valgrind", "tmux", "setarch"):
+        if shutil.which(tool) is None:
+            sys.exit(f"{tool} is needed and not installed")
+    python = str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "python")
+    env = f"PYTHONPATH={shlex.quote(args.python)} " if args.python else ""
+    checkout = Path(args.python) if args.python else Path(__file__).resolve().parents[1]
+    # As pip compiles an installed copy's bytecode (see launch.py).
+    subprocess.run([python, "-m", "compileall", "-q", str(checkout / "playground")], check=True)
+    app_args = ["--floor"] if args.floor else (args.args or ["--no-predict"])
+    for _ in range(args.rounds):
+        print(f"instructions to the first frame: {count(python, env, args.size, app_args):,}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
