@@ -238,3 +238,42 @@ async def test_opening_the_timeline_lays_it_out_once_for_its_size() -> None:
     finally:
         TimelineScreen._refresh_layout = refresh_layout  # type: ignore[method-assign]
         TimelineScreen._screen_resized = screen_resized  # type: ignore[method-assign]
+
+
+async def test_the_panels_under_the_timeline_wait_until_shown_again() -> None:
+    """The timeline covers the main screen; its panels drew every report there all the
+    same (unseen, 20 times a second, while the timeline's keys waited). Now they wait,
+    and draw what came meanwhile when the main screen is shown again."""
+    from playground.model import RunState
+    from playground.tui.panels import TaskTable
+    from playground.tui.run_pane import RunPane
+
+    app = AsyncPlayApp(catalog=load_catalog())
+    state = RunState(target="many/bad")
+    state.apply({"kind": "hello", "t": 0.0, "pid": 7, "python": "3.12.0", "file": "/x/bad.py"})
+    state.apply(tasks_event(0.1, new=[[1, "Task-1", "nap", None, "/x/bad.py", 7]]))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.workers.wait_for_complete()
+        pane = app.screen.query_one("#pane-bad", RunPane)
+        pane.state = state
+        await pilot.pause()
+        table = pane.query_one(TaskTable)
+        drawn: list[int] = []
+        draw_state = table.draw_state
+
+        def counted(state: Any) -> None:
+            drawn.append(len(state.tasks))
+            draw_state(state)
+
+        table.draw_state = counted  # type: ignore[method-assign]
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TimelineScreen)
+        for n in range(2, 5):
+            state.apply(tasks_event(0.1 * n, new=[[n, f"Task-{n}", "nap", None, "/x/bad.py", 7]]))
+            pane.state = state
+            await pilot.pause()
+        assert drawn == []
+        await pilot.press("escape")
+        await pilot.pause()
+        assert drawn == [4]

@@ -5,7 +5,8 @@ times a second. Each panel names the event kinds it draws from (``READS``); the
 state counts the events of each kind it folded (``RunState.version``), so a panel
 whose kinds did not move since it last drew does nothing. While the run is live, a
 panel that is not on screen (a tab behind another, a pane shown narrow) skips the
-work and catches up when it is shown; the final state is always drawn. A ``state``
+work and catches up when it is shown (also under an opaque screen, help or the timeline,
+until its screen is shown again); the final state is always drawn. A ``state``
 reactive is declared ``repaint=False``: the panel repaints what its drawing changed,
 and an update that changes nothing repaints nothing (a repainted pane is composited
 again whole, every frame).
@@ -21,6 +22,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from textual.content import Content
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -76,8 +78,8 @@ class StateView:
         if state is None:
             key = (0, -1)
         else:
-            if not state.finished and not widget.is_on_screen:
-                return  # seen again, it catches up (on_show)
+            if not state.finished and not _seen(widget):
+                return  # seen again, it catches up (on_show, or its screen shown again)
             key = (id(state), self.version_of(state))
         if key != self._drawn:
             self._drawn = key
@@ -90,3 +92,24 @@ class StateView:
     def on_mount(self) -> None:
         self._drawn = None
         self.watch_state(getattr(self, "state"))
+        widget: Any = self
+        widget.app.screen_change_signal.subscribe(widget, self._screen_changed)
+
+    def on_unmount(self) -> None:
+        widget: Any = self
+        widget.app.screen_change_signal.unsubscribe(widget)
+
+    def _screen_changed(self, screen: Screen[Any]) -> None:
+        widget: Any = self
+        if screen is widget.screen:  # shown again: what came meanwhile is drawn
+            self.watch_state(getattr(self, "state"))
+
+
+def _seen(widget: Widget) -> bool:
+    """Whether ``widget`` shows: on screen, and its screen not under an opaque one (help,
+    the timeline: its panels drew every report there, unseen, while the keys of the
+    screen on top waited)."""
+    top = widget.app.screen
+    if top is not widget.screen and top.styles.background.a >= 1:
+        return False
+    return widget.is_on_screen
