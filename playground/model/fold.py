@@ -215,6 +215,13 @@ class RunState(TraceFacts, LagFacts, MemoryFacts, StallFacts, TaskFacts, _Run):
 
     # ------------------------------------------------------------------ reading
     @property
+    def peak_memory_kb(self) -> int | None:
+        """The run's peak resident memory: the end's peak or the highest sample, the
+        higher (the end's getrusage peak can be a little under a sample of VmRSS); the
+        scoreboard compares the same figure."""
+        return max((kb for kb in (self.peak_rss_kb, self.rss_max_kb) if kb), default=None)
+
+    @property
     def finished(self) -> bool:
         return self.status in P.FINAL_STATUSES
 

@@ -188,8 +188,8 @@ def status_figures(state: RunState | None, *, label: str) -> list[Content]:
         worst = max(s.ms for s in state.stalls)
         figures.append(Content.styled(
             f"{len(state.stalls)} stall{'s' * (len(state.stalls) != 1)}, worst {format_ms(worst)}", "$error"))
-    if state.peak_rss_kb:
-        figures.append(Content(f"{format_mb(state.peak_rss_kb)} peak"))
+    if state.peak_rss_kb:  # once the run has ended
+        figures.append(Content(f"{format_mb(state.peak_memory_kb or 0)} peak"))
     return figures
 
 

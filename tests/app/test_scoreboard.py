@@ -8,7 +8,12 @@ import pytest
 from textual.message import Message
 from textual.widgets import ListView, Static
 
+from playground.compare import compare
 from playground.edits import Edits
+from playground.model import RunState
+from playground.model.summary import summary_of
+from playground.tui.formatting import status_figures
+from playground.words import format_mb
 from playground.tui.app import AsyncPlayApp
 from playground.tui.editor import CodeEditor
 from playground.tui.lessons import LessonItem
@@ -18,6 +23,18 @@ from test_app import wait_until
 
 SIZE = (160, 48)
 
+
+
+def test_a_runs_peak_is_the_same_figure_in_the_pane_and_on_the_board() -> None:
+    """The end's peak (getrusage) can be a little under a sample of the resident memory:
+    the pane showed the one, the board the higher, 21 MB beside 22 MB for one run."""
+    state = RunState(target="t")
+    state.apply({"kind": "memory", "t": 0.1, "rss_kb": 22_600})
+    state.apply({"kind": "end", "t": 0.2, "wall_ms": 200.0, "peak_rss_kb": 22_400})
+    assert state.peak_memory_kb == 22_600
+    peak = {row.metric: row for row in compare(summary_of(state), summary_of(state))}["peak memory"]
+    shown = " ".join(str(figure) for figure in status_figures(state, label="b"))
+    assert f"{peak.left} peak" in shown and peak.left == format_mb(22_600)
 
 
 @pytest.mark.timeout(180)
@@ -53,6 +70,10 @@ async def test_the_scoreboard_compares_both_variants_after_r_then_an_edit_with_i
         table = str(board.query_one("#scoreboard-table", Static).visual)
         assert "worst stall" in table and "✓ none" in table and "less" in table
         assert "bad vs good" in str(board.border_title)
+        # Each pane's peak is the board's (they took different figures: 21 MB beside 22 MB).
+        for variant, side in (("bad", "left"), ("good", "right")):
+            figures = str(app.screen.query_one(f"#pane-{variant} .status", Static).visual)
+            assert f"{getattr(rows['peak memory'], side)} peak" in figures, (variant, figures)
 
         # An edit of bad, run alone: compared with the original bad.
         await pilot.press("e")

@@ -51,7 +51,7 @@ class MemoryPanel(StateView, Vertical):
                                                   else "not measured", "$text-muted"))
             return
         if state.finished and state.peak_rss_kb:
-            figure = Content.assemble((format_mb(state.peak_rss_kb), "bold"), (" peak", "$text-muted"))
+            figure = Content.assemble((format_mb(state.peak_memory_kb or 0), "bold"), (" peak", "$text-muted"))
         else:
             now = state.rss_kb or 0
             top = state.rss_max_kb or now
