@@ -59,6 +59,10 @@ class Edits:
         """Keep ``text`` as this variant's current text for the app's life."""
         self._texts[(slug, variant)] = text
 
+    def kept(self) -> dict[tuple[str, str], str]:
+        """Every text kept in memory, by (lesson slug, variant)."""
+        return dict(self._texts)
+
     # -------------------------------------------------------------------- disk
     def saved(self, slug: str, variant: str) -> str | None:
         """The saved edit's text, or None when there is none; :class:`EditError` when

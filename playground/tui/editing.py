@@ -12,6 +12,8 @@ pane says which it meets ("did you fix it?"). The pane's title says "edited" or
 
 from __future__ import annotations
 
+import time
+
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -206,6 +208,22 @@ class Editing:
         else:
             self.app.notify(f"e now edits {self.variant}.py", timeout=2)
 
+    def unsaved(self) -> list[str]:
+        """The edits that ctrl+s has not saved ("time-sleep/bad.py"): kept in memory, and
+        neither the saved file's text nor, without one, the lesson's own."""
+        names = []
+        for (slug, variant), text in self.edits.kept().items():
+            lesson = self.app.catalog.get(slug)
+            try:
+                saved = self.edits.saved(slug, variant)
+            except EditError:
+                saved = None
+            if saved is None and lesson is not None:
+                saved = self._original(lesson, variant)
+            if text != saved:
+                names.append(f"{slug}/{variant}.py")
+        return names
+
     def _changed(self, variant: str, text: str) -> None:
         lesson = self.app.lesson
         if lesson is not None:
@@ -291,9 +309,25 @@ class Editing:
 
 class EditActions(App[None]):
     """The app's editing keys (``e``, ``v``, ctrl+r, ctrl+s, reset, escape), each handed
-    to the app's :class:`Editing`."""
+    to the app's :class:`Editing`; and ctrl+q, which asks again while an edit is unsaved."""
 
     editing: Editing
+    #: When ctrl+q last warned of unsaved edits (a second press within QUIT_AGAIN_S quits).
+    _quit_warned_at: float | None = None
+    QUIT_AGAIN_S = 5.0
+
+    async def action_quit(self) -> None:
+        unsaved = self.editing.unsaved()
+        now = time.monotonic()
+        warned = self._quit_warned_at
+        if unsaved and (warned is None or now - warned > self.QUIT_AGAIN_S):
+            self._quit_warned_at = now
+            names = ", ".join(unsaved[:3]) + (f" and {len(unsaved) - 3} more" if len(unsaved) > 3 else "")
+            self.notify(f"{names}: not saved (ctrl+s in the editor saves). "
+                        "ctrl+q again quits without them.", title="Unsaved edits",
+                        severity="warning", timeout=self.QUIT_AGAIN_S)
+            return
+        await super().action_quit()
 
     async def action_edit(self) -> None:
         await self.editing.open()

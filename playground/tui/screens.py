@@ -51,7 +51,7 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("F", "follow the presenter again (when served)"),
     ("tab", "move between the lesson list, the run panes and their tables"),
     ("?  F1", "this help"),
-    ("ctrl+q", "quit"),
+    ("ctrl+q", "quit (twice while an edit is unsaved)"),
 )
 
 _PANELS: tuple[tuple[str, str], ...] = (

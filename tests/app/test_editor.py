@@ -216,3 +216,55 @@ async def test_ctrl_home_and_ctrl_end_go_to_the_start_and_end_of_the_code(tmp_pa
         assert editor.selection == Selection((1, 0), editor.document.end)
         await pilot.press("ctrl+shift+home")
         assert editor.selection == Selection((1, 0), (0, 0))
+
+
+async def test_ctrl_q_with_an_unsaved_edit_asks_again_and_a_saved_one_quits(tmp_path: Path) -> None:
+    """Edits live in memory until ctrl+s: ctrl+q lost them without a word."""
+    app = AsyncPlayApp(edits=Edits(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await show_time_sleep(pilot, app)
+        await pilot.press("e")
+        bad = pane(app, "bad").query_one(CodeEditor)
+        await wait_until(pilot, lambda: app.focused is bad, timeout_s=5, what="editor focused")
+        await pilot.press("end", "#")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running and app.return_code is None
+        notices = [n.message for n in app._notifications]
+        assert any("time-sleep/bad.py: not saved" in m and "ctrl+q again" in m for m in notices)
+        # Saved, nothing is lost: ctrl+q quits at once.
+        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: app.return_code is not None, timeout_s=5, what="quit")
+    assert (tmp_path / "time-sleep" / "bad.py").read_text().split("\n")[0].endswith("#")
+
+
+async def test_ctrl_q_twice_quits_without_the_unsaved_edit(tmp_path: Path) -> None:
+    app = AsyncPlayApp(edits=Edits(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await show_time_sleep(pilot, app)
+        await pilot.press("e")
+        bad = pane(app, "bad").query_one(CodeEditor)
+        await wait_until(pilot, lambda: app.focused is bad, timeout_s=5, what="editor focused")
+        await pilot.press("end", "#", "escape")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.return_code is None
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: app.return_code is not None, timeout_s=5, what="quit")
+    assert not (tmp_path / "time-sleep").exists()
+
+
+async def test_an_edit_taken_back_to_the_lessons_text_is_not_unsaved(tmp_path: Path) -> None:
+    app = AsyncPlayApp(edits=Edits(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await show_time_sleep(pilot, app)
+        await pilot.press("e")
+        bad = pane(app, "bad").query_one(CodeEditor)
+        await wait_until(pilot, lambda: app.focused is bad, timeout_s=5, what="editor focused")
+        await pilot.press("end", "#")
+        assert app.editing.unsaved() == ["time-sleep/bad.py"]
+        await pilot.press("backspace")
+        assert app.editing.unsaved() == []
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: app.return_code is not None, timeout_s=5, what="quit")
