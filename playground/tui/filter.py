@@ -6,7 +6,8 @@ does not move: a *candidate* (the first match, or the one chosen with up and dow
 marked instead, so typing never switches the lesson on screen nor stops its runs.
 Enter opens the candidate (through the list's own selection, as a click would) and
 leaves the list narrowed, so ``n`` and ``p`` step through the matches; escape clears
-the filter, in the filter or in the list.
+the filter, in the filter or in the list. A screen too narrow for the list shows it
+while the filter is open, and hides it again once enter has opened a lesson.
 """
 
 from __future__ import annotations
@@ -163,6 +164,17 @@ class LessonFilter(Vertical):
         self.list_view.action_select_cursor()
         if not self.text.strip():
             self.clear()
+        elif self._list_hidden_by_size():
+            # The screen showed the list for the filter only: with the lesson chosen,
+            # the panes get their room back. The list stays narrowed (n and p step
+            # through the matches; / shows it again, escape there clears it).
+            self._set_filtering(False)
+            self.screen.set_focus(None)
+
+    def _list_hidden_by_size(self) -> bool:
+        """Whether the screen hides the list when the filter does not show it (app.tcss:
+        a narrow screen, unless l showed it; a wide one where l hid it)."""
+        return self.screen.has_class("-narrow") != self.screen.has_class("-lessons-toggled")
 
     def _lessons(self) -> list[tuple[ListItem, Lesson]]:
         return [(item, lesson) for item in self.list_view.query_children(ListItem)

@@ -165,6 +165,14 @@ async def test_the_filter_shows_the_list_on_a_narrow_screen(tmp_path: Path) -> N
         assert sidebar.region.width > 0
         await pilot.press("enter")
         await wait_until(pilot, lambda: current(app) == "to-thread-cpu", what="the lesson to open")
+        # The lesson chosen, the panes get their room back (the list stayed, 28 columns
+        # of 80, until escape); the list stays narrowed, / shows it again.
+        await pilot.pause()
+        assert sidebar.region.width == 0
+        assert app.screen.query_one("#pane-bad").region.width > 30
+        await pilot.press("slash")
+        await pilot.pause()
+        assert sidebar.region.width > 0 and app.screen.query_one(LessonFilter).text == "thread"
         await pilot.press("escape")
         await pilot.pause()
         assert sidebar.region.width == 0
