@@ -110,14 +110,28 @@ def execute(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
+#: How long the app may take to quit after SIGHUP or SIGTERM before its process ends.
+QUIT_GRACE_S = 5.0
+
+
 def quit_on_hangup(app: AsyncPlayApp) -> None:
     """SIGHUP (the terminal closed) and SIGTERM quit the app as ctrl+q does, so that its
     runs, its warm child and their work directories go with it; by default either
-    signal killed the process at once, and each left a work directory behind."""
+    signal killed the process at once, and each left a work directory behind.
+
+    If the app cannot quit (a terminal that is gone or no longer read can leave its
+    writes blocked: Textual's queue of writes full behind a writer that cannot write),
+    the process ends anyway QUIT_GRACE_S seconds after the signal; its runs' children
+    die with it (the sandbox's die-with-parent layer)."""
     import asyncio
+    import os
     import signal
+    import threading
 
     def on_signal(signum: int, _frame: object) -> None:
+        timer = threading.Timer(QUIT_GRACE_S, os._exit, (128 + signum,))
+        timer.daemon = True
+        timer.start()
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # before the app's loop runs, or after it

@@ -67,3 +67,48 @@ def test_a_signal_quits_the_app_and_leaves_no_work_directory(tmp_path: Path, sig
             os.killpg(app.pid, signal.SIGKILL)
             app.wait()
         os.close(master)
+
+
+def _pending(master: int) -> int:
+    """Bytes the app has written that the terminal has not read."""
+    return struct.unpack("i", fcntl.ioctl(master, termios.FIONREAD, b"\0\0\0\0"))[0]
+
+
+def test_a_signal_ends_the_app_even_when_its_terminal_is_not_read(tmp_path: Path) -> None:
+    """A terminal that is gone or no longer read leaves the app's writes blocked: Textual's
+    writer thread waits to write, its queue of writes fills, and the app waits to queue
+    more. SIGHUP's quit then never finished (seen: apps of closed tmux sessions left
+    with every thread waiting); the process now ends QUIT_GRACE_S after the signal."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color"}
+    for name in ("ASYNCPLAY_SNIPPETS", "COLUMNS", "LINES"):
+        env.pop(name, None)
+    app = subprocess.Popen([sys.executable, "-m", "playground", "--no-predict"], stdin=slave,
+                           stdout=slave, stderr=slave, env=env, cwd=tmp_path,
+                           start_new_session=True)
+    os.close(slave)
+    try:
+        shown = b""
+        deadline = time.monotonic() + 120
+        while b"Run bad" not in shown:  # the first screen, with the footer's keys
+            assert app.poll() is None and time.monotonic() < deadline, "no first screen"
+            shown += _drain(master, time.monotonic() + 0.2)
+        # From now on nothing is read. Each i shows or hides the lesson's texts: a new
+        # frame to write, more than the terminal's buffer and the writer's queue hold.
+        for _ in range(60):
+            os.write(master, b"i")
+        pending, still = -1, 0
+        while still < 5:  # the writes have stopped coming: the app is blocked
+            assert app.poll() is None and time.monotonic() < deadline, "the app did not block"
+            now = _pending(master)
+            still = still + 1 if now == pending else 0
+            pending = now
+            select.select([], [], [], 0.2)
+        os.kill(app.pid, signal.SIGHUP)
+        assert app.wait(timeout=60) == 128 + signal.SIGHUP
+    finally:
+        if app.poll() is None:
+            os.killpg(app.pid, signal.SIGKILL)
+            app.wait()
+        os.close(master)
