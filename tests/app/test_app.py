@@ -888,8 +888,8 @@ async def test_the_app_and_the_headless_run_say_the_same_words(tmp_path: Path) -
         assert f"lag      {note}" in headless["good"].stdout
         assert note in text_of(good.query_one(LagPanel).query_one("#lag-numbers", Static))
         for state, panel, cli in ((bad_state, bad, headless["bad"]), (good_state, good, headless["good"])):
-            assert state.peak_rss_kb
-            assert f"{format_mb(state.peak_rss_kb)} peak" in text_of(panel.query_one(StatusPanel))
+            assert state.peak_rss_kb and state.peak_memory_kb
+            assert f"{format_mb(state.peak_memory_kb)} peak" in text_of(panel.query_one(StatusPanel))
             assert re.search(r"memory   \d+ MB peak", cli.stdout), cli.stdout
 
 
