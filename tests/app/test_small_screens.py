@@ -17,7 +17,6 @@ from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Static, TabbedContent, Tabs
 from textual.widgets._footer import FooterKey
-from textual.widgets._toast import Toast
 
 from playground.catalog import load_catalog
 from playground.edits import Edits
@@ -417,20 +416,3 @@ async def test_a_projector_keeps_three_rows_of_the_answer_beside_a_tall_scoreboa
         assert lesson.predict.right in shown, shown
         for row in app.screen.query_one(Scoreboard).rows:
             assert row.metric in shown and row.change in shown, row
-
-
-@pytest.mark.parametrize("size", SMALL, ids=["80x24", "100x30"])
-async def test_a_saved_edits_path_reads_on_one_line(size: tuple[int, int]) -> None:
-    """ctrl+s says where the edit went: at 80x24 the notice was 39 columns wide and cut
-    the path in three ("…/edits/t", "ime-sleep/bad.py")."""
-    app = _app()
-    async with app.run_test(size=size, notifications=True) as pilot:
-        await app.workers.wait_for_complete()
-        path = "/home/learner/.local/share/asyncplay/edits/time-sleep/bad.py"
-        app.notify(f"Saved to {path}", timeout=30)
-        await wait_until(pilot, lambda: bool(app.screen.query(Toast)), timeout_s=5, what="notice")
-        await pilot.pause()
-        toast = app.screen.query_one(Toast)
-        lines = ["".join(seg.text for seg in line).strip("▌ ")
-                 for line in toast.render_lines(toast.region.reset_offset)]
-        assert any(path in line for line in lines), lines
