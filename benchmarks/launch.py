@@ -27,6 +27,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # Run inside tmux by the venv's Python: the app up to its first screen, then the figures.
@@ -75,17 +77,46 @@ def tmux(*args: str) -> str:
     return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
 
 
-def one_start(python: str, env: str, size: str, snippets: list[str], profile: str = "") -> dict[str, float]:
-    session = f"launch-{os.getpid()}"
-    width, height = size.split("x")
+def checkout(other: str | None) -> tuple[str, str]:
+    """This venv's Python and the environment (``PYTHONPATH=DIR `` or nothing) that
+    starts the app of ``other`` (a checkout's folder; None: this one) with it. The
+    measured checkout's bytecode is compiled first: pip compiles an installed copy's,
+    and an editable one where PYTHONDONTWRITEBYTECODE is set would compile its sources
+    at every start."""
+    python = str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "python")
+    env = f"PYTHONPATH={shlex.quote(other)} " if other else ""
+    folder = Path(other) if other else Path(__file__).resolve().parents[1]
+    subprocess.run([python, "-m", "compileall", "-q", str(folder / "playground")], check=True)
+    return python, env
+
+
+@contextmanager
+def wrapper_file(text: str) -> Iterator[Path]:
+    """``text`` as wrapper.py in a temporary folder (for what it writes too)."""
     with tempfile.TemporaryDirectory() as tmp:
         wrapper = Path(tmp) / "wrapper.py"
-        wrapper.write_text(WRAPPER)
-        out = Path(tmp) / "figures.json"
-        words = [python, str(wrapper), str(out), profile, *snippets]
-        command = env + " ".join(shlex.quote(w) for w in words)
+        wrapper.write_text(text)
+        yield wrapper
+
+
+def start_session(session: str, size: str, env: str, words: list[str], *, cwd: Path | None = None,
+                  stderr: Path | None = None) -> None:
+    """A tmux session of its own, ``size`` (160x48) large, running ``env WORDS``."""
+    width, height = size.split("x")
+    command = "env " + env + " ".join(shlex.quote(w) for w in words)
+    if stderr is not None:
+        command += f" 2>{shlex.quote(str(stderr))}"
+    where = ["-c", str(cwd)] if cwd is not None else []
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, *where, "-x", width, "-y", height,
+                    command], check=True)
+
+
+def one_start(python: str, env: str, size: str, snippets: list[str], profile: str = "") -> dict[str, float]:
+    session = f"launch-{os.getpid()}"
+    with wrapper_file(WRAPPER) as wrapper:
+        out = wrapper.parent / "figures.json"
         start = time.time()
-        tmux("new-session", "-d", "-s", session, "-x", width, "-y", height, command)
+        start_session(session, size, env, [python, str(wrapper), str(out), profile, *snippets])
         try:
             deadline = time.monotonic() + 120
             while not out.exists() and time.monotonic() < deadline:
@@ -110,14 +141,9 @@ def main() -> None:
     parser.add_argument("args", nargs="*", help="the app's own arguments (e.g. --lesson SLUG)")
     args = parser.parse_args()
     tmux("set-environment", "-g", "-u", "ASYNCPLAY_SNIPPETS")
-    python = str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "python")
-    env = f"env PYTHONPATH={shlex.quote(args.python)} " if args.python else ""
+    python, env = checkout(args.python)
     if args.floor:
         args.args = ["--floor"]
-    # An installed copy has its bytecode compiled by pip; an editable one where
-    # PYTHONDONTWRITEBYTECODE is set would compile its sources at every start.
-    checkout = Path(args.python) if args.python else Path(__file__).resolve().parents[1]
-    subprocess.run([python, "-m", "compileall", "-q", str(checkout / "playground")], check=True)
     if args.profile:
         one_start(python, env, args.size, args.args, str(Path(args.profile).resolve()))
         print(f"profile saved to {args.profile}")

@@ -24,13 +24,11 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shlex
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
+
+from launch import checkout, start_session, tmux, wrapper_file
 
 # The wrapper: the real command line's app (or the floor's), ended at its first frame.
 WRAPPER = """\
@@ -62,22 +60,15 @@ else:
 
 def count(python: str, env: str, size: str, args: list[str]) -> int:
     session = f"launch-ir-{os.getpid()}"
-    width, height = size.split("x")
-    with tempfile.TemporaryDirectory() as tmp:
-        wrapper = Path(tmp) / "wrapper.py"
-        wrapper.write_text(WRAPPER)
-        log = Path(tmp) / "callgrind.log"
+    with wrapper_file(WRAPPER) as wrapper:
+        log = wrapper.parent / "callgrind.log"
         words = ["setarch", "-R", "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
                  python, str(wrapper), *args]
-        command = (f"env PYTHONHASHSEED=0 {env}" + " ".join(shlex.quote(w) for w in words)
-                   + f" 2>{shlex.quote(str(log))}")
-        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-c", tmp, "-x", width,
-                        "-y", height, command], check=True)
+        start_session(session, size, f"PYTHONHASHSEED=0 {env}", words, cwd=wrapper.parent, stderr=log)
         deadline = time.monotonic() + 600
-        while subprocess.run(["tmux", "has-session", "-t", session], capture_output=True,
-                             check=False).returncode == 0:
+        while session in tmux("list-sessions", "-F", "#{session_name}").split():
             if time.monotonic() > deadline:
-                subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+                tmux("kill-session", "-t", session)
                 raise TimeoutError("no first frame in 10 minutes")
             time.sleep(0.5)
         found = re.search(r"Collected : (\d+)", log.read_text())
@@ -98,11 +89,7 @@ def main() -> None:
     for tool in ("valgrind", "tmux", "setarch"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is needed and not installed")
-    python = str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "python")
-    env = f"PYTHONPATH={shlex.quote(args.python)} " if args.python else ""
-    checkout = Path(args.python) if args.python else Path(__file__).resolve().parents[1]
-    # As pip compiles an installed copy's bytecode (see launch.py).
-    subprocess.run([python, "-m", "compileall", "-q", str(checkout / "playground")], check=True)
+    python, env = checkout(args.python)
     app_args = ["--floor"] if args.floor else (args.args or ["--no-predict"])
     for _ in range(args.rounds):
         print(f"instructions to the first frame: {count(python, env, args.size, app_args):,}",

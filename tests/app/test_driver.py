@@ -3,17 +3,6 @@ short wait, not after the thread's 0.1 s poll; sequences are still read whole.""
 
 from __future__ import annotations
 
-import fcntl
-import os
-import pty
-import re
-import select
-import signal
-import struct
-import subprocess
-import sys
-import termios
-import time
 from pathlib import Path
 
 import pytest
@@ -31,6 +20,7 @@ from playground.tui.driver import (
     lone_escape,
     use_escape_delay,
 )
+from pty_app import app_in_terminal
 
 
 def keys(parser: XTermParser, data: str) -> list[str]:
@@ -105,57 +95,17 @@ def test_the_app_uses_it_in_a_terminal_and_keeps_the_users_escdelay(
     assert constants.ESCAPE_DELAY == ESCAPE_DELAY_MS / 1000
 
 
-def _shown(screen: bytes) -> str:
-    """The text of what the app wrote, its escape sequences taken out."""
-    return re.sub(rb"\x1b\[[0-9;?<>=]*[A-Za-z~]", b"", screen).decode("utf-8", "replace")
-
-
 def test_in_a_terminal_escape_closes_help_and_an_arrow_is_an_arrow(tmp_path: Path) -> None:
     """The real app in a pseudo-terminal, through this driver's input loop: `?` opens
     help, a lone escape closes it, and an arrow's sequence (ESC [ B) moves the lesson
     cursor (read as escape, [ and B, it would not)."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color"}
-    env.pop("ASYNCPLAY_SNIPPETS", None)
-    env.pop("ESCDELAY", None)
-    app = subprocess.Popen([sys.executable, "-m", "playground", "--no-predict"], stdin=slave,
-                           stdout=slave, stderr=slave, env=env, cwd=tmp_path,
-                           start_new_session=True)
-    os.close(slave)
-    written = b""
-
-    def read_until(text: str, timeout_s: float = 120.0) -> None:
-        nonlocal written
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if ready:
-                written += os.read(master, 65536)
-                if text in _shown(written):
-                    written = b""
-                    return
-        raise AssertionError(f"{text!r} never shown; the end of the output: {_shown(written)[-400:]!r}")
-
-    try:
-        read_until("Run bad")  # the main screen's footer
-        os.write(master, b"?")
-        read_until("asyncplay · help")
-        os.write(master, b"\x1b")
-        read_until("Run bad")  # help has no footer: the main screen is back
-        os.write(master, b"\x1b[B")
-        read_until("·  2/")  # the header: the second lesson
-        os.write(master, b"\x11")  # ctrl+q
-        deadline = time.monotonic() + 60
-        while app.poll() is None and time.monotonic() < deadline:
-            if select.select([master], [], [], 0.2)[0]:
-                try:
-                    os.read(master, 65536)  # keep the terminal drained while it quits
-                except OSError:
-                    break
-        assert app.wait(timeout=10) == 0
-    finally:
-        if app.poll() is None:
-            os.killpg(app.pid, signal.SIGKILL)
-            app.wait()
-        os.close(master)
+    with app_in_terminal(["-m", "playground", "--no-predict"], tmp_path) as terminal:
+        terminal.read_until("Run bad")  # the main screen's footer
+        terminal.write(b"?")
+        terminal.read_until("asyncplay · help")
+        terminal.write(b"\x1b")
+        terminal.read_until("Run bad")  # help has no footer: the main screen is back
+        terminal.write(b"\x1b[B")
+        terminal.read_until("·  2/")  # the header: the second lesson
+        terminal.write(b"\x11")  # ctrl+q
+        assert terminal.wait_exit(60) == 0

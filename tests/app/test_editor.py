@@ -59,6 +59,18 @@ async def show_time_sleep(pilot: Pilot[None], app: AsyncPlayApp) -> None:
                      timeout_s=5, what="time-sleep shown")
 
 
+async def open_editor(pilot: Pilot[None], app: AsyncPlayApp, variant: str) -> CodeEditor:
+    """Show time-sleep, open ``variant`` in its pane's editor (``e``; ``v`` first if the
+    other variant is the one ``e`` edits) and wait for the editor to have the focus."""
+    await show_time_sleep(pilot, app)
+    if app.editing.variant != variant:
+        await pilot.press("v")
+    await pilot.press("e")
+    editor = pane(app, variant).query_one(CodeEditor)
+    await wait_until(pilot, lambda: app.focused is editor, timeout_s=5, what="editor focused")
+    return editor
+
+
 async def type_over(pilot: Pilot[None], editor: CodeEditor, old: str, new: str) -> int:
     """Select ``old`` in the editor and type ``new`` over it with real key presses;
     returns the (0-based) line."""
@@ -84,10 +96,7 @@ async def test_editing_time_sleep_into_the_fix_runs_it_and_says_fixed(tmp_path: 
     finished = Finished()
     app = AsyncPlayApp(edits=Edits(tmp_path))
     async with app.run_test(size=SIZE, message_hook=finished) as pilot:
-        await show_time_sleep(pilot, app)
-        await pilot.press("e")
-        editor = pane(app, "bad").query_one(CodeEditor)
-        await wait_until(pilot, lambda: app.focused is editor, timeout_s=5, what="editor focused")
+        editor = await open_editor(pilot, app, "bad")
         # Highlighting is really on: a tree-sitter document and Python's highlight query.
         assert editor.language == "python" and editor.show_line_numbers
         assert isinstance(editor.document, SyntaxAwareDocument)
@@ -135,8 +144,7 @@ async def test_editing_time_sleep_into_the_fix_runs_it_and_says_fixed(tmp_path: 
         await show_time_sleep(pilot, again)
         assert "saved edit" in title_of(again, "bad")
         assert FIXED in pane(again, "bad").query_one(CodeView).source
-        await pilot.press("e")
-        editor = pane(again, "bad").query_one(CodeEditor)
+        editor = await open_editor(pilot, again, "bad")
         assert FIXED in editor.text and len(editor.changed) == 1
         # Reset brings back the lesson's text (undoable); saving it forgets the saved edit.
         await pilot.click("#pane-bad #reset-edit")
@@ -154,10 +162,7 @@ async def test_v_moves_the_editor_to_the_other_variant_and_edits_are_kept_per_va
         tmp_path: Path) -> None:
     app = AsyncPlayApp(edits=Edits(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        await show_time_sleep(pilot, app)
-        await pilot.press("e")
-        bad = pane(app, "bad").query_one(CodeEditor)
-        await wait_until(pilot, lambda: app.focused is bad, timeout_s=5, what="editor focused")
+        bad = await open_editor(pilot, app, "bad")
         # v and / typed into the editor: a plain key is text (/ opens the lesson filter
         # elsewhere, with priority)
         await pilot.press("end", "#", "v", "slash")
@@ -180,10 +185,7 @@ async def test_reset_from_the_palette_opens_the_editor_with_the_lesson_text_undo
         tmp_path: Path) -> None:
     app = AsyncPlayApp(edits=Edits(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        await show_time_sleep(pilot, app)
-        await pilot.press("e")
-        bad = pane(app, "bad").query_one(CodeEditor)
-        await wait_until(pilot, lambda: app.focused is bad, timeout_s=5, what="editor focused")
+        bad = await open_editor(pilot, app, "bad")
         await pilot.press("end", "#", "escape")
         assert not bad.display and "edited" in title_of(app, "bad")
         await pilot.press("ctrl+p")
@@ -201,10 +203,7 @@ async def test_ctrl_home_and_ctrl_end_go_to_the_start_and_end_of_the_code(tmp_pa
     "at the end" went where the cursor was."""
     app = AsyncPlayApp(edits=Edits(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        await show_time_sleep(pilot, app)
-        await pilot.press("e")
-        editor = pane(app, "bad").query_one(CodeEditor)
-        await wait_until(pilot, lambda: app.focused is editor, timeout_s=5, what="editor focused")
+        editor = await open_editor(pilot, app, "bad")
         end = editor.document.end
         await pilot.press("down", "down", "ctrl+end")
         assert editor.cursor_location == end
@@ -222,10 +221,7 @@ async def test_ctrl_q_with_an_unsaved_edit_asks_again_and_a_saved_one_quits(tmp_
     """Edits live in memory until ctrl+s: ctrl+q lost them without a word."""
     app = AsyncPlayApp(edits=Edits(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        await show_time_sleep(pilot, app)
-        await pilot.press("e")
-        bad = pane(app, "bad").query_one(CodeEditor)
-        await wait_until(pilot, lambda: app.focused is bad, timeout_s=5, what="editor focused")
+        await open_editor(pilot, app, "bad")
         await pilot.press("end", "#")
         await pilot.press("ctrl+q")
         await pilot.pause()
@@ -242,10 +238,7 @@ async def test_ctrl_q_with_an_unsaved_edit_asks_again_and_a_saved_one_quits(tmp_
 async def test_ctrl_q_twice_quits_without_the_unsaved_edit(tmp_path: Path) -> None:
     app = AsyncPlayApp(edits=Edits(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        await show_time_sleep(pilot, app)
-        await pilot.press("e")
-        bad = pane(app, "bad").query_one(CodeEditor)
-        await wait_until(pilot, lambda: app.focused is bad, timeout_s=5, what="editor focused")
+        await open_editor(pilot, app, "bad")
         await pilot.press("end", "#", "escape")
         await pilot.press("ctrl+q")
         await pilot.pause()
@@ -258,10 +251,7 @@ async def test_ctrl_q_twice_quits_without_the_unsaved_edit(tmp_path: Path) -> No
 async def test_an_edit_taken_back_to_the_lessons_text_is_not_unsaved(tmp_path: Path) -> None:
     app = AsyncPlayApp(edits=Edits(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        await show_time_sleep(pilot, app)
-        await pilot.press("e")
-        bad = pane(app, "bad").query_one(CodeEditor)
-        await wait_until(pilot, lambda: app.focused is bad, timeout_s=5, what="editor focused")
+        await open_editor(pilot, app, "bad")
         await pilot.press("end", "#")
         assert app.editing.unsaved() == ["time-sleep/bad.py"]
         await pilot.press("backspace")

@@ -7,19 +7,11 @@ the mock API and the serve link, replay, export, the server) is imported when fi
 
 from __future__ import annotations
 
-import fcntl
 import gc
 import json
-import os
-import pty
-import select
-import signal
-import struct
 import subprocess
 import sys
-import termios
 import textwrap
-import time
 from pathlib import Path
 from collections.abc import Iterable
 
@@ -28,6 +20,7 @@ from textual.app import App
 from textual.dom import DOMNode
 
 from playground import cli
+from pty_app import app_in_terminal
 
 #: Modules the first screen does not need: none may be imported by then.
 DEFERRED = (
@@ -200,28 +193,8 @@ def test_start_up_in_a_terminal_lays_the_screen_out_at_its_size_once_without_pyg
     three times in a terminal (the driver's size and the app's, each as an event, then
     the layout's own resize of the screen); each was a full layout, ~60 ms of a start."""
     out = tmp_path / "sizes.json"
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color"}
-    for name in ("ASYNCPLAY_SNIPPETS", "COLUMNS", "LINES"):  # the terminal's size, not these
-        env.pop(name, None)
-    app = subprocess.Popen([sys.executable, "-c", LAYOUT_PROBE, str(out)], stdin=slave,
-                           stdout=slave, stderr=slave, env=env, cwd=tmp_path, start_new_session=True)
-    os.close(slave)
-    try:
-        deadline = time.monotonic() + 120
-        while app.poll() is None and time.monotonic() < deadline:
-            if select.select([master], [], [], 0.2)[0]:
-                try:
-                    os.read(master, 65536)  # what it draws: read, so that it never blocks
-                except OSError:
-                    break
-        assert app.wait(timeout=30) == 0
-    finally:
-        if app.poll() is None:
-            os.killpg(app.pid, signal.SIGKILL)
-            app.wait()
-        os.close(master)
+    with app_in_terminal(["-c", LAYOUT_PROBE, str(out)], tmp_path) as terminal:
+        assert terminal.wait_exit(120) == 0
     seen = json.loads(out.read_text())
     assert seen["sizes"].count([160, 48]) == 1, seen
     # The code is highlighted from the frame after the first (Pygments: ~45 ms of a start).
