@@ -16,6 +16,10 @@ seen again. Whether anything changed is told from the bindings themselves, once 
 frame, before any key is made. Its keys are made with the footer's compact setting
 (Textual's start compact and take the setting as they mount: each was styled twice
 more, alone).
+
+Textual's footer cuts its row at the palette's key, mid-word ("p Previo"); this one
+shows a key only if it fits whole, in their order, and hides the rest (help lists
+every key), again whenever the footer's width changes.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from textual import events
 from textual.app import ComposeResult
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
@@ -61,6 +67,8 @@ class RunFooter(Footer):
     _update_asked = False
     #: What the keys shown were made from (:meth:`_made_from`; None: not known).
     _shown_from: tuple[object, ...] | None = None
+    #: The ids of the children the bindings want shown (None: all of them).
+    _wanted: set[int] | None = None
 
     def __init__(self, *, ranked: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -97,6 +105,9 @@ class RunFooter(Footer):
     def on_unmount(self) -> None:
         self.app.screen_change_signal.unsubscribe(self)
         super().on_unmount()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit()
 
     def bindings_changed(self, screen: Screen) -> None:
         self._bindings_ready = True
@@ -149,16 +160,46 @@ class RunFooter(Footer):
         kept = _kept(wanted, list(self.children))
         if kept is None:
             await self.recompose()
+            self._wanted = None
+            self._fit()
             return
         # The keys wanted are among those made: the others are hidden, not removed (the
         # filter takes all keys but the palette's, and gives them back on escape).
-        showing = {id(old) for _, old in kept}
-        for child in self.children:
-            child.display = id(child) in showing
+        self._wanted = {id(old) for _, old in kept}
+        self._fit()
         for new, old in kept:
             if new._disabled != old._disabled:
                 old._disabled = new._disabled
                 old.set_class(new._disabled, "-disabled")
+
+    def _fit(self) -> None:
+        """Show the keys wanted that fit whole beside the palette's key, in their order
+        (the first that does not fit hides those after it), and hide the others."""
+        width = self.size.width
+        wanted = [child for child in self.children
+                  if self._wanted is None or id(child) in self._wanted]
+        room = width - sum(_width(child, width) for child in wanted
+                           if child.has_class("-command-palette"))
+        fits = width > 0  # not laid out yet: all wanted show until the first resize
+        for child in self.children:
+            if child.has_class("-command-palette"):
+                show = child in wanted
+            elif child not in wanted:
+                show = False
+            else:
+                need = _width(child, width)
+                fits = width == 0 or (fits and need <= room)
+                room -= need + child.styles.margin.right
+                show = fits
+            if child.display != show:
+                child.display = show
+
+
+def _width(widget: Widget, container: int) -> int:
+    """The columns a footer key takes, its margins aside (a key is one row, its width
+    its text's)."""
+    size = Size(container, 1)
+    return widget.get_content_width(size, size) + widget.styles.gutter.width
 
 
 def _kept(wanted: list[Widget], shown: list[Widget]) -> list[tuple[FooterKey, FooterKey]] | None:

@@ -118,6 +118,25 @@ async def test_the_footer_keeps_the_run_keys_and_help(size: tuple[int, int]) -> 
             await _after_runs(pilot)
 
 
+@pytest.mark.parametrize("size", SMALL, ids=["80x24", "100x30"])
+async def test_no_footer_label_is_cut(size: tuple[int, int]) -> None:
+    """The footer's row, as the terminal shows it, holds whole labels only: at 80 and
+    100 columns its last label was cut at the palette's key ("p Previo▏")."""
+    app = _app()
+    async with app.run_test(size=size) as pilot:
+        for when in ("first screen", "after a run"):
+            await wait_until(pilot, lambda: "Run bad" in screen_lines(app)[-1], what="the footer's keys")
+            labels = {f"{app.get_key_display(binding)} {binding.description}"
+                      for _, binding, _, _ in app.screen.active_bindings.values() if binding.show}
+            row = screen_lines(app)[-1]
+            keys, _, palette = row.partition("▏")
+            assert "palette" in palette, row
+            shown = re.split(r" {2,}", keys.strip())
+            assert all(label in labels for label in shown), (when, row)
+            assert {"b Run bad", "? Help"} <= set(shown), (when, row)
+            await _after_runs(pilot)
+
+
 async def test_number_keys_switch_the_tabs_of_every_pane() -> None:
     app = _app()
     async with app.run_test(size=(80, 24)) as pilot:
