@@ -13,7 +13,7 @@ pane says which it meets ("did you fix it?"). The pane's title says "edited" or
 from __future__ import annotations
 
 import time
-
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -35,7 +35,22 @@ if TYPE_CHECKING:
     from playground.tui.editor import CodeEditor
     from playground.tui.app import AsyncPlayApp
 
-__all__ = ["EditActions", "EditorBar", "Editing"]
+__all__ = ["EditActions", "EditorBar", "Editing", "saved_notice"]
+
+
+def saved_notice(path: Path, folder: Path) -> str:
+    """Where an edit was saved, in a notice: the edits folder (``~`` for the home folder)
+    on its line, the lesson's folder and file on the next. A notice at 80 columns has 37
+    for its text: the whole path broke inside a name, these two lines read whole."""
+    try:
+        name = path.relative_to(folder).as_posix()
+    except ValueError:
+        return str(path)
+    try:
+        place = ("~/" + folder.relative_to(Path.home()).as_posix()).removesuffix("/.")
+    except ValueError:
+        place = str(folder)
+    return f"{place.rstrip('/')}/\n{name}"
 
 
 class EditorBar(Horizontal):
@@ -251,7 +266,8 @@ class Editing:
         if path is None:
             self.app.notify(f"{variant}.py is the lesson's own again: no saved edit.", timeout=4)
         else:
-            self.app.notify(f"Saved to {path}", timeout=4)
+            self.app.notify(saved_notice(path, self.edits.folder), title="Saved to", timeout=4,
+                            markup=False)
 
     async def reset(self) -> None:
         """Bring back the lesson's text in the open editor (the chosen variant's opened

@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Static, TabbedContent, Tabs
 from textual.widgets._footer import FooterKey
+from textual.widgets._toast import Toast
 
 from playground.catalog import load_catalog
 from playground.edits import Edits
@@ -35,6 +36,7 @@ from playground.tui.run_pane import RunPane
 from playground.tui.screens import HELP_KEYS
 from textual.content import Content
 from test_app import wait_until
+from test_editor import open_editor
 from test_key_restyles import _count_styled
 
 RECORDINGS = Path(__file__).parent / "data"
@@ -435,3 +437,24 @@ async def test_a_projector_keeps_three_rows_of_the_answer_beside_a_tall_scoreboa
         assert lesson.predict.right in shown, shown
         for row in app.screen.query_one(Scoreboard).rows:
             assert row.metric in shown and row.change in shown, row
+
+
+@pytest.mark.parametrize("size", SMALL, ids=["80x24", "100x30"])
+async def test_a_saved_edits_path_reads_whole_in_its_notice(size: tuple[int, int], tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """ctrl+s says where the edit went: at 80x24 the notice (half the width) cut the path
+    in three, inside its names ("…/edits/t", "ime-sleep/bad.py"). The edits folder (~ for
+    home) and the edit's file now read whole, each on its line."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    app = AsyncPlayApp(catalog=load_catalog(), edits=Edits(tmp_path / ".local/share/asyncplay/edits"))
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await open_editor(pilot, app, "bad")
+        await pilot.press("end", "#", "ctrl+s")
+        assert (tmp_path / ".local/share/asyncplay/edits/time-sleep/bad.py").exists()
+        await wait_until(pilot, lambda: bool(app.screen.query(Toast)), timeout_s=5, what="the notice")
+        await pilot.pause()
+        toast = app.screen.query_one(Toast)
+        lines = ["".join(seg.text for seg in line).strip("▌▊ ")
+                 for line in toast.render_lines(toast.region.reset_offset)]
+        assert "~/.local/share/asyncplay/edits/" in lines and "time-sleep/bad.py" in lines, lines
+
