@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from playground.tui.editor import CodeEditor
     from playground.tui.app import AsyncPlayApp
 
-__all__ = ["EditActions", "EditorBar", "Editing", "saved_notice"]
+__all__ = ["EditActions", "EditorBar", "EditorHint", "Editing", "saved_notice"]
 
 
 def saved_notice(path: Path, folder: Path) -> str:
@@ -53,6 +53,29 @@ def saved_notice(path: Path, folder: Path) -> str:
     return f"{place.rstrip('/')}/\n{name}"
 
 
+def _hint(*keys: tuple[str, str]) -> Content:
+    """Keys and what each does, two spaces apart."""
+    return Content("  ").join(Content.assemble((key, "bold $text-accent"), f" {word}")
+                              for key, word in keys)
+
+
+#: The editor's keys, from the longest words to the shortest: the first that fits shows.
+HINTS = (
+    _hint(("ctrl+r", "run the edit"), ("ctrl+s", "save"), ("esc", "leave")),
+    _hint(("ctrl+r", "run"), ("ctrl+s", "save"), ("esc", "leave")),
+    _hint(("^r", "run"), ("^s", "save"), ("esc", "leave")),
+)
+
+
+class EditorHint(Static):
+    """The editor's keys in the longest words that fit whole (a narrow pane cut them:
+    "ctrl+r run the edit…" at 80 columns)."""
+
+    def render(self) -> Content:
+        width = self.content_size.width
+        return next((hint for hint in HINTS if hint.cell_length <= width), HINTS[-1])
+
+
 class EditorBar(Horizontal):
     """Above the editor: its keys, and the reset button."""
 
@@ -60,6 +83,10 @@ class EditorBar(Horizontal):
     EditorBar {
         height: 1;
         background: $boost;
+    }
+    EditorBar > Button {
+        width: auto;
+        min-width: 0;  /* a Button's 16 left the keys 20 columns of a pane at 80 */
     }
     EditorBar > Static {
         width: 1fr;
@@ -71,10 +98,7 @@ class EditorBar(Horizontal):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(Content.assemble(
-            ("ctrl+r", "bold $text-accent"), " run the edit  ",
-            ("ctrl+s", "bold $text-accent"), " save  ",
-            ("esc", "bold $text-accent"), " leave"))
+        yield EditorHint()
         yield Button("Reset", id="reset-edit", compact=True, variant="warning",
                      tooltip="Bring back the lesson's text (ctrl+z undoes it)")
 

@@ -458,3 +458,19 @@ async def test_a_saved_edits_path_reads_whole_in_its_notice(size: tuple[int, int
                  for line in toast.render_lines(toast.region.reset_offset)]
         assert "~/.local/share/asyncplay/edits/" in lines and "time-sleep/bad.py" in lines, lines
 
+
+@pytest.mark.parametrize("size", SMALL, ids=["80x24", "100x30"])
+async def test_the_editor_keeps_its_rows_for_code_and_its_keys_whole(size: tuple[int, int],
+                                                                     tmp_path: Path) -> None:
+    """`e` on a short screen: a horizontal scrollbar took one of the editor's few rows,
+    and the keys above it were cut ("ctrl+r run the edit…" at 80 columns)."""
+    app = AsyncPlayApp(catalog=load_catalog(), edits=Edits(tmp_path))
+    async with app.run_test(size=size) as pilot:
+        editor = await open_editor(pilot, app, "bad")
+        await pilot.pause()
+        assert max(len(line) for line in editor.text.splitlines()) > editor.content_region.width
+        assert editor.scrollable_content_region.height == editor.region.height > 0, editor.region
+        hint = app.screen.query_one("#pane-bad EditorBar").query_one(Static)
+        shown = "".join(seg.text for seg in hint.render_lines(hint.region.reset_offset)[0])
+        assert "…" not in shown, shown
+        assert re.search(r"(\^|ctrl\+)r run\b.*(\^|ctrl\+)s save\b.*\besc leave\b", shown), shown
