@@ -135,8 +135,8 @@ class AsyncPlayApp(StepperMixin, EditActions, ReplayActions):
                 yield LessonInfo(broken_folders=len(broken), id="lesson-info")
                 yield RevealBar(id="reveal")
                 with Horizontal(id="panes"):
-                    yield RunPane("bad")
-                    yield RunPane("good")
+                    yield RunPane("bad", defer_details=True)
+                    yield RunPane("good", defer_details=True)
                     # The pane of a file of the user's is made when one is first opened.
                 yield Scoreboard(id="scoreboard")
         yield SandboxBar(id="sandbox-bar")

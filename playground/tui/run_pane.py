@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalGroup, VerticalScro
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static, TabbedContent, TabPane
+from textual.widget import Widget
 from textual.worker import Worker
 
 from playground.model import RunState, SandboxRecord
@@ -89,7 +90,7 @@ class RunPane(Vertical, can_focus=True):
     state: reactive[RunState | None] = reactive(None, always_update=True, repaint=False)
     checks: reactive[tuple[dict[str, Any], ...] | None] = reactive(None)
 
-    def __init__(self, pane: str, **kwargs: Any) -> None:
+    def __init__(self, pane: str, *, defer_details: bool = False, **kwargs: Any) -> None:
         # Idle from the start (watch_state keeps it so): set at mount, the class would
         # style the whole pane a second time.
         super().__init__(id=f"pane-{pane}", classes=f"run-pane -{pane} -idle", **kwargs)
@@ -105,6 +106,12 @@ class RunPane(Vertical, can_focus=True):
         self._problems_shown = 0
         self._sandbox_reported: SandboxRecord | None = None  # the layers last sent up
         self._marks_drawn: tuple[int, int] | None = None
+        #: Whether the panels that an idle pane hides (the tabs, the gauges, ...) come
+        #: with the pane (False), or are mounted once the first screen is out (True).
+        self._defer_details = defer_details
+        self._details: TabbedContent | None = None  # once mounted
+        self._details_ready = asyncio.Event()  # set once its tabs exist (get_tab, active)
+        self._tab_wanted: str | None = None  # a tab asked for before they existed
 
     def compose(self) -> ComposeResult:
         yield Static(id="note", classes="note")
@@ -114,26 +121,73 @@ class RunPane(Vertical, can_focus=True):
         with VerticalGroup(classes="figures"):
             yield StatusPanel(label=f"press {self.run_key} to run it", classes="status").data_bind(
                 RunPane.state)
-            yield EndMessage(classes="end-message").data_bind(RunPane.state)
-            yield StepPanel(classes="step").data_bind(RunPane.state)
-            yield ChecksPanel(classes="checks").data_bind(RunPane.checks)
-            with VerticalScroll(classes="stalls"):  # every stall, the worst first: it scrolls
-                yield StallPanel().data_bind(RunPane.state)
-            with Horizontal(classes="gauges"):  # the loop's lag and, beside it, memory
-                yield LagPanel(classes="lag").data_bind(RunPane.state)
-                yield MemoryPanel(classes="memory").data_bind(RunPane.state)
-        with TabbedContent(classes="details"):
-            with TabPane("Tasks", id=f"{self.pane}-tasks"), Horizontal(classes="task-views"):
-                yield TaskTable().data_bind(RunPane.state)
-                with VerticalScroll(classes="await-graph"):  # `a` shows it
-                    yield AwaitGraph().data_bind(RunPane.state)
-            with TabPane("Output", id=f"{self.pane}-output"):
-                yield OutputPanel().data_bind(RunPane.state)
-            with TabPane("Problems", id=f"{self.pane}-problems"):
-                yield ProblemsPanel().data_bind(RunPane.state)
+            if not self._defer_details:
+                yield from self._hidden_figures()
+        if not self._defer_details:
+            yield self._make_details()
+
+    def _hidden_figures(self) -> list[Widget]:
+        """The figures an idle pane hides, in their order below the status."""
+        stalls = VerticalScroll(StallPanel().data_bind(RunPane.state), classes="stalls")
+        gauges = Horizontal(LagPanel(classes="lag").data_bind(RunPane.state),
+                            MemoryPanel(classes="memory").data_bind(RunPane.state), classes="gauges")
+        return [EndMessage(classes="end-message").data_bind(RunPane.state),
+                StepPanel(classes="step").data_bind(RunPane.state),
+                ChecksPanel(classes="checks").data_bind(RunPane.checks),
+                stalls,  # every stall, the worst first: it scrolls
+                gauges]  # the loop's lag and, beside it, memory
+
+    def _make_details(self) -> TabbedContent:
+        """The Tasks, Output and Problems tabs."""
+        pane = self.pane
+        tasks = TabPane("Tasks", Horizontal(
+            TaskTable().data_bind(RunPane.state),
+            VerticalScroll(AwaitGraph().data_bind(RunPane.state), classes="await-graph"),  # `a` shows it
+            classes="task-views"), id=f"{pane}-tasks")
+        details = TabbedContent(classes="details")
+        for tab in (tasks,
+                    TabPane("Output", OutputPanel().data_bind(RunPane.state), id=f"{pane}-output"),
+                    TabPane("Problems", ProblemsPanel().data_bind(RunPane.state), id=f"{pane}-problems")):
+            details.compose_add_child(tab)  # as ``with TabbedContent():`` in compose does
+        self._details = details
+        return details
 
     def on_mount(self) -> None:
+        if self._defer_details:
+            # Nothing of this shows on an idle pane: the first screen goes out without
+            # it (styling, laying out and drawing some 40 widgets per pane was a tenth
+            # of the app's start-up), and it comes right after, or when first needed.
+            self.call_after_refresh(self.mount_details)
+        else:
+            self._on_details_mounted()
+
+    def mount_details(self) -> None:
+        """Mount the panels an idle pane hides, if they are not yet (see ``defer_details``)."""
+        if self._details is not None or not self.is_attached:
+            return
+        with self._context():  # data_bind binds to the pane whoever asks (a key, a run)
+            figures, details = self._hidden_figures(), self._make_details()
+        self.query_one(".figures", VerticalGroup).mount(*figures)
+        mounted = self.mount(details)
+
+        async def ready() -> None:
+            await mounted
+            if details.is_attached:  # not when the app closed meanwhile
+                self._on_details_mounted()
+
+        self.call_later(ready)
+
+    async def details_mounted(self) -> None:
+        """Mount the panels an idle pane hides if they are not yet, and wait until they are."""
+        self.mount_details()
+        await self._details_ready.wait()
+
+    def _on_details_mounted(self) -> None:
+        self._details_ready.set()
         explain_pane(self, self.pane)  # tooltips: what each panel and column shows
+        self._label_problems(self.state)
+        if self._tab_wanted is not None:
+            self.show_tab(self._tab_wanted)
 
     # ----------------------------------------------------------------- showing
     def show_snippet(self, *, title: Content, note: str, path: str, source: str) -> None:
@@ -151,6 +205,11 @@ class RunPane(Vertical, can_focus=True):
 
     def show_tab(self, name: str) -> None:
         """Bring the ``"tasks"``, ``"output"`` or ``"problems"`` tab to the front."""
+        if not self._details_ready.is_set():
+            self._tab_wanted = name  # shown once the tabs exist
+            self.mount_details()
+            return
+        self._tab_wanted = None
         self.query_one(TabbedContent).active = f"{self.pane}-{name}"
 
     def begin_run(self) -> int:
@@ -160,6 +219,7 @@ class RunPane(Vertical, can_focus=True):
         through the idle look in between hid the panels and showed them again a few
         milliseconds later, two restyles and two layouts of the pane per run.
         """
+        self.mount_details()  # a run shows them
         self.run_id += 1
         self.checks = None
         self.recorded = None
@@ -290,8 +350,11 @@ class RunPane(Vertical, can_focus=True):
             # the whole subtree took the loop tens of ms as the run ended, keys waiting.
             self.set_class(running, "-running", update=False)
             self.app.stylesheet.update_nodes([self], animate=False)
+        self._label_problems(state)
+
+    def _label_problems(self, state: RunState | None) -> None:
         count = problem_count(state)
-        if count != self._problems_shown:
+        if count != self._problems_shown and self._details_ready.is_set():
             # Relabelling a tab lays the tabs out again: only when the count changes.
             self._problems_shown = count
             tab = self.query_one(TabbedContent).get_tab(f"{self.pane}-problems")

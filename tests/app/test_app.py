@@ -511,6 +511,7 @@ async def test_output_view_scrolls_over_the_head_the_gap_and_the_tail() -> None:
     app = AsyncPlayApp()
     async with app.run_test(size=SIZE) as pilot:
         bad = pane(app, "bad")
+        await bad.details_mounted()  # mounted after the first frame
         bad.query_one(TabbedContent).active = "bad-output"
         view = bad.query_one("#stdout", OutputView)
         state = RunState(target="t")
@@ -569,6 +570,7 @@ async def test_a_long_output_stays_readable_after_the_run(tmp_path: Path) -> Non
     async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
         await select(pilot, app, "chatty")
         bad = pane(app, "bad")
+        await bad.details_mounted()  # mounted after the first frame
         bad.query_one(TabbedContent).active = "bad-output"
         await pilot.press("b")
         await wait_until(pilot, lambda: bool(recorder.finished("bad")), what="the run to finish")
@@ -601,6 +603,7 @@ async def test_a_flood_stopped_at_the_output_limit_ends_with_a_whole_line(tmp_pa
     async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
         await select(pilot, app, "limited")
         bad = pane(app, "bad")
+        await bad.details_mounted()  # mounted after the first frame
         bad.query_one(TabbedContent).active = "bad-output"
         for run in range(1, 4):
             await pilot.press("b")
@@ -829,6 +832,7 @@ async def test_long_task_names_are_cut_and_keep_a_gap_before_the_state() -> None
                  "limit": None, "message": "", "total_ms": 200.0})
     app = AsyncPlayApp()
     async with app.run_test(size=SIZE) as pilot:
+        await pane(app, "bad").details_mounted()  # mounted after the first frame
         table = pane(app, "bad").query_one(TaskTable)
         table.state = state
         await pilot.pause()

@@ -36,6 +36,7 @@ async def test_a_shows_which_task_awaits_which_while_it_runs(tmp_path: Path) -> 
     recorder = Recorder()
     async with app.run_test(size=SIZE, message_hook=recorder) as pilot:
         await select_lesson(pilot, app, "awaits")
+        await pane(app, "bad").details_mounted()  # mounted after the first frame
         graph = pane(app, "bad").query_one(AwaitGraph)
         assert graph.parent is not None and not graph.parent.display  # hidden until asked
         await pilot.press("b", "a")

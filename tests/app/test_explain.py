@@ -18,6 +18,7 @@ async def test_a_task_columns_header_says_what_the_column_means() -> None:
     app = AsyncPlayApp()
     async with app.run_test(size=SIZE) as pilot:
         bad = app.screen.query_one("#pane-bad", RunPane)
+        await bad.details_mounted()  # mounted after the first frame
         bad.state = RunState(target="t")  # a pane with a run shows its panels
         await pilot.pause()
         tabs = bad.query_one(TabbedContent)

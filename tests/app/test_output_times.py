@@ -32,6 +32,7 @@ async def test_each_line_shows_when_it_was_printed_and_the_gap_none() -> None:
     app = AsyncPlayApp()
     async with app.run_test(size=SIZE) as pilot:
         bad = app.screen.query_one("#pane-bad", RunPane)
+        await bad.details_mounted()  # mounted after the first frame
         bad.query_one(TabbedContent).active = "bad-output"
         state = RunState(target="t")
         state.started_t = 100.0
@@ -108,6 +109,7 @@ async def test_a_real_run_shows_each_lines_time(tmp_path: Path) -> None:
     app = AsyncPlayApp(catalog=load_catalog([tmp_path], include_default=False))
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         bad = app.screen.query_one("#pane-bad", RunPane)
+        await bad.details_mounted()  # mounted after the first frame
         bad.query_one(TabbedContent).active = "bad-output"
         await pilot.press("b")
         await wait_until(pilot, lambda: bool(finished), what="the run")

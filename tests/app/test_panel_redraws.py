@@ -54,6 +54,7 @@ async def test_a_hidden_tab_skips_the_work_until_shown() -> None:
     state, _ = _live_state_with_output()
     async with app.run_test(size=(160, 48)) as pilot:
         pane = app.screen.query_one("#pane-bad", RunPane)
+        await pane.details_mounted()  # mounted after the first frame
         pane.state = state
         await pilot.pause()
         assert pane.query_one(TabbedContent).active == "bad-tasks"
@@ -69,6 +70,7 @@ async def test_a_panel_redraws_only_when_its_events_came() -> None:
     state, later = _live_state_with_output()
     async with app.run_test(size=(160, 48)) as pilot:
         pane = app.screen.query_one("#pane-bad", RunPane)
+        await pane.details_mounted()  # mounted after the first frame
         pane.state = state
         await pilot.pause()
         drawn: dict[str, list[int]] = {"lag": [], "memory": [], "tasks": []}
@@ -110,6 +112,7 @@ async def test_an_update_with_nothing_new_lays_out_and_repaints_nothing() -> Non
     async with app.run_test(size=(160, 48)) as pilot:
         await app.workers.wait_for_complete()  # the start-up work (the sandbox bar) is done
         pane = app.screen.query_one("#pane-bad", RunPane)
+        await pane.details_mounted()  # mounted after the first frame
         pane.state = state
         await pilot.pause()
         refreshed: list[str] = []
@@ -164,6 +167,7 @@ async def test_a_runs_end_restyles_the_pane_not_its_widgets() -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await app.workers.wait_for_complete()
         pane = app.screen.query_one("#pane-bad", RunPane)
+        await pane.details_mounted()  # mounted after the first frame
         pane.state = state
         await pilot.pause()
         assert pane.has_class("-running") and pane.styles.border_top[0] == "heavy"
@@ -197,6 +201,7 @@ async def test_the_output_view_works_its_styles_out_once_per_frame(
         state.stdout.append(f"line {i} of many\n", 16, (state.started_t or 0.0) + 1 + i / 100)
     async with app.run_test(size=(160, 48)) as pilot:
         pane = app.screen.query_one("#pane-bad", RunPane)
+        await pane.details_mounted()  # mounted after the first frame
         pane.state = state
         await pilot.press("2")
         await pilot.pause()
@@ -235,6 +240,7 @@ async def test_a_task_that_changed_redraws_its_row_alone() -> None:
     state.apply(_tasks_event(0.1, 1, new=True))
     async with app.run_test(size=(160, 48)) as pilot:
         pane = app.screen.query_one("#pane-bad", RunPane)
+        await pane.details_mounted()  # mounted after the first frame
         pane.state = state
         await pilot.pause()
         table = pane.query_one(TaskTable)
@@ -294,6 +300,7 @@ async def test_the_task_grid_scrolls_under_its_header() -> None:
     state.apply(_tasks_event(0.1, 1, new=True))
     async with app.run_test(size=(160, 48)) as pilot:
         pane = app.screen.query_one("#pane-bad", RunPane)
+        await pane.details_mounted()  # mounted after the first frame
         pane.state = state
         await pilot.pause()
         grid = list(pane.query_one(TaskTable).children)[-1]
@@ -323,6 +330,7 @@ async def test_a_live_stall_grows_without_laying_the_screen_out() -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await app.workers.wait_for_complete()
         pane = app.screen.query_one("#pane-bad", RunPane)
+        await pane.details_mounted()  # mounted after the first frame
         panel = pane.query_one(StallPanel)
         state = replay.state_at(start)
         pane.state = state
@@ -368,6 +376,7 @@ async def test_rows_that_moved_draw_only_their_new_cells() -> None:
 
     async with app.run_test(size=(160, 48)) as pilot:
         pane = app.screen.query_one("#pane-bad", RunPane)
+        await pane.details_mounted()  # mounted after the first frame
         pane.state = state
         await pilot.pause()
         grid = list(pane.query_one(TaskTable).children)[-1]
@@ -408,6 +417,7 @@ async def test_counts_that_did_not_change_are_not_drawn_again() -> None:
     state.apply(_tasks_event(0.1, 1, new=True))
     async with app.run_test(size=(160, 48)) as pilot:
         pane = app.screen.query_one("#pane-bad", RunPane)
+        await pane.details_mounted()  # mounted after the first frame
         pane.state = state
         await pilot.pause()
         counts = pane.query_one("#task-counts", Static)

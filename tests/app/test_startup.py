@@ -171,6 +171,8 @@ LAYOUT_PROBE = textwrap.dedent("""\
         seen.setdefault("pygments in the first frame", "pygments" in sys.modules)
         seen.setdefault("threads in the first frame",
                         sorted(t.name for t in threading.enumerate() if t.name.startswith("asyncio")))
+        seen.setdefault("widgets in the first frame",
+                        sorted({type(w).__name__ for w in self.walk_children()}))
 
     MainScreen._refresh_layout = counted
     app = cli.app.launch(cli.parse(["--no-predict"]))
@@ -178,6 +180,7 @@ LAYOUT_PROBE = textwrap.dedent("""\
     def done():
         seen["sizes"] = sizes
         seen["pygments later"] = "pygments" in sys.modules
+        seen["widgets later"] = sorted({type(w).__name__ for w in app.screen.walk_children()})
         with open(sys.argv[1], "w") as out:
             json.dump(seen, out)
         app.exit()
@@ -187,7 +190,7 @@ LAYOUT_PROBE = textwrap.dedent("""\
 """)
 
 
-def test_start_up_in_a_terminal_lays_the_screen_out_at_its_size_once_without_pygments(
+def test_start_up_in_a_terminal_lays_the_screen_out_at_its_size_once_without_pygments_or_hidden_panels(
         tmp_path: Path) -> None:
     """Textual resizes a new screen to the size it already has after its first layout,
     three times in a terminal (the driver's size and the app's, each as an event, then
@@ -203,6 +206,11 @@ def test_start_up_in_a_terminal_lays_the_screen_out_at_its_size_once_without_pyg
     # The sandbox's check (a thread importing the run machinery) starts after the first
     # frame: before, that thread took turns with the frame's drawing for the GIL.
     assert seen["threads in the first frame"] == []
+    # What an idle pane hides (its tabs and gauges: some 80 widgets, a tenth of the
+    # start-up to style, lay out and draw) comes right after the first frame.
+    hidden_until_run = {"TabbedContent", "TaskTable", "OutputPanel", "LagPanel", "StallPanel"}
+    assert hidden_until_run & set(seen["widgets in the first frame"]) == set()
+    assert hidden_until_run <= set(seen["widgets later"])
 
 
 async def test_a_new_size_is_still_laid_out(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -225,3 +233,29 @@ async def test_a_new_size_is_still_laid_out(monkeypatch: pytest.MonkeyPatch) -> 
         await pilot.pause()
         assert sizes.count(Size(120, 40)) == 1, sizes
         assert app.query_one("#pane-bad").region.right <= 120
+
+
+async def test_a_tab_asked_for_before_a_pane_has_its_tabs_is_shown_once_it_has() -> None:
+    """A pane whose hidden panels come after the first frame: `2` pressed before they
+    exist is not lost (nor an error)."""
+    from textual.widgets import TabbedContent
+
+    from playground.tui.run_pane import RunPane
+
+    asked_before: list[bool] = []
+
+    class OnePane(App[None]):
+        def compose(self) -> Iterable[RunPane]:
+            yield RunPane("bad", defer_details=True)
+
+        def on_mount(self) -> None:
+            pane = self.query_one(RunPane)
+            asked_before.append(not pane.query(TabbedContent))
+            pane.show_tab("output")
+
+    app = OnePane()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert asked_before == [True]
+        tabs = app.query_one(RunPane).query_one(TabbedContent)
+        assert tabs.active == "bad-output"

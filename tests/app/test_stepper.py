@@ -88,6 +88,7 @@ async def test_stepping_a_snippet_callback_by_callback(tmp_path: Path) -> None:
     app = AsyncPlayApp(load_catalog([_lesson(tmp_path)], include_default=False))
     async with app.run_test(size=SIZE) as pilot:
         bad = app.screen.query_one("#pane-bad", RunPane)
+        await bad.details_mounted()  # mounted after the first frame
         panel = bad.query_one(StepPanel)
         await pilot.press("x", "b")
         await wait_until(pilot, _stopped_at(bad, 0), "the first stop")
