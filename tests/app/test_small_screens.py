@@ -111,8 +111,10 @@ async def test_key_figures_are_whole(size: tuple[int, int]) -> None:
 async def test_the_footer_keeps_the_run_keys_and_help(size: tuple[int, int]) -> None:
     app = _app()
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
         for when in ("first screen", "after a run"):
+            # The footer makes its keys after the first frame (and again after a run).
+            await wait_until(pilot, lambda: bool(app.screen.query(FooterKey)), what="the footer's keys")
+            await pilot.pause()
             keys = {key.key: key for key in app.screen.query(FooterKey)}
             for key in ("b", "g", "r", "s", "question_mark"):
                 assert key in keys, (when, key, sorted(keys))
