@@ -322,6 +322,8 @@ class RunPane(Vertical, can_focus=True):
     def watch_state(self, state: RunState | None) -> None:
         if not self.is_mounted:
             return
+        if state is not None:
+            self.mount_details()  # a run's panels (a replay's, a mirrored one's too)
         marks_key = (0, -1) if state is None else (id(state), state.version(_MARK_KINDS))
         if marks_key != self._marks_drawn:
             self._marks_drawn = marks_key

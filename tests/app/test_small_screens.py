@@ -57,6 +57,7 @@ async def _after_runs(pilot: Pilot[None]) -> None:
         replay = Replay(load(RECORDINGS / f"time-sleep-{variant}.jsonl"))
         pane = pilot.app.screen.query_one(f"#pane-{variant}", RunPane)
         pane.state = replay.final
+        await pane.details_mounted()
         pane.show_checks(replay.summary().get("expect"))
         # Both ran: the scoreboard under the panes takes its rows, as after r.
         app.query_one(Scoreboard).run_finished(variant, replay.summary())

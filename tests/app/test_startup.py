@@ -259,3 +259,29 @@ async def test_a_tab_asked_for_before_a_pane_has_its_tabs_is_shown_once_it_has()
         assert asked_before == [True]
         tabs = app.query_one(RunPane).query_one(TabbedContent)
         assert tabs.active == "bad-output"
+
+
+async def test_a_run_shown_on_a_pane_before_it_has_its_tabs_mounts_them_at_once() -> None:
+    """A replay or a mirrored run sets the state itself (no run key): its panels come with it."""
+    from textual.widgets import TabbedContent
+
+    from playground.model import RunState
+    from playground.tui.run_pane import RunPane
+
+    seen: list[tuple[bool, bool]] = []
+
+    class OnePane(App[None]):
+        def compose(self) -> Iterable[RunPane]:
+            yield RunPane("bad", defer_details=True)
+
+        def on_mount(self) -> None:
+            pane = self.query_one(RunPane)
+            before = bool(pane.query(TabbedContent))
+            pane.state = RunState(target="t")
+            seen.append((before, bool(pane.query(TabbedContent))))
+
+    app = OnePane()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await app.query_one(RunPane).details_mounted()
+        await pilot.pause()
+        assert seen == [(False, True)]
