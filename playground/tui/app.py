@@ -42,7 +42,6 @@ from playground.tui.run_pane import RunPane
 from playground.tui.sandbox_bar import SandboxBar
 from playground.tui.scoreboard import Scoreboard
 from playground.tui.replaying import ReplayActions, recorded_options
-from playground.tui.screens import HelpScreen, OpenFileScreen
 from playground.tui.stepper import StepperMixin
 from playground.tui.warming import Warming
 
@@ -260,6 +259,9 @@ class AsyncPlayApp(StepperMixin, EditActions, ReplayActions):
             pane.show_tab(name)
 
     def action_help(self) -> None:
+        # Help's module is imported on its first showing (not by the first frame).
+        from playground.tui.screens import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             # Made once and kept: opening help again does not compose it again.
             if not self.is_screen_installed("help"):
@@ -267,6 +269,8 @@ class AsyncPlayApp(StepperMixin, EditActions, ReplayActions):
             self.push_screen("help")
 
     def action_open_file(self) -> None:
+        from playground.tui.screens import OpenFileScreen
+
         start = str(self.file_path) if self.file_path else ""
         self.push_screen(OpenFileScreen(start), self._file_chosen)
 

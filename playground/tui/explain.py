@@ -8,11 +8,15 @@ what its column means (busy ms, steps, waits on...).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.css.query import NoMatches
 from textual.widget import Widget
-from textual.widgets import TabbedContent
 
 from playground.tui.panels import TaskGrid
+
+if TYPE_CHECKING:
+    from textual.widgets import TabbedContent
 
 __all__ = ["OUTPUT_TIP", "TASK_COLUMNS", "TASKS_TIP", "explain_pane", "task_columns_help"]
 
@@ -50,9 +54,9 @@ def task_columns_help() -> str:
     return "\n".join(f"  {name}: {what}" for name, what in TASK_COLUMNS.items())
 
 
-def explain_pane(pane: Widget, name: str) -> None:
-    """Put the tooltips on the panels of the run pane ``pane`` (called ``name``)."""
-    tabs = pane.query_one(TabbedContent)
+def explain_pane(pane: Widget, name: str, tabs: TabbedContent) -> None:
+    """Put the tooltips on the panels of the run pane ``pane`` (called ``name``), whose
+    tabs are ``tabs``."""
     for tab_id, tip in _TABS.items():
         try:
             tabs.get_tab(f"{name}-{tab_id}").tooltip = tip

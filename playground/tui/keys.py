@@ -1,7 +1,8 @@
 """The app's keys: its bindings, and which actions a modal screen holds back.
 
-Help (screens.py) lists every key; the footer (footer.py) orders the shown ones, run
-keys and help first. Each binding's action is an ``action_*`` of the app or of one of
+Help (screens.py) lists every key (``HELP_KEYS``, here: the palette reads it too, and
+help's module loads on its first showing); the footer (footer.py) orders the shown
+ones, run keys and help first. Each binding's action is an ``action_*`` of the app or of one of
 its mixins (replaying, stepper).
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
-__all__ = ["APP_BINDINGS", "RUN_ACTIONS"]
+__all__ = ["APP_BINDINGS", "HELP_KEYS", "RUN_ACTIONS"]
 
 #: Actions that start or stop runs, refused while a modal screen is open.
 RUN_ACTIONS = frozenset({"run", "stop", "next_lesson", "previous_lesson", "toggle_info",
@@ -55,3 +56,35 @@ APP_BINDINGS: list[BindingType] = [
     Binding("2", "tab('output')", "Output", show=False),
     Binding("3", "tab('problems')", "Problems", show=False),
 ]
+
+#: The keys, as the help screen lists them.
+HELP_KEYS: tuple[tuple[str, str], ...] = (
+    ("b", "run the bad variant (the mistake)"),
+    ("g", "run the good variant (the fix)"),
+    ("r  space", "run both, side by side, at the same time"),
+    ("s", "stop every run now"),
+    ("n  p  ↑ ↓", "next / previous lesson"),
+    ("home  end", "in the lesson list: the first / last lesson"),
+    ("pgup  pgdn", "in the lesson list: a page up / down"),
+    ("i", "show or hide the lesson's texts (more room for the runs)"),
+    ("l", "show or hide the lesson list"),
+    ("o", "open and run a file of your own, or replay a recording (.jsonl)"),
+    ("w", "save the runs on screen as recordings (the path is shown)"),
+    ("h", "this session's last runs: pick one to replay it"),
+    ("t", "timeline: a lane per task, stalls, lag (+/- zoom, ← → pan)"),
+    ("a", "await graph: which task awaits which, beside the task table"),
+    ("e", "edit the variant's code (bad first; v switches to the other): ctrl+r runs the "
+          "edit, ctrl+s saves it, esc leaves the editor (the edit is kept), Reset brings "
+          "back the lesson's text"),
+    ("v", "edit the other variant (bad / good)"),
+    ("/", "filter the lesson list by title, slug or tag: enter opens the match, esc clears"),
+    ("ctrl+p", "command palette: find a lesson (title, slug, tag) or an action"),
+    ("x", "step mode: the next run starts with its loop stopped before its first callback"),
+    (".  c  m", "stepped run: one callback / continue / slow motion (1, 5, 20 per second)"),
+    ("1  2  3", "show the Tasks / Output / Problems tab of every run"),
+    ("ctrl+shift+r", "reset the edit: bring back the lesson's text"),
+    ("F", "follow the presenter again (when served)"),
+    ("tab", "move between the lesson list, the run panes and their tables"),
+    ("?  F1", "this help"),
+    ("ctrl+q", "quit (twice while an edit is unsaved)"),
+)

@@ -17,7 +17,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from playground.catalog import Catalog, Lesson
-from playground.tui.screens import HELP_KEYS
+from playground.tui.keys import HELP_KEYS
 
 if TYPE_CHECKING:
     from textual.binding import Binding

@@ -10,6 +10,7 @@ records every run the app starts (:func:`recorded_options`), and opens a
 from __future__ import annotations
 
 import dataclasses
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,9 +19,7 @@ from textual.app import App
 from playground.recording import Recording, RecordingError
 from playground.recording import load as load_recording
 from playground.tui.history import RUN_RECORD_CAP_BYTES, RecordedRun, RunHistory, save_run
-from playground.tui.history_screen import HistoryScreen
 from playground.tui.run_pane import RunPane
-from playground.tui.timeline import TimelineScreen
 
 if TYPE_CHECKING:
     from playground.session import RunOptions
@@ -55,8 +54,11 @@ class ReplayActions(App[None]):
     def time_travel_allows(self, action: str) -> bool:
         """Whether ``action`` makes sense on the screen shown (not over a timeline or
         the history: they show no run pane to save or to show awaits beside)."""
-        return not (action in _PANE_ACTIONS
-                    and isinstance(self.screen, (TimelineScreen, HistoryScreen)))
+        # Their modules load on first use: before that, no such screen can be shown.
+        runless = tuple(getattr(module, name) for module, name in (
+            (sys.modules.get("playground.tui.timeline"), "TimelineScreen"),
+            (sys.modules.get("playground.tui.history_screen"), "HistoryScreen")) if module is not None)
+        return not (action in _PANE_ACTIONS and isinstance(self.screen, runless))
 
     def keep_run(self, run: RecordedRun | None) -> None:
         if run is not None:
@@ -99,6 +101,8 @@ class ReplayActions(App[None]):
             self._save([screen.run])
 
     def action_history(self) -> None:
+        from playground.tui.history_screen import HistoryScreen
+
         self.push_screen(HistoryScreen(self.history.runs), self._history_chosen)
 
     def _history_chosen(self, run: RecordedRun | None) -> None:
@@ -120,6 +124,8 @@ class ReplayActions(App[None]):
 
     def action_timeline(self) -> None:
         """The timeline of the runs on screen (live while they run)."""
+        from playground.tui.timeline import TimelineScreen
+
         panes = [pane for pane in self.query(RunPane) if pane.display]
         runs = [(pane.state.target if pane.state is not None else pane.pane,
                  lambda pane=pane: pane.state) for pane in panes]

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalGroup, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Static
 from textual.widget import Widget
 from textual.worker import Worker
 
@@ -46,6 +46,8 @@ from playground.tui.panels import (
 )
 
 if TYPE_CHECKING:
+    from textual.widgets import TabbedContent
+
     from playground.mockapi import MockAPI
     from playground.warmstart import WarmStart
     from playground.session import RunOptions, RunTarget, Session
@@ -139,6 +141,9 @@ class RunPane(Vertical, can_focus=True):
 
     def _make_details(self) -> TabbedContent:
         """The Tasks, Output and Problems tabs."""
+        # Imported here: the first frame has no tabs (Textual's tabs: ~1% of a start).
+        from textual.widgets import TabbedContent, TabPane
+
         pane = self.pane
         tasks = TabPane("Tasks", Horizontal(
             TaskTable().data_bind(RunPane.state),
@@ -184,7 +189,8 @@ class RunPane(Vertical, can_focus=True):
 
     def _on_details_mounted(self) -> None:
         self._details_ready.set()
-        explain_pane(self, self.pane)  # tooltips: what each panel and column shows
+        assert self._details is not None
+        explain_pane(self, self.pane, self._details)  # tooltips: what each panel and column shows
         self._label_problems(self.state)
         if self._tab_wanted is not None:
             self.show_tab(self._tab_wanted)
@@ -210,7 +216,8 @@ class RunPane(Vertical, can_focus=True):
             self.mount_details()
             return
         self._tab_wanted = None
-        self.query_one(TabbedContent).active = f"{self.pane}-{name}"
+        assert self._details is not None
+        self._details.active = f"{self.pane}-{name}"
 
     def begin_run(self) -> int:
         """Prepare for a new run; returns its number (messages carry it back).
@@ -359,6 +366,7 @@ class RunPane(Vertical, can_focus=True):
         if count != self._problems_shown and self._details_ready.is_set():
             # Relabelling a tab lays the tabs out again: only when the count changes.
             self._problems_shown = count
-            tab = self.query_one(TabbedContent).get_tab(f"{self.pane}-problems")
+            assert self._details is not None
+            tab = self._details.get_tab(f"{self.pane}-problems")
             tab.label = Content.assemble("Problems", " " if count else "",
                                          (str(count), "bold $error") if count else "")

@@ -18,41 +18,10 @@ from textual.widgets import Input, Static
 from playground.recording import Recording, RecordingError
 from playground.recording import load as load_recording
 from playground.tui.explain import task_columns_help
+from playground.tui.keys import HELP_KEYS
 from playground.tui.screen_layout import NewSizeLayout
 
 __all__ = ["HELP_KEYS", "HelpDialog", "HelpScreen", "HelpText", "OpenFileScreen", "help_lines"]
-
-#: The keys, as the help screen lists them.
-HELP_KEYS: tuple[tuple[str, str], ...] = (
-    ("b", "run the bad variant (the mistake)"),
-    ("g", "run the good variant (the fix)"),
-    ("r  space", "run both, side by side, at the same time"),
-    ("s", "stop every run now"),
-    ("n  p  ↑ ↓", "next / previous lesson"),
-    ("home  end", "in the lesson list: the first / last lesson"),
-    ("pgup  pgdn", "in the lesson list: a page up / down"),
-    ("i", "show or hide the lesson's texts (more room for the runs)"),
-    ("l", "show or hide the lesson list"),
-    ("o", "open and run a file of your own, or replay a recording (.jsonl)"),
-    ("w", "save the runs on screen as recordings (the path is shown)"),
-    ("h", "this session's last runs: pick one to replay it"),
-    ("t", "timeline: a lane per task, stalls, lag (+/- zoom, ← → pan)"),
-    ("a", "await graph: which task awaits which, beside the task table"),
-    ("e", "edit the variant's code (bad first; v switches to the other): ctrl+r runs the "
-          "edit, ctrl+s saves it, esc leaves the editor (the edit is kept), Reset brings "
-          "back the lesson's text"),
-    ("v", "edit the other variant (bad / good)"),
-    ("/", "filter the lesson list by title, slug or tag: enter opens the match, esc clears"),
-    ("ctrl+p", "command palette: find a lesson (title, slug, tag) or an action"),
-    ("x", "step mode: the next run starts with its loop stopped before its first callback"),
-    (".  c  m", "stepped run: one callback / continue / slow motion (1, 5, 20 per second)"),
-    ("1  2  3", "show the Tasks / Output / Problems tab of every run"),
-    ("ctrl+shift+r", "reset the edit: bring back the lesson's text"),
-    ("F", "follow the presenter again (when served)"),
-    ("tab", "move between the lesson list, the run panes and their tables"),
-    ("?  F1", "this help"),
-    ("ctrl+q", "quit (twice while an edit is unsaved)"),
-)
 
 _PANELS: tuple[tuple[str, str], ...] = (
     ("status", "how the run is going, or how it ended and why"),

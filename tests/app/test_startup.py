@@ -31,6 +31,9 @@ DEFERRED = (
     "playground.replay",
     "playground.tui.replay_screen",
     "playground.tui.editor",
+    "playground.tui.screens",  # help and the open-file dialog
+    "playground.tui.timeline",
+    "playground.tui.history_screen",
     "textual.widgets._text_area",
     "tree_sitter",
 )
@@ -171,6 +174,7 @@ LAYOUT_PROBE = textwrap.dedent("""\
         seen.setdefault("pygments in the first frame", "pygments" in sys.modules)
         seen.setdefault("threads in the first frame",
                         sorted(t.name for t in threading.enumerate() if t.name.startswith("asyncio")))
+        seen.setdefault("tabs' module in the first frame", "textual.widgets._tabbed_content" in sys.modules)
         seen.setdefault("widgets in the first frame",
                         sorted({type(w).__name__ for w in self.walk_children()}))
 
@@ -211,6 +215,7 @@ def test_start_up_in_a_terminal_lays_the_screen_out_at_its_size_once_without_pyg
     hidden_until_run = {"TabbedContent", "TaskTable", "OutputPanel", "LagPanel", "StallPanel"}
     assert hidden_until_run & set(seen["widgets in the first frame"]) == set()
     assert hidden_until_run <= set(seen["widgets later"])
+    assert seen["tabs' module in the first frame"] is False
 
 
 async def test_a_new_size_is_still_laid_out(monkeypatch: pytest.MonkeyPatch) -> None:
