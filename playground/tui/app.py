@@ -42,6 +42,7 @@ from playground.tui.run_pane import RunPane
 from playground.tui.sandbox_bar import SandboxBar
 from playground.tui.scoreboard import Scoreboard
 from playground.tui.replaying import ReplayActions, recorded_options
+from playground.tui.restyles import BatchedRestyles
 from playground.tui.stepper import StepperMixin
 from playground.tui.warming import Warming
 
@@ -60,7 +61,7 @@ def _breakpoint(size: int, breakpoints: list[tuple[int, str]]) -> str | None:
     return next((name for at, name in sorted(breakpoints, reverse=True) if size >= at), None)
 
 
-class AsyncPlayApp(StepperMixin, EditActions, ReplayActions):
+class AsyncPlayApp(StepperMixin, EditActions, ReplayActions, BatchedRestyles):
     """Lessons on the left, the chosen lesson's bad and good runs side by side."""
 
     CSS_PATH = "app.tcss"
@@ -254,17 +255,17 @@ class AsyncPlayApp(StepperMixin, EditActions, ReplayActions):
         self.screen.toggle_class("-lessons-toggled")
 
     def action_tab(self, name: str) -> None:
-        """Show the Tasks, Output or Problems tab in every run pane."""
-        for pane in self.query(RunPane):
-            pane.show_tab(name)
+        """Show the Tasks, Output or Problems tab in every run pane (its tabs styled in one pass)."""
+        with self.restyled_once():
+            for pane in self.query(RunPane):
+                pane.show_tab(name)
 
     def action_help(self) -> None:
         # Help's module is imported on its first showing (not by the first frame).
         from playground.tui.screens import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            # Made once and kept: opening help again does not compose it again.
-            if not self.is_screen_installed("help"):
+            if not self.is_screen_installed("help"):  # made once and kept, not composed again
                 self.install_screen(HelpScreen(), "help")
             self.push_screen("help")
 

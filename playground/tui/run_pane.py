@@ -31,6 +31,7 @@ from playground.tui.code import CodeView, LineMark
 from playground.tui.queued import Gate, place_text, queued
 from playground.tui.formatting import STATUS_ICON, STATUS_STYLE, format_ms, inline_code
 from playground.tui.stepper import StepPanel
+from playground.tui.panels.base import StateView
 from playground.tui.panels import (
     AwaitGraph,
     ChecksPanel,
@@ -59,6 +60,17 @@ _MARK_KINDS = ("code", "stall", "stall_end", "warning", "error", "end", "exit")
 
 #: How long a stopped or replaced run may take to kill its child before we move on.
 _STOP_GRACE_S = 10.0
+
+
+def _displayed_within(widget: Widget, container: Widget) -> bool:
+    """Whether ``widget`` is displayed once ``container`` is (none of the widgets
+    between them hidden: the await graph, until `a`)."""
+    node: Any = widget
+    while node is not None and node is not container:
+        if not node.display:
+            return False
+        node = node.parent
+    return True
 
 
 def marks_for(state: RunState | None, snippet: str | None) -> tuple[LineMark, ...]:
@@ -216,8 +228,19 @@ class RunPane(Vertical, can_focus=True):
             self.mount_details()
             return
         self._tab_wanted = None
-        assert self._details is not None
-        self._details.active = f"{self.pane}-{name}"
+        tabs = self._details
+        assert tabs is not None
+        tab = f"{self.pane}-{name}"
+        if tabs.active == tab:
+            return
+        # Its panels draw what came while it was hidden before it shows: drawn once it
+        # showed, a panel that changed its text laid the screen out a second time, and
+        # showed it a frame later than the tab.
+        shown = tabs.get_pane(tab)
+        for widget in shown.walk_children(Widget):
+            if isinstance(widget, StateView) and _displayed_within(widget, shown):
+                widget.catch_up()
+        tabs.active = tab
 
     def begin_run(self) -> int:
         """Prepare for a new run; returns its number (messages carry it back).

@@ -6,7 +6,9 @@ state counts the events of each kind it folded (``RunState.version``), so a pane
 whose kinds did not move since it last drew does nothing. While the run is live, a
 panel that is not on screen (a tab behind another, a pane shown narrow) skips the
 work and catches up when it is shown (also under an opaque screen, help or the timeline,
-until its screen is shown again); the final state is always drawn. A ``state``
+until its screen is shown again); a tab about to be shown catches its panels up first
+(:meth:`StateView.catch_up`), so that the switch is laid out once; the final state is
+always drawn. A ``state``
 reactive is declared ``repaint=False``: the panel repaints what its drawing changed,
 and an update that changes nothing repaints nothing (a repainted pane is composited
 again whole, every frame).
@@ -62,6 +64,7 @@ class StateView:
     #: The event kinds the panel draws from (None: every event, as a clock does).
     READS: ClassVar[tuple[str, ...] | None] = None
     _drawn: tuple[int, int] | None = None
+    _caught_up = False  # drawn just before being shown (catch_up)
 
     def draw_state(self, state: RunState | None) -> None:
         """Draw ``state`` (None: no run yet)."""
@@ -75,18 +78,28 @@ class StateView:
         assert isinstance(widget, Widget)
         if not widget.is_mounted:
             return
-        if state is None:
-            key = (0, -1)
-        else:
-            if not state.finished and not _seen(widget):
-                return  # seen again, it catches up (on_show, or its screen shown again)
-            key = (id(state), self.version_of(state))
+        if state is not None and not state.finished and not _seen(widget):
+            return  # seen again, it catches up (on_show, or its screen shown again)
+        self._draw_if_new(state)
+
+    def catch_up(self) -> None:
+        """Draw the latest state now, seen or not: a tab about to be shown. Drawn once it
+        showed, the panel changed its size or text after the switch's layout: a second
+        layout of the whole screen, and its text a frame late."""
+        if getattr(self, "is_mounted", False):
+            self._draw_if_new(getattr(self, "state"))
+            self._caught_up = True
+
+    def _draw_if_new(self, state: RunState | None) -> None:
+        key = (0, -1) if state is None else (id(state), self.version_of(state))
         if key != self._drawn:
             self._drawn = key
             self.draw_state(state)
 
     def on_show(self) -> None:
-        self._drawn = None
+        if not self._caught_up:
+            self._drawn = None
+        self._caught_up = False
         self.watch_state(getattr(self, "state"))
 
     def on_mount(self) -> None:

@@ -9,7 +9,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from playground.model import RunState
-from playground.tui.panels.base import StateView
+from playground.tui.panels.base import StateView, set_text
 from playground.tui.formatting import short_place
 
 __all__ = ["ProblemsPanel", "problem_count"]
@@ -36,7 +36,8 @@ class ProblemsPanel(StateView, VerticalScroll):
         return state.version(self.READS or ()) + len(state.probe_errors)
 
     def draw_state(self, state: RunState | None) -> None:
-        self.query_one("#problems-text", Static).update(self._describe(state))
+        # Not laid out again for a text of the same height (each report while live).
+        set_text(self.query_one("#problems-text", Static), self._describe(state))
 
     @staticmethod
     def _describe(state: RunState | None) -> Content:

@@ -61,7 +61,8 @@ class TaskTable(StateView, Vertical):
     def draw_state(self, state: RunState | None) -> None:
         grid = self.query_one(TaskGrid)
         counts = self.query_one("#task-counts", Static)
-        self._width = counts.content_region.width
+        # Drawn hidden (a tab about to be shown), it has no width: the one it had shown.
+        self._width = counts.content_region.width or self._width
         if state is None:
             grid.set_rows([])
             set_text(counts, Content.styled("tasks: none yet", "$text-muted"))
