@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 __all__ = ["ReplayActions", "recorded_options"]
 
+#: The name the app's timeline screen is kept under.
+_TIMELINE = "timeline"
+
 #: Actions about the run panes on screen.
 _PANE_ACTIONS = frozenset({"save_run", "await_graph", "timeline"})
 
@@ -129,7 +132,17 @@ class ReplayActions(App[None]):
         panes = [pane for pane in self.query(RunPane) if pane.display]
         runs = [(pane.state.target if pane.state is not None else pane.pane,
                  lambda pane=pane: pane.state) for pane in panes]
-        self.push_screen(TimelineScreen(runs))
+        # Made once (again for another number of runs) and kept: opened again, it is
+        # not composed, styled and laid out anew, and closing it removes nothing (a
+        # removal laid the main screen out and drew it whole a second time).
+        if self.is_screen_installed(_TIMELINE):
+            screen = self.get_screen(_TIMELINE)
+            if isinstance(screen, TimelineScreen) and screen.show_runs(runs):
+                self.push_screen(_TIMELINE)
+                return
+            self.uninstall_screen(_TIMELINE)
+        self.install_screen(TimelineScreen(runs), _TIMELINE)
+        self.push_screen(_TIMELINE)
 
     def action_await_graph(self) -> None:
         """Show or hide the await graph beside each task table (on this screen)."""

@@ -12,18 +12,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.geometry import Size
 from textual.content import Content
+from textual.geometry import Region
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.strip import Strip
+from textual.timer import Timer
+from textual.visual import Visual
 from textual.widget import Widget
 from textual.widgets import Static
 
 from playground.model import (
+    Lane,
     RunState,
     Timeline,
     format_ms,
@@ -33,6 +37,7 @@ from playground.model import (
     timeline,
 )
 from playground.tui.footer import RunFooter
+from playground.tui.screen_layout import NewSizeLayout
 from playground.tui.formatting import cell_runs
 
 __all__ = ["MAX_LANES", "TimelineScreen", "TimelineView", "ZOOMS", "window"]
@@ -88,33 +93,67 @@ class TimelineView(Widget):
         return self._height(self.state)
 
     def watch_state(self, old: RunState | None, new: RunState | None) -> None:
+        self._frame = None
         # A live run's state comes ten times a second: laying the whole screen out for
         # each cost more than drawing it.
         if self._height(old) != self._height(new):
             self.refresh(layout=True)
 
+    def watch_zoom(self) -> None:
+        self._frame = None
+
+    def watch_pan(self) -> None:
+        self._frame = None
+
+    def watch_cursor_t(self) -> None:
+        self._frame = None
+
     #: What the latest drawing cost (seconds of this process's time): a long traced
     #: run's drawing can take a tenth of a second, and a live run is redrawn less often.
     render_cost_s = 0.0
+    #: The drawing's width, a maker per line, and the lines made so far.
+    _frame: tuple[int, list[Callable[[], Content]], dict[int, Strip]] | None = None
 
     def render(self) -> Content:
-        began = time.perf_counter()
-        try:
-            return self._draw()
-        finally:
-            self.render_cost_s = time.perf_counter() - began
+        """The whole drawing, every line (the screen draws only the lines it shows)."""
+        return Content("\n").join(make() for make in self._line_makers(self._lanes_width()))
 
-    def _draw(self) -> Content:
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Only the lines on screen: a run of 10,000 tasks has a hundred lanes, and the
+        # whole drawing, made for the screen's fifty lines, was most of the timeline's
+        # first frame. Those not made yet are made together (a Visual each cost more).
+        began = time.perf_counter()
+        width = self.size.width
+        if self._frame is None or self._frame[0] != width:
+            self._frame = (width, self._line_makers(self._lanes_width()), {})
+            self.render_cost_s = 0.0
+        _, makers, strips = self._frame
+        wanted = [y for y in range(max(0, crop.y), min(crop.bottom, len(makers))) if y not in strips]
+        if wanted:
+            made = Visual.to_strips(self, Content("\n").join(makers[y]() for y in wanted),
+                                    width, len(wanted), self.visual_style)
+            strips.update(zip(wanted, made))
+            self.render_cost_s += time.perf_counter() - began
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        strip = self._frame[2].get(y) if self._frame is not None else None
+        return strip if strip is not None else Strip.blank(self.size.width, self.visual_style.rich_style)
+
+    def _lanes_width(self) -> int:
+        return max(10, self.content_region.width - _LABEL_WIDTH - 1)
+
+    def _line_makers(self, width: int) -> list[Callable[[], Content]]:
+        """A maker of each line of the drawing, in order (the lanes drawn when asked)."""
         state = self.state
         head = Content.styled(state.target if state is not None else self.title, "bold")
         if state is None:
-            return head + Content.styled("  ·  not run yet", "$text-muted")
+            return [lambda: head + Content.styled("  ·  not run yet", "$text-muted")]
         t0, t1 = window(run_span(state), self.zoom, self.pan)
         tl = timeline(state, steps_within=(t0, t1), max_lanes=MAX_LANES)
-        width = max(10, self.content_region.width - _LABEL_WIDTH - 1)
-        lines = [self._heading(head, tl, t0, t1), self._ruler(tl, t0, t1, width)]
         cursor = self._column(self.cursor_t, t0, t1, width)
-        for lane in tl.lanes:
+
+        def lane_line(lane: Lane) -> Content:
             mark = "▶ " if lane.blocked_loop else "  "
             label = Content.styled(f"{mark}{lane.tid} {lane.label}"[:_LABEL_WIDTH - 1]
                                    .ljust(_LABEL_WIDTH),
@@ -124,15 +163,19 @@ class TimelineView(Widget):
             if cursor is not None:
                 glyph, style = glyphs[cursor]
                 glyphs[cursor] = ("│" if glyph == " " else glyph, f"{style} reverse".strip())
-            lines.append(label + cell_runs(glyphs))
+            return label + cell_runs(glyphs)
+
+        makers: list[Callable[[], Content]] = [
+            lambda: self._heading(head, tl, t0, t1), lambda: self._ruler(tl, t0, t1, width)]
+        makers.extend(partial(lane_line, lane) for lane in tl.lanes)
         if tl.lanes_cut:
-            lines.append(Content.styled(f"  {tl.lanes_cut:,} more tasks not drawn (the "
-                                        f"{MAX_LANES} drawn: those that blocked the loop, "
-                                        f"then those alive, then the first)".replace(",", " "),
-                                        "$text-muted"))
-        lines.append(self._stall_row(tl, t0, t1, width))
-        lines.append(self._lag_row(tl, t0, t1, width))
-        return Content("\n").join(lines)
+            makers.append(lambda: Content.styled(
+                f"  {tl.lanes_cut:,} more tasks not drawn (the {MAX_LANES} drawn: those that "
+                f"blocked the loop, then those alive, then the first)".replace(",", " "),
+                "$text-muted"))
+        makers.append(lambda: self._stall_row(tl, t0, t1, width))
+        makers.append(lambda: self._lag_row(tl, t0, t1, width))
+        return makers
 
     @staticmethod
     def _column(t: float | None, t0: float, t1: float, width: int) -> int | None:
@@ -201,8 +244,13 @@ class TimelineView(Widget):
             + cell_runs(glyphs)
 
 
-class TimelineScreen(Screen[None]):
-    """The timelines of the runs on screen, updated live; +/- zoom, ←/→ pan."""
+class TimelineScreen(NewSizeLayout):
+    """The timelines of the runs on screen, updated live; +/- zoom, ←/→ pan.
+
+    Textual sends a screen just pushed a Resize at the size it was just laid out at: the
+    timeline was laid out, and every lane drawn, a second time (40-50 ms under a busy
+    run); :class:`NewSizeLayout` lays it out again for a new size only.
+    """
 
     BINDINGS = [
         Binding("plus,equals_sign", "zoom(1)", "Zoom in", key_display="+", priority=True),
@@ -222,6 +270,7 @@ class TimelineScreen(Screen[None]):
         self.pan = 1.0
         self._seen: dict[int, tuple[int, int, float | None]] = {}
         self._drawn_at: dict[int, float] = {}
+        self._ticks: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Content.styled(" timeline · a lane per task; ▶ and red: the task that "
@@ -237,15 +286,41 @@ class TimelineScreen(Screen[None]):
         # The states before the first layout: set after it, each lane's height laid the
         # screen out again.
         self._refresh_states()
-        self.set_interval(0.1, self._refresh_states)
+        self._ticks = self.set_interval(0.1, self._refresh_states)
+        # Taller than the screen (a run of many tasks), its scrollbar shown before the
+        # first layout: shown by it, the scrollbar narrowed the lanes, and the timeline
+        # was laid out and every lane on screen drawn a second time, for two columns.
+        tall = sum(TimelineView._height(view.state) + 1 for view in self._views())
+        if tall > self.app.size.height - 2:  # below the title, above the footer
+            timelines = self.query_one("#timelines", VerticalScroll)
+            timelines.set_reactive(VerticalScroll.show_vertical_scrollbar, True)
+            timelines.vertical_scrollbar.styles.set_rule("display", "block")  # as laid out
 
-    def _screen_resized(self, size: Size) -> None:
-        # Textual sends a screen just pushed a Resize at the size it was just laid out at:
-        # the timeline was laid out, and every lane drawn, a second time (40-50 ms under a
-        # busy run). A new size is laid out as ever.
-        if size == self._compositor.size:
-            return
-        super()._screen_resized(size)
+    def show_runs(self, runs: Sequence[tuple[str, Callable[[], RunState | None]]]) -> bool:
+        """Show ``runs`` when shown next (the screen kept and opened again), from the
+        whole of each; False if their number is not the number of views composed."""
+        views = self._views()
+        if len(runs) != len(views):
+            return False
+        self.runs = list(runs)
+        self.zoom, self.pan = 1, 1.0
+        self._seen.clear()
+        self._drawn_at.clear()
+        for view, (title, _) in zip(views, self.runs):
+            view.title = title
+            view.zoom, view.pan = 1, 1.0
+        self.query_one("#timelines", VerticalScroll).scroll_home(animate=False)
+        return True
+
+    def on_screen_resume(self) -> None:
+        # Shown again (kept by the app): the states as they are now, then live again.
+        self._refresh_states()
+        if self._ticks is not None:
+            self._ticks.resume()
+
+    def on_screen_suspend(self) -> None:
+        if self._ticks is not None:
+            self._ticks.pause()  # nothing to follow while it is not shown
 
     def _refresh_states(self) -> None:
         cursor = self.cursor() if self.cursor is not None else None

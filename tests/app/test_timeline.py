@@ -216,7 +216,7 @@ async def test_opening_the_timeline_lays_it_out_once_for_its_size() -> None:
             resizing = False
 
     TimelineScreen._refresh_layout = counted_layout  # type: ignore[method-assign,assignment]
-    TimelineScreen._screen_resized = resized  # type: ignore[method-assign]
+    TimelineScreen._screen_resized = resized  # type: ignore[method-assign,assignment]
     try:
         async with app.run_test(size=(160, 48)) as pilot:
             await app.workers.wait_for_complete()
@@ -277,3 +277,87 @@ async def test_the_panels_under_the_timeline_wait_until_shown_again() -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert drawn == [4]
+
+
+async def test_the_timeline_draws_the_lanes_on_screen_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its first frame drew every lane of the run (a hundred under 10,000 tasks, twice
+    the screen's height at 160x48): now the lines on screen, and the others when
+    scrolled to."""
+    from playground.model import RunState
+    from playground.tui import timeline as timeline_module
+
+    state = RunState("many/bad")
+    state.apply({"kind": "hello", "t": 0.0, "pid": 7, "python": "3.12.0", "file": "/x/bad.py"})
+    state.apply({"kind": "started", "t": 0.0})
+    state.apply(tasks_event(0.1, new=[[i, f"Task-{i}", "nap", None, "/x/bad.py", 7] for i in range(1, 101)],
+                            upd=[[i, "waiting", "sleep", "/x/bad.py", 4, 10, 1, None] for i in range(1, 101)]))
+    drawn: list[int] = []
+    lane_cells = timeline_module.lane_cells
+
+    def counted(lane: Any, *args: Any) -> Any:
+        drawn.append(lane.tid)
+        return lane_cells(lane, *args)
+
+    monkeypatch.setattr(timeline_module, "lane_cells", counted)
+    app = AsyncPlayApp()
+    async with app.run_test(size=(160, 24)) as pilot:
+        await app.push_screen(TimelineScreen([("many/bad", lambda: state)]))
+        await pilot.pause()
+        await pilot.pause()
+        view = app.screen.query_one(TimelineView)
+        assert view.size.height > 100  # it scrolls
+        assert 0 < len(drawn) <= 24 and len(set(drawn)) == len(drawn), drawn
+        shown = app.screen.query_one("#timelines")
+        shown.scroll_end(animate=False)
+        await pilot.pause()
+        await pilot.pause()
+        assert 100 in drawn and len(drawn) <= 60, drawn  # the last lanes, when shown
+        assert "100 nap()" in str(view.render())  # the whole drawing, for a test
+
+
+async def test_the_timeline_is_kept_and_closing_it_lays_out_nothing() -> None:
+    from playground.tui.run_pane import RunPane
+
+    """The timeline was composed, styled and laid out anew at each `t`, and closing it
+    removed it: a layout of the whole main screen, drawn whole once more. Now it is made
+    once and kept; opened again, it shows the runs as they are then."""
+    app = AsyncPlayApp(catalog=load_catalog())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.workers.wait_for_complete()
+        main = app.screen
+        layouts: list[str] = []
+        refresh_layout = main._refresh_layout
+
+        def counted(*args: Any, **kwargs: Any) -> None:
+            layouts.append(type(app.screen).__name__)
+            refresh_layout(*args, **kwargs)
+
+        main._refresh_layout = counted  # type: ignore[method-assign]
+        for _ in range(200):  # until start-up's work is shown: two pauses laying nothing out
+            layouts.clear()
+            await pilot.pause()
+            await pilot.pause()
+            if not layouts:
+                break
+        screens = []
+        for _ in range(3):
+            await pilot.press("t")
+            await pilot.pause()
+            assert isinstance(app.screen, TimelineScreen)
+            screens.append(app.screen)
+            await pilot.press("escape")
+            for _ in range(3):
+                await pilot.pause()
+            assert app.screen is main
+        assert screens[0] is screens[1] is screens[2]
+        assert layouts == [], layouts
+        # A run started since: shown when it opens again, from the whole run.
+        await pilot.press("b")
+        await wait_until(pilot, lambda: main.query_one("#pane-bad", RunPane).state is not None,
+                         what="the run to start")
+        await pilot.press("t", "plus")
+        view = app.screen.query_one(TimelineView)
+        assert view.state is not None and view.zoom == 2
+        await pilot.press("escape", "t")
+        assert app.screen.query_one(TimelineView).zoom == 1
+        await pilot.press("escape", "s")
