@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Header, ListView
+from textual.widgets import Header, OptionList
 from textual.worker import Worker, WorkerState
 
 from playground.catalog import Catalog, Lesson, load_catalog
@@ -32,7 +32,8 @@ from playground.tui.editing import EditActions, Editing
 from playground.tui.filter import LessonFilter, takes_typing
 from playground.tui.footer import RunFooter
 from playground.tui.keys import APP_BINDINGS, RUN_ACTIONS
-from playground.tui.lessons import LessonInfo, LessonItem, LessonList
+from playground.tui.lesson_options import LessonOption, LessonOptions
+from playground.tui.lessons import LessonInfo, LessonList
 from playground.tui.main_screen import MainScreen
 from playground.tui.messages import RunFinished, SandboxReported
 from playground.tui.predict import Predictions, RevealBar
@@ -147,11 +148,10 @@ class AsyncPlayApp(StepperMixin, EditActions, ReplayActions, BatchedRestyles):
         first_frame = asyncio.Event()
         self.run_worker(self._prepare_runs(use_bwrap, first_frame), name="prepare runs",
                         group="prepare", exit_on_error=False)
-        lessons = self.query_one("#lessons", ListView)
+        lessons = self.query_one("#lessons", LessonOptions)
         if self.catalog.lessons:
-            # The first item is the first level's heading; the cursor starts on its lesson.
-            first = next(iter(lessons.query_children(LessonItem)))
-            lessons.index = lessons.children.index(first)
+            # The first option is the first level's heading; the cursor starts on its lesson.
+            lessons.highlight(lessons.lesson_options[0].lesson)
             self.lesson = self.catalog.lessons[0]
         if self.query_one("#sidebar").display:
             # Not when a narrow screen hides the list: hidden, it would keep the keys
@@ -177,16 +177,16 @@ class AsyncPlayApp(StepperMixin, EditActions, ReplayActions, BatchedRestyles):
         await self.query_one(SandboxBar).detect(use_bwrap)
 
     # ----------------------------------------------------------------- lessons
-    @on(ListView.Highlighted, "#lessons")
-    @on(ListView.Selected, "#lessons")
-    def lesson_chosen(self, event: ListView.Highlighted | ListView.Selected) -> None:
+    @on(OptionList.OptionHighlighted, "#lessons")
+    @on(OptionList.OptionSelected, "#lessons")
+    def lesson_chosen(self, event: OptionList.OptionHighlighted | OptionList.OptionSelected) -> None:
         # Enter on the lesson already highlighted brings it back after a file was shown.
-        if (isinstance(event, ListView.Highlighted) and self.file_path is not None
-                and event.list_view.index == self._file_cursor):
+        if (isinstance(event, OptionList.OptionHighlighted) and self.file_path is not None
+                and event.option_index == self._file_cursor):
             return  # a late report (the list's start-up): the cursor has not moved since
-        if isinstance(event.item, LessonItem):
+        if isinstance(event.option, LessonOption):
             self.file_path = None
-            self.lesson = event.item.lesson
+            self.lesson = event.option.lesson
 
     def watch_lesson(self, lesson: Lesson | None) -> None:
         if lesson is None:
@@ -225,10 +225,7 @@ class AsyncPlayApp(StepperMixin, EditActions, ReplayActions, BatchedRestyles):
     def show_lesson(self, lesson: Lesson, variant: str | None = None) -> None:
         """Show ``lesson`` (the list's cursor on it) and, if given, focus a variant's pane."""
         self.query_one(LessonFilter).reveal(lesson)
-        lessons = self.query_one("#lessons", ListView)
-        item = next((i for i in lessons.query_children(LessonItem) if i.lesson == lesson), None)
-        if item is not None:
-            lessons.index = lessons.children.index(item)
+        self.query_one("#lessons", LessonOptions).highlight(lesson)
         self.file_path = None
         self.lesson = lesson
         if variant is not None:
@@ -238,10 +235,10 @@ class AsyncPlayApp(StepperMixin, EditActions, ReplayActions, BatchedRestyles):
         self.query_one(LessonFilter).open()
 
     def action_next_lesson(self) -> None:
-        self.query_one("#lessons", ListView).action_cursor_down()
+        self.query_one("#lessons", LessonOptions).action_cursor_down()
 
     def action_previous_lesson(self) -> None:
-        self.query_one("#lessons", ListView).action_cursor_up()
+        self.query_one("#lessons", LessonOptions).action_cursor_up()
 
     def action_follow(self) -> None:
         self.room.follow()
@@ -285,7 +282,7 @@ class AsyncPlayApp(StepperMixin, EditActions, ReplayActions, BatchedRestyles):
             await self.query_one("#panes").mount(RunPane("file"))
         self._stop_all()
         self.file_path = path
-        self._file_cursor = self.query_one("#lessons", ListView).index
+        self._file_cursor = self.query_one("#lessons", LessonOptions).highlighted
         self.lesson = None
         self.sub_title = str(path)
         self.query_one(LessonInfo).show_file(str(path))

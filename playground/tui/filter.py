@@ -21,9 +21,10 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Input, ListItem, ListView, Static
+from textual.widgets import Input, Static
 
 from playground.catalog import Lesson
+from playground.tui.lesson_options import LessonOption, LessonOptions
 
 __all__ = ["LessonFilter", "lesson_matches", "takes_typing"]
 
@@ -43,15 +44,6 @@ def lesson_matches(lesson: Lesson, query: str) -> bool:
     (case ignored; an empty query matches every lesson)."""
     haystack = " ".join((lesson.title, lesson.slug, *lesson.tags)).casefold()
     return all(word in haystack for word in query.casefold().split())
-
-
-def _lesson_of(item: Widget) -> Lesson | None:
-    """The lesson a list item stands for (None for a level's heading).
-
-    Read from the item, not by its class: the list's module composes this filter.
-    """
-    lesson = getattr(item, "lesson", None)
-    return lesson if isinstance(lesson, Lesson) else None
 
 
 class FilterInput(Input):
@@ -84,10 +76,9 @@ class FilterInput(Input):
 class LessonFilter(Vertical):
     """The filter line above the lesson list, and how many lessons it keeps."""
 
-    def __init__(self, list_view: ListView, **kwargs: Any) -> None:
+    def __init__(self, lesson_options: LessonOptions, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.list_view = list_view
-        self.candidate: ListItem | None = None
+        self.lesson_options = lesson_options
 
     def compose(self) -> ComposeResult:
         yield FilterInput(id="filter-input")
@@ -120,9 +111,10 @@ class LessonFilter(Vertical):
         """Show every lesson again and give the keys back to the list."""
         self.query_one(FilterInput).value = ""
         self._apply("")
+        self.lesson_options.mark_candidate(None)
         self.display = False
         self._set_filtering(False)
-        self.list_view.focus()
+        self.lesson_options.focus()
 
     def _set_filtering(self, filtering: bool) -> None:
         """A narrow screen shows the list while the filter is open (app.tcss). The class
@@ -139,29 +131,39 @@ class LessonFilter(Vertical):
         if self.active and not lesson_matches(lesson, self.text):
             self.clear()
 
+    @property
+    def candidate(self) -> Lesson | None:
+        """The lesson enter would open (marked in the list while the filter is typed in)."""
+        index = self.lesson_options.candidate
+        option = None if index is None else self.lesson_options.options[index]
+        return option.lesson if isinstance(option, LessonOption) else None
+
     def move_candidate(self, step: int) -> None:
         shown = self._shown()
         if not shown:
             return
-        index = shown.index(self.candidate) + step if self.candidate in shown else 0
-        self._mark(shown[max(0, min(len(shown) - 1, index))])
+        candidate = self.lesson_options.candidate
+        index = shown.index(candidate) + step if candidate in shown else 0
+        self.lesson_options.mark_candidate(shown[max(0, min(len(shown) - 1, index))])
 
     @on(Input.Changed, "#filter-input")
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
-        self._apply(event.value)
+        if self.display:  # not the text emptied by clear(), reported once it is closed
+            self._apply(event.value)
 
     @on(Input.Submitted, "#filter-input")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        candidate = self.candidate
+        options = self.lesson_options
+        candidate = options.candidate
         if candidate is None:
             return  # nothing matches: the note says so, and the text stays to be fixed
-        self._mark(None)
-        self.list_view.focus()
-        self.list_view.index = self.list_view.children.index(candidate)
+        options.mark_candidate(None)
+        options.focus()
+        options.highlighted = candidate
         # The list's own selection, as enter in the list would: the app opens it.
-        self.list_view.action_select_cursor()
+        options.action_select()
         if not self.text.strip():
             self.clear()
         elif self._list_hidden_by_size():
@@ -176,31 +178,20 @@ class LessonFilter(Vertical):
         a narrow screen, unless l showed it; a wide one where l hid it)."""
         return self.screen.has_class("-narrow") != self.screen.has_class("-lessons-toggled")
 
-    def _lessons(self) -> list[tuple[ListItem, Lesson]]:
-        return [(item, lesson) for item in self.list_view.query_children(ListItem)
-                if (lesson := _lesson_of(item)) is not None]
-
-    def _shown(self) -> list[ListItem]:
-        return [item for item, _ in self._lessons() if item.display]
+    def _shown(self) -> list[int]:
+        """The indexes of the lessons' options the filter keeps."""
+        return [index for index, option in enumerate(self.lesson_options.options)
+                if isinstance(option, LessonOption) and not option.disabled]
 
     def _apply(self, query: str) -> None:
-        lessons = self._lessons()
-        shown_levels: set[str] = set()
-        for item, lesson in lessons:
-            keep = lesson_matches(lesson, query)
-            item.display = keep
-            # The list's cursor skips disabled items: n and p step through the matches.
-            item.disabled = not keep
-            if keep:
-                shown_levels.add(lesson.level_name)
-        for heading in self.list_view.query_children(ListItem):
-            level = getattr(heading, "level", None)
-            if _lesson_of(heading) is None and isinstance(level, str):
-                heading.display = level in shown_levels
+        options = self.lesson_options
+        lessons = [option.lesson for option in options.lesson_options]
+        options.show_only(None if not query.strip() else
+                          {lesson.slug for lesson in lessons if lesson_matches(lesson, query)})
         shown = self._shown()
-        if self.candidate not in shown:
-            highlighted = self.list_view.highlighted_child
-            self._mark(highlighted if highlighted in shown else (shown[0] if shown else None))
+        if options.candidate not in shown:
+            highlighted = options.highlighted
+            options.mark_candidate(highlighted if highlighted in shown else (shown[0] if shown else None))
         note = self.query_one("#filter-note", Static)
         if not query.strip():
             note.update(Content.styled("title, slug or tag", "$text-muted"))
@@ -208,11 +199,3 @@ class LessonFilter(Vertical):
             note.update(Content.styled(f"{len(shown)} of {len(lessons)} lessons", "$text-muted"))
         else:
             note.update(Content.styled(f"no lesson matches “{query.strip()}”", "$text-warning"))
-
-    def _mark(self, item: ListItem | None) -> None:
-        if self.candidate is not None:
-            self.candidate.remove_class("-candidate")
-        self.candidate = item
-        if item is not None:
-            item.add_class("-candidate")
-            self.list_view.scroll_to_widget(item, animate=False)

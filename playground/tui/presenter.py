@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Digits, ListView, Static
+from textual.widgets import Digits, Static
 
 from playground.model import RunState
 
@@ -190,17 +190,17 @@ class RoomClient:
             self.app.predictions.show(lesson)
 
     def _go_to(self, slug: str | None) -> None:
-        from playground.tui.lessons import LessonItem
+        from playground.tui.lesson_options import LessonOptions
 
         if not slug:
             return
-        lessons = self.app.query_one("#lessons", ListView)
-        for index, item in enumerate(lessons.children):
-            if isinstance(item, LessonItem) and item.lesson.slug == slug:
+        lessons = self.app.query_one("#lessons", LessonOptions)
+        for option in lessons.lesson_options:
+            if option.lesson.slug == slug:
                 self._moving = True
                 try:
-                    lessons.index = index
-                    self.app.lesson = item.lesson
+                    lessons.highlight(option.lesson)
+                    self.app.lesson = option.lesson
                 finally:
                     self._moving = False
                 return

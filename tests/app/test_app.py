@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Input, ListView, Static, TabbedContent
+from textual.widgets import Input, Static, TabbedContent
 
 from playground.catalog import load_catalog
 from playground.model import RunState, format_mb, place
@@ -32,7 +32,8 @@ from playground.session import RunOptions
 from playground.tui.app import AsyncPlayApp
 from playground.tui.code import CodeView, LineMark, render_code
 from playground.tui.formatting import inline_code, lesson_prose, stall_line, strip_comment
-from playground.tui.lessons import BrokenLessons, LessonInfo, LessonItem, LevelHeading
+from playground.tui.lesson_options import LessonOption, LessonOptions, LevelOption
+from playground.tui.lessons import BrokenLessons, LessonInfo
 from playground.tui.messages import RunFinished, RunStarted, RunUpdated
 from playground.tui.panels import (
     TASK_ROWS_MAX,
@@ -118,13 +119,12 @@ def write_lesson(root: Path, slug: str, *, bad: str, good: str, title: str = "A 
 
 async def select(pilot: Pilot[None], app: AsyncPlayApp, slug: str) -> None:
     """Move the lesson list's cursor to ``slug`` with the keyboard."""
-    lessons = app.screen.query_one("#lessons", ListView)
+    lessons = app.screen.query_one("#lessons", LessonOptions)
     lessons.focus()
-    # The list holds a heading per level too: the target is the item's own index.
-    item = next(i for i in lessons.query_children(LessonItem) if i.lesson.slug == slug)
-    target = lessons.children.index(item)
-    while lessons.index != target:
-        await pilot.press("down" if (lessons.index or 0) < target else "up")
+    # The list holds a heading per level too: the target is the option's own index.
+    target = lessons.get_option_index(slug)
+    while lessons.highlighted != target:
+        await pilot.press("down" if (lessons.highlighted or 0) < target else "up")
     await wait_until(pilot, lambda: app.lesson is not None and app.lesson.slug == slug,
                      timeout_s=5, what=f"lesson {slug} selected")
 
@@ -135,10 +135,12 @@ async def test_the_list_shows_every_lesson_of_the_catalog() -> None:
     assert len(catalog.lessons) >= 8
     app = AsyncPlayApp()
     async with app.run_test(size=SIZE):
-        items = list(app.screen.query(LessonItem))
+        lessons = app.screen.query_one("#lessons", LessonOptions)
+        items = lessons.lesson_options
         assert [item.lesson.slug for item in items] == [lesson.slug for lesson in catalog.lessons]
         # What each item shows, its wrapped lines joined again (a long word is cut).
-        shown = "".join("".join(item.render().plain.split()) for item in items)
+        shown = "".join("".join(line.plain for line in lessons.lines_of(item)).replace(" ", "")
+                        for item in items)
         for lesson in catalog.lessons:
             assert "".join(lesson.title.split()) in shown
         # The first lesson is shown from the start.
@@ -354,7 +356,7 @@ async def test_a_broken_lesson_is_listed_and_the_others_still_work(tmp_path: Pat
         shown = " ".join(text_of(part) for part in panel.query(Static))
         assert "broken-one" in shown and "lesson.toml" in shown
         assert catalog.errors[0].problem.split("\n")[0][:30] in shown
-        slugs = [item.lesson.slug for item in app.screen.query(LessonItem)]
+        slugs = [item.lesson.slug for item in app.screen.query_one(LessonOptions).lesson_options]
         assert "quick-one" in slugs and "broken-one" not in slugs
         assert len(slugs) == len(load_catalog().lessons) + 1
         await select(pilot, app, "quick-one")
@@ -906,10 +908,10 @@ async def test_the_list_groups_lessons_by_level_and_the_cursor_skips_the_heading
                      extra=extra)
     app = AsyncPlayApp(catalog=load_catalog([tmp_path], include_default=False))
     async with app.run_test(size=SIZE) as pilot:
-        lessons = app.screen.query_one("#lessons", ListView)
-        shown = [(f"# {item.level}" if isinstance(item, LevelHeading)
-                  else f"{item.number}. {item.lesson.slug}")  # type: ignore[attr-defined]
-                 for item in lessons.children]
+        lessons = app.screen.query_one("#lessons", LessonOptions)
+        shown = [f"# {item.level}" if isinstance(item, LevelOption)
+                 else f"{item.number}. {item.lesson.slug}" if isinstance(item, LessonOption) else ""
+                 for item in lessons.options]
         assert shown == ["# basics", "1. basic-one", "2. basic-two", "# concurrency", "3. conc",
                          "# other", "4. mine"]
         assert app.lesson is not None and app.lesson.slug == "basic-one"
@@ -926,9 +928,10 @@ async def test_a_lesson_for_another_python_says_why_and_does_not_run(tmp_path: P
                  extra='requires_python = ">=99"')
     app = AsyncPlayApp(catalog=load_catalog([tmp_path], include_default=False))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        item = app.screen.query_one(LessonItem)
+        lessons = app.screen.query_one(LessonOptions)
+        item = lessons.lesson_options[0]
         assert "not available: needs Python >=99" in " ".join(
-            line.plain.strip() for line in item.lines(item.content_size.width))
+            line.plain.strip() for line in lessons.lines_of(item))
         heading = text_of(app.screen.query_one("#lesson-heading", Static))
         assert "Not available: needs Python >=99 (this is Python 3." in heading
         for key in ("b", "g", "r"):

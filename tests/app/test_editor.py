@@ -8,7 +8,6 @@ import pytest
 from textual.document._syntax_aware_document import SyntaxAwareDocument
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import ListView
 from textual.widgets.text_area import Selection
 
 from playground.catalog import load_catalog
@@ -16,7 +15,7 @@ from playground.edits import Edits
 from playground.tui.app import AsyncPlayApp
 from playground.tui.code import CodeView
 from playground.tui.editor import CodeEditor, changed_lines
-from playground.tui.lessons import LessonItem
+from playground.tui.lesson_options import LessonOptions
 from playground.tui.messages import RunFinished
 from playground.tui.panels import ChecksPanel
 from playground.tui.panels.fix import FixPanel
@@ -52,9 +51,8 @@ def title_of(app: AsyncPlayApp, name: str) -> str:
 
 
 async def show_time_sleep(pilot: Pilot[None], app: AsyncPlayApp) -> None:
-    lessons = app.screen.query_one("#lessons", ListView)
-    item = next(i for i in lessons.query_children(LessonItem) if i.lesson.slug == "time-sleep")
-    lessons.index = lessons.children.index(item)
+    lessons = app.screen.query_one("#lessons", LessonOptions)
+    lessons.highlighted = lessons.get_option_index("time-sleep")
     await wait_until(pilot, lambda: app.lesson is not None and app.lesson.slug == "time-sleep",
                      timeout_s=5, what="time-sleep shown")
 

@@ -14,12 +14,12 @@ from textual import events
 from textual.command import CommandPalette
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import Input, ListView, Static
+from textual.widgets import Input, Static
 
 from playground.catalog import Catalog, load_catalog
 from playground.tui.app import AsyncPlayApp
 from playground.tui.filter import LessonFilter, lesson_matches
-from playground.tui.lessons import LessonItem, LevelHeading
+from playground.tui.lesson_options import LessonOptions
 from playground.tui.messages import RunFinished, RunStarted
 from test_app import wait_until
 
@@ -73,13 +73,13 @@ class Recorder:
 
 
 def shown_slugs(app: AsyncPlayApp) -> list[str]:
-    lessons = app.screen.query_one("#lessons", ListView)
-    return [item.lesson.slug for item in lessons.query_children(LessonItem) if item.display]
+    lessons = app.screen.query_one("#lessons", LessonOptions)
+    return [option.lesson.slug for option in lessons.lesson_options if option.shown]
 
 
 def shown_levels(app: AsyncPlayApp) -> list[str]:
-    lessons = app.screen.query_one("#lessons", ListView)
-    return [h.level for h in lessons.query_children(LevelHeading) if h.display]
+    lessons = app.screen.query_one("#lessons", LessonOptions)
+    return [heading.level for heading in lessons.level_options if heading.shown]
 
 
 def current(app: AsyncPlayApp) -> str | None:
@@ -128,7 +128,7 @@ async def test_typing_in_the_filter_narrows_the_list_and_runs_no_key(tmp_path: P
         # leaves the list narrowed.
         await pilot.press("down", "enter")
         await wait_until(pilot, lambda: current(app) == "cpu-bound", what="the lesson to open")
-        assert isinstance(app.focused, ListView)
+        assert isinstance(app.focused, LessonOptions)
         assert shown_slugs(app) == ["queue-size", "cpu-bound", "to-thread-cpu"]
         # n and p step through the matches only (the level's heading between them too).
         await pilot.press("p")
@@ -149,7 +149,10 @@ async def test_escape_in_the_filter_forgets_it_and_keeps_the_lesson(tmp_path: Pa
         await pilot.press("slash", *"await", "escape")
         await pilot.pause()
         assert len(shown_slugs(app)) == len(LESSONS)
-        assert current(app) == "time-sleep" and isinstance(app.focused, ListView)
+        assert current(app) == "time-sleep" and isinstance(app.focused, LessonOptions)
+        # No lesson keeps the candidate's mark (one did, after escape).
+        assert app.screen.query_one(LessonFilter).candidate is None
+        assert app.screen.query_one(LessonOptions).candidate is None
         # Opened again, it starts empty.
         await pilot.press("slash")
         assert app.screen.query_one(LessonFilter).text == ""
@@ -216,9 +219,9 @@ async def test_the_palette_finds_a_lesson_and_opens_it(tmp_path: Path, query: st
     async with app.run_test(size=SIZE) as pilot:
         await pick_in_palette(pilot, query, lesson.title)
         await wait_until(pilot, lambda: current(app) == slug, what=f"{slug} to open")
-        lessons = app.screen.query_one("#lessons", ListView)
-        highlighted = lessons.highlighted_child
-        assert isinstance(highlighted, LessonItem) and highlighted.lesson.slug == slug
+        lessons = app.screen.query_one("#lessons", LessonOptions)
+        highlighted = lessons.highlighted_lesson
+        assert highlighted is not None and highlighted.slug == slug
 
 
 async def test_the_palette_opens_a_lesson_the_filter_hides(tmp_path: Path) -> None:
@@ -270,8 +273,8 @@ async def test_home_end_and_page_keys_move_through_the_lesson_list() -> None:
     lesson it lands on, like up and down."""
     app = AsyncPlayApp(catalog=load_catalog())
     async with app.run_test(size=SIZE) as pilot:
-        lessons = app.screen.query_one("#lessons", ListView)
-        order = [item.lesson.slug for item in lessons.query_children(LessonItem) if not item.disabled]
+        lessons = app.screen.query_one("#lessons", LessonOptions)
+        order = [option.lesson.slug for option in lessons.lesson_options if not option.disabled]
         assert current(app) == order[0] and app.focused is lessons
         await pilot.press("end")
         await wait_until(pilot, lambda: current(app) == order[-1], what="end to the last lesson")
@@ -282,8 +285,11 @@ async def test_home_end_and_page_keys_move_through_the_lesson_list() -> None:
         paged = order.index(current(app) or "")
         assert 1 < paged < len(order) - 1, paged  # a page: more than one lesson, not all
         await pilot.pause()
-        item = lessons.highlighted_child
-        assert item is not None and lessons.scrollable_content_region.contains_region(item.region)
+        # The highlighted lesson is in view, all of its lines.
+        assert lessons.highlighted is not None
+        region = lessons.option_region(lessons.highlighted)
+        view = lessons.scrollable_content_region.reset_offset.translate(lessons.scroll_offset)
+        assert region and view.contains_region(region), (region, view)
         await pilot.press("pageup")
         await wait_until(pilot, lambda: current(app) == order[0], what="page up back to the first")
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from textual.visual import Visual
 from textual.widgets._footer import FooterKey
 
 from playground.catalog import load_catalog
 from playground.tui.app import AsyncPlayApp
 from playground.tui.footer import RunFooter
-from playground.tui.lessons import LessonItem
+from playground.tui import lesson_options
+from playground.tui.lesson_options import LessonOptions
 
 
 def _count_styled(app: AsyncPlayApp) -> list[Any]:
@@ -85,28 +85,27 @@ async def test_the_lessons_are_not_drawn_again_for_the_filters_focus() -> None:
     """The filter takes the focus from the lesson list and gives it back: the list's
     tint changes, and every lesson on screen was drawn again each time (tens of ms
     while a busy run keeps the loop waiting). Each look is drawn once and kept; the
-    list still shows its focus's look (the items' strips differ with it)."""
+    list still shows its focus's look (the lines differ with it)."""
     app = AsyncPlayApp(catalog=load_catalog())
     async with app.run_test(size=(160, 48)) as pilot:
         await app.workers.wait_for_complete()
-        items = list(app.screen.query(LessonItem))
+        lessons = app.screen.query_one("#lessons", LessonOptions)
         await pilot.press("slash")
         await pilot.pause()
-        blurred = [item.render_line(0) for item in items[1:4]]
+        blurred = [lessons.render_line(y) for y in range(3, 6)]
         await pilot.press("escape")
         await pilot.pause()
-        focused = [item.render_line(0) for item in items[1:4]]
+        focused = [lessons.render_line(y) for y in range(3, 6)]
         assert [strip.text for strip in blurred] == [strip.text for strip in focused]
         assert blurred != focused  # the same words, in the other look
         drawn: list[Any] = []
-        to_strips = Visual.to_strips
+        render_strips = lesson_options._Prompt.render_strips
 
-        def counted(widget: Any, *args: Any, **kwargs: Any) -> Any:
-            if isinstance(widget, LessonItem):
-                drawn.append(widget)
-            return to_strips(widget, *args, **kwargs)
+        def counted(prompt: Any, *args: Any, **kwargs: Any) -> Any:
+            drawn.append(prompt)
+            return render_strips(prompt, *args, **kwargs)
 
-        Visual.to_strips = counted  # type: ignore[method-assign]
+        lesson_options._Prompt.render_strips = counted  # type: ignore[method-assign, assignment]
         try:
             for _ in range(2):
                 await pilot.press("slash")
@@ -114,6 +113,6 @@ async def test_the_lessons_are_not_drawn_again_for_the_filters_focus() -> None:
                 await pilot.press("escape")
                 await pilot.pause()
         finally:
-            Visual.to_strips = to_strips  # type: ignore[method-assign]
+            lesson_options._Prompt.render_strips = render_strips  # type: ignore[method-assign]
         assert drawn == [], len(drawn)
-        assert [item.render_line(0) for item in items[1:4]] == focused
+        assert [lessons.render_line(y) for y in range(3, 6)] == focused

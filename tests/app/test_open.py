@@ -12,13 +12,12 @@ from pathlib import Path
 import pytest
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import ListView
 
 from playground.cli import main, parse
 from playground.cli.app import build_app, file_shorthand
 from playground.cli.common import UsageError
 from playground.tui.code import CodeView
-from playground.tui.lessons import LessonItem
+from playground.tui.lesson_options import LessonOptions
 from playground.tui.messages import RunFinished
 from playground.tui.run_pane import RunPane
 from test_app import wait_until
@@ -29,8 +28,8 @@ COMMANDS = ["list", "run", "replay", "export", "doctor"]
 
 
 def highlighted_slug(pilot: Pilot[None]) -> str | None:
-    item = pilot.app.screen.query_one("#lessons", ListView).highlighted_child
-    return item.lesson.slug if isinstance(item, LessonItem) else None
+    lesson = pilot.app.screen.query_one("#lessons", LessonOptions).highlighted_lesson
+    return lesson.slug if lesson is not None else None
 
 
 @pytest.mark.parametrize("variant", ["bad", "good"])
@@ -56,7 +55,7 @@ async def test_lesson_without_variant_keeps_the_list_focused() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: highlighted_slug(pilot) == "missing-await", timeout_s=5,
                          what="the list's cursor on the lesson")
-        assert isinstance(app.focused, ListView)
+        assert isinstance(app.focused, LessonOptions)
 
 
 async def test_a_lesson_of_snippets_given_on_the_command_line(tmp_path: Path) -> None:

@@ -110,11 +110,12 @@ def test_installed_app_starts_with_every_lesson(installed: Installed) -> None:
     script = (
         "import asyncio\n"
         "from playground.tui.app import AsyncPlayApp\n"
-        "from playground.tui.lessons import LessonItem\n"
+        "from playground.tui.lesson_options import LessonOptions\n"
         "async def main():\n"
         "    app = AsyncPlayApp()\n"
         "    async with app.run_test(size=(120, 36)):\n"
-        "        print(' '.join(item.lesson.slug for item in app.screen.query(LessonItem)))\n"
+        "        lessons = app.screen.query_one(LessonOptions).lesson_options\n"
+        "        print(' '.join(option.lesson.slug for option in lessons))\n"
         "asyncio.run(main())\n"
     )
     result = installed.run("python", "-I", "-c", script)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from textual.message import Message
-from textual.widgets import ListView, Static
+from textual.widgets import Static
 
 from playground.compare import compare
 from playground.edits import Edits
@@ -16,7 +16,7 @@ from playground.tui.formatting import status_figures
 from playground.words import format_mb
 from playground.tui.app import AsyncPlayApp
 from playground.tui.editor import CodeEditor
-from playground.tui.lessons import LessonItem
+from playground.tui.lesson_options import LessonOptions
 from playground.tui.messages import RunFinished
 from playground.tui.scoreboard import Scoreboard
 from test_app import wait_until
@@ -48,9 +48,8 @@ async def test_the_scoreboard_compares_both_variants_after_r_then_an_edit_with_i
 
     app = AsyncPlayApp(edits=Edits(tmp_path))
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
-        lessons = app.screen.query_one("#lessons", ListView)
-        item = next(i for i in lessons.query_children(LessonItem) if i.lesson.slug == "time-sleep")
-        lessons.index = lessons.children.index(item)
+        lessons = app.screen.query_one("#lessons", LessonOptions)
+        lessons.highlighted = lessons.get_option_index("time-sleep")
         await wait_until(pilot, lambda: app.lesson is not None and app.lesson.slug == "time-sleep",
                          timeout_s=5, what="time-sleep shown")
         board = app.screen.query_one(Scoreboard)
