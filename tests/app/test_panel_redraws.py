@@ -115,6 +115,8 @@ async def test_an_update_with_nothing_new_lays_out_and_repaints_nothing() -> Non
         await pane.details_mounted()  # mounted after the first frame
         pane.state = state
         await pilot.pause()
+        # The tabs' underline slides in once they are mounted (0.3 s): a repaint of its own.
+        await pilot.wait_for_scheduled_animations()
         refreshed: list[str] = []
         for widget in [pane, *pane.query("*")]:
             def counting_refresh(*regions: Any, widget: Any = widget, original: Any = widget.refresh,
