@@ -11,7 +11,6 @@ and shares one mock API among the runs that need it.
 from __future__ import annotations
 
 import asyncio
-import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,6 +41,7 @@ from playground.tui.presenter import RoomClient, present
 from playground.tui.run_pane import RunPane
 from playground.tui.sandbox_bar import SandboxBar
 from playground.tui.scoreboard import Scoreboard
+from playground.tui.shared_mock import SharedMockAPI
 from playground.tui.replaying import ReplayActions, recorded_options
 from playground.tui.restyles import BatchedRestyles
 from playground.tui.stepper import StepperMixin
@@ -50,7 +50,6 @@ from playground.tui.warming import Warming
 if TYPE_CHECKING:
     from textual.driver import Driver
 
-    from playground.mockapi import MockAPI
     from playground.serve.link import ServeLink
     from playground.session import RunOptions, RunTarget
 
@@ -97,8 +96,7 @@ class AsyncPlayApp(StepperMixin, EditActions, ReplayActions, BatchedRestyles):
         self._opening = (start_lesson, start_variant, start_file)
         #: The list's cursor when a file was opened: only a move of it leaves the file.
         self._file_cursor: int | None = None
-        self._mock: MockAPI | None = None
-        self._mock_lock = asyncio.Lock()
+        self.mock_api = SharedMockAPI()  # for the runs that need it
         #: The final state of the latest run of each pane (tests and scripts read it).
         self.finished: dict[str, RunState] = {}
         #: The editors of the panes and the learner's edits (e, ctrl+r, ctrl+s, reset).
@@ -345,21 +343,8 @@ class AsyncPlayApp(StepperMixin, EditActions, ReplayActions, BatchedRestyles):
 
     def _start(self, pane_name: str, target: RunTarget) -> None:
         self.query_one(f"#pane-{pane_name}", RunPane).start(
-            target, recorded_options(self.run_options()), self._mock_api,
+            target, recorded_options(self.run_options()), self.mock_api.get,
             self.link.slot if self.link else None, warm=self.warming.warm)
-
-    async def _mock_api(self) -> MockAPI:
-        """The one mock API every run shares, started on first use."""
-        async with self._mock_lock:
-            if self._mock is None:
-                # aiohttp's import takes a noticeable moment: done off the event loop.
-                await asyncio.to_thread(importlib.import_module, "playground.mockapi")
-                from playground.mockapi import MockAPI
-
-                mock = MockAPI()
-                await mock.start()
-                self._mock = mock
-            return self._mock
 
     @on(SandboxReported)
     def sandbox_reported(self, message: SandboxReported) -> None:
@@ -396,6 +381,4 @@ class AsyncPlayApp(StepperMixin, EditActions, ReplayActions, BatchedRestyles):
         await self.warming.close()
         if self.link is not None:
             await self.link.close()
-        if self._mock is not None:
-            await self._mock.close()
-            self._mock = None
+        await self.mock_api.close()
