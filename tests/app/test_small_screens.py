@@ -17,7 +17,6 @@ from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Static, TabbedContent, Tabs
 from textual.widgets._footer import FooterKey
-from textual.widgets._toast import Toast
 
 from playground.catalog import load_catalog
 from playground.edits import Edits
@@ -30,24 +29,22 @@ from playground.tui.panels import ChecksPanel, LagPanel, StatusPanel, TaskTable
 from playground.tui.panels.grid import Grid
 from playground.tui.scoreboard import Scoreboard
 from playground.tui.panels.fix import FixPanel
-from playground.tui.editor import CodeEditor
 from playground.tui.predict import RevealBar
 from playground.tui.run_pane import RunPane
 from playground.tui.screens import HELP_KEYS
 from textual.content import Content
 from test_app import wait_until
-from test_editor import open_editor
 from test_key_restyles import _count_styled
 
 RECORDINGS = Path(__file__).parent / "data"
 SMALL = [(80, 24), (100, 30)]
 
 
-def _app() -> AsyncPlayApp:
+def lessons_app() -> AsyncPlayApp:
     return AsyncPlayApp(catalog=load_catalog())
 
 
-async def _after_runs(pilot: Pilot[None]) -> None:
+async def after_runs(pilot: Pilot[None]) -> None:
     await pilot.app.workers.wait_for_complete()
     app = pilot.app
     assert isinstance(app, AsyncPlayApp)
@@ -67,9 +64,9 @@ async def _after_runs(pilot: Pilot[None]) -> None:
 
 @pytest.mark.parametrize("size", SMALL, ids=["80x24", "100x30"])
 async def test_the_tabs_and_their_rows_fit_after_a_run(size: tuple[int, int]) -> None:
-    app = _app()
+    app = lessons_app()
     async with app.run_test(size=size) as pilot:
-        await _after_runs(pilot)
+        await after_runs(pilot)
         for variant in ("bad", "good"):
             pane = app.screen.query_one(f"#pane-{variant}", RunPane)
             inner = pane.content_region
@@ -87,9 +84,9 @@ async def test_the_tabs_and_their_rows_fit_after_a_run(size: tuple[int, int]) ->
 
 @pytest.mark.parametrize("size", SMALL, ids=["80x24", "100x30"])
 async def test_key_figures_are_whole(size: tuple[int, int]) -> None:
-    app = _app()
+    app = lessons_app()
     async with app.run_test(size=size) as pilot:
-        await _after_runs(pilot)
+        await after_runs(pilot)
         for variant in ("bad", "good"):
             pane = app.screen.query_one(f"#pane-{variant}", RunPane)
             state = pane.state
@@ -110,7 +107,7 @@ async def test_key_figures_are_whole(size: tuple[int, int]) -> None:
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 48)], ids=["80x24", "100x30", "160x48"])
 async def test_the_footer_keeps_the_run_keys_and_help(size: tuple[int, int]) -> None:
-    app = _app()
+    app = lessons_app()
     async with app.run_test(size=size) as pilot:
         for when in ("first screen", "after a run"):
             # The footer makes its keys after the first frame (and again after a run).
@@ -120,14 +117,14 @@ async def test_the_footer_keeps_the_run_keys_and_help(size: tuple[int, int]) -> 
             for key in ("b", "g", "r", "s", "question_mark"):
                 assert key in keys, (when, key, sorted(keys))
                 assert keys[key].region.right <= size[0] and keys[key].region.width > 0, (when, key)
-            await _after_runs(pilot)
+            await after_runs(pilot)
 
 
 @pytest.mark.parametrize("size", SMALL, ids=["80x24", "100x30"])
 async def test_no_footer_label_is_cut(size: tuple[int, int]) -> None:
     """The footer's row, as the terminal shows it, holds whole labels only: at 80 and
     100 columns its last label was cut at the palette's key ("p Previo▏")."""
-    app = _app()
+    app = lessons_app()
     async with app.run_test(size=size) as pilot:
         for when in ("first screen", "after a run"):
             await wait_until(pilot, lambda: "Run bad" in screen_lines(app)[-1], what="the footer's keys")
@@ -139,13 +136,13 @@ async def test_no_footer_label_is_cut(size: tuple[int, int]) -> None:
             shown = re.split(r" {2,}", keys.strip())
             assert all(label in labels for label in shown), (when, row)
             assert {"b Run bad", "? Help"} <= set(shown), (when, row)
-            await _after_runs(pilot)
+            await after_runs(pilot)
 
 
 async def test_number_keys_switch_the_tabs_of_every_pane() -> None:
-    app = _app()
+    app = lessons_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await _after_runs(pilot)
+        await after_runs(pilot)
         for key, tab in (("2", "output"), ("3", "problems"), ("1", "tasks")):
             await pilot.press(key)
             await pilot.pause()
@@ -157,7 +154,7 @@ async def test_number_keys_switch_the_tabs_of_every_pane() -> None:
 async def test_arrows_change_the_lesson_where_the_list_is_hidden() -> None:
     """At 80x24 the lesson list is hidden and nothing has the focus: help's "↑ ↓ next /
     previous lesson" did nothing there (the list's own keys, with the list away)."""
-    app = _app()
+    app = lessons_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -189,9 +186,9 @@ async def test_expectations_break_between_words_not_inside_a_figure(size: tuple[
     """A plain wrap broke "1 001 ms" after its "1" (read as 1 and 001 ms), in the
     expectations and in "did you fix it?": a figure (a digit group, a number and its
     unit) stays on one line."""
-    app = _app()
+    app = lessons_app()
     async with app.run_test(size=size) as pilot:
-        await _after_runs(pilot)
+        await after_runs(pilot)
         pane = app.screen.query_one("#pane-bad", RunPane)
         checks = pane.query_one(ChecksPanel)
         assert checks.checks
@@ -228,7 +225,7 @@ async def test_keys_still_run_after_help_closes(size: tuple[int, int]) -> None:
     """Closing help gave the focus to the first widget that could take it: on a screen
     too narrow for the lesson list, the hidden filter's input, and every key typed
     after went into it (the footer showed no key but ctrl+p, and b ran nothing)."""
-    app = _app()
+    app = lessons_app()
     async with app.run_test(size=size) as pilot:
         await pilot.press("question_mark")
         await pilot.press("escape")
@@ -300,9 +297,9 @@ async def test_the_whole_answer_can_be_read_after_the_runs(size: tuple[int, int]
     """On a short screen the answer to the question gets a few rows: what does not fit
     scrolls, with a scrollbar that says so. It was cut without a sign (a room's tally,
     the end of the explanation), and nothing could bring it on screen."""
-    app = _app()
+    app = lessons_app()
     async with app.run_test(size=size) as pilot:
-        await _after_runs(pilot)
+        await after_runs(pilot)
         lesson = app.lesson
         assert lesson is not None and lesson.predict is not None
         reveal = app.screen.query_one("#reveal", RevealBar)
@@ -318,78 +315,13 @@ async def test_the_whole_answer_can_be_read_after_the_runs(size: tuple[int, int]
         assert last_choice in "\n".join(screen_lines(app))
 
 
-@pytest.mark.timeout(180)
-async def test_editing_at_100x30_keeps_the_tabs_and_the_edited_line(tmp_path: Path) -> None:
-    """At 100x30, with the question's answer above the panes, the editor took ten rows
-    and pushed its pane's tabs out of it (failed before); after its run the tabs and
-    the scoreboard (tall now: its labels are longer) take rows back, and the line
-    being edited stays in sight."""
-    finished: list[RunFinished] = []
-
-    def hook(message: Message) -> None:
-        if isinstance(message, RunFinished):
-            finished.append(message)
-
-    app = AsyncPlayApp(catalog=load_catalog(), edits=Edits(tmp_path), predict=True)
-    async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
-        await app.workers.wait_for_complete()
-        app.lesson = next(lesson for lesson in app.catalog.lessons if lesson.slug == "time-sleep")
-        await pilot.pause()
-        await pilot.press("r")
-        await wait_until(pilot, lambda: app.predictions.asking == "time-sleep", timeout_s=10,
-                         what="the question")
-        await pilot.press("2")
-        await wait_until(pilot, lambda: len(finished) == 2, what="both runs")
-        await pilot.press("e")
-        editor = app.screen.query_one("#pane-bad CodeEditor", CodeEditor)
-        await wait_until(pilot, lambda: app.focused is editor, timeout_s=5, what="editor")
-        line = next(n for n, text in enumerate(editor.text.splitlines()) if "time.sleep(1)" in text)
-        editor.move_cursor((line, 0))
-        editor.replace("    await asyncio.sleep(1)", (line, 0), (line, len(editor.document[line])))
-        await pilot.pause()
-        pane = app.screen.query_one("#pane-bad", RunPane)
-        tabs = pane.query_one(Tabs)
-        assert pane.content_region.contains_region(tabs.region), (tabs.region, pane.content_region)
-        await pilot.press("ctrl+r")
-        await wait_until(pilot, lambda: len(finished) == 3, what="the edit's run")
-        board = app.screen.query_one(Scoreboard)
-        await wait_until(pilot, lambda: board.compared == ("bad", "bad (edited)"), timeout_s=10,
-                         what="the scoreboard")
-        await pilot.pause()
-        await pilot.pause()
-        rows = editor.scrollable_content_region.height
-        assert pane.content_region.contains_region(tabs.region), (tabs.region, pane.content_region)
-        top = editor.scroll_offset.y
-        assert top <= editor.cursor_location[0] < top + rows, (editor.cursor_location, top, rows)
-
-
-async def test_the_editor_keeps_its_cursor_in_sight_when_it_shrinks() -> None:
-    """The terminal made smaller (or the pane's panels growing) takes the editor's rows:
-    the line being edited stays on screen."""
-    app = _app()
-    async with app.run_test(size=(160, 48)) as pilot:
-        await _after_runs(pilot)
-        await pilot.press("e")
-        editor = app.screen.query_one("#pane-bad CodeEditor", CodeEditor)
-        await wait_until(pilot, lambda: app.focused is editor, timeout_s=5, what="editor")
-        editor.move_cursor(editor.document.end)
-        editor.move_cursor((editor.document.line_count - 2, 0))
-        await pilot.pause()
-        await pilot.resize_terminal(80, 24)
-        await pilot.pause()
-        await pilot.pause()
-        rows = editor.scrollable_content_region.height
-        top = editor.scroll_offset.y
-        assert top <= editor.cursor_location[0] < top + rows, (editor.cursor_location, top, rows)
-
-
 async def test_the_tall_scoreboard_restyles_only_the_widgets_that_give_it_rows() -> None:
     """The class that gives a tall board its rows was on the screen: showing the board,
     and hiding it at the next lesson (n, p), styled every widget of the screen again
     (some 400). It is on the six widgets whose rows change."""
-    app = _app()
+    app = lessons_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await _after_runs(pilot)
+        await after_runs(pilot)
         board = app.screen.query_one(Scoreboard)
         sandbox_bar = app.screen.query_one("#sandbox-bar")
         assert board.display and not sandbox_bar.display  # tall at 80 columns: it gave its row
@@ -404,9 +336,9 @@ async def test_the_scoreboard_follows_the_terminal_size() -> None:
     """Laid out for the width it has when the terminal changes size: whole at 80x24
     (where it turns tall and the sandbox bar gives it its row), then one band again at
     160x48 (and the bar is back)."""
-    app = _app()
+    app = lessons_app()
     async with app.run_test(size=(160, 48)) as pilot:
-        await _after_runs(pilot)
+        await after_runs(pilot)
         board = app.screen.query_one(Scoreboard)
         table = board.query_one("#scoreboard-table", Static)
         sandbox_bar = app.screen.query_one("#sandbox-bar")
@@ -428,7 +360,7 @@ async def test_a_projector_keeps_three_rows_of_the_answer_beside_a_tall_scoreboa
     beside the tall scoreboard it keeps three rows (one would say only right or wrong)."""
     app = AsyncPlayApp(catalog=load_catalog(), present=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _after_runs(pilot)
+        await after_runs(pilot)
         lesson = app.lesson
         assert lesson is not None and lesson.predict is not None
         reveal = app.screen.query_one("#reveal", RevealBar)
@@ -440,40 +372,3 @@ async def test_a_projector_keeps_three_rows_of_the_answer_beside_a_tall_scoreboa
         assert lesson.predict.right in shown, shown
         for row in app.screen.query_one(Scoreboard).rows:
             assert row.metric in shown and row.change in shown, row
-
-
-@pytest.mark.parametrize("size", SMALL, ids=["80x24", "100x30"])
-async def test_a_saved_edits_path_reads_whole_in_its_notice(size: tuple[int, int], tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    """ctrl+s says where the edit went: at 80x24 the notice (half the width) cut the path
-    in three, inside its names ("…/edits/t", "ime-sleep/bad.py"). The edits folder (~ for
-    home) and the edit's file now read whole, each on its line."""
-    monkeypatch.setenv("HOME", str(tmp_path))
-    app = AsyncPlayApp(catalog=load_catalog(), edits=Edits(tmp_path / ".local/share/asyncplay/edits"))
-    async with app.run_test(size=size, notifications=True) as pilot:
-        await open_editor(pilot, app, "bad")
-        await pilot.press("end", "#", "ctrl+s")
-        assert (tmp_path / ".local/share/asyncplay/edits/time-sleep/bad.py").exists()
-        await wait_until(pilot, lambda: bool(app.screen.query(Toast)), timeout_s=5, what="the notice")
-        await pilot.pause()
-        toast = app.screen.query_one(Toast)
-        lines = ["".join(seg.text for seg in line).strip("▌▊ ")
-                 for line in toast.render_lines(toast.region.reset_offset)]
-        assert "~/.local/share/asyncplay/edits/" in lines and "time-sleep/bad.py" in lines, lines
-
-
-@pytest.mark.parametrize("size", SMALL, ids=["80x24", "100x30"])
-async def test_the_editor_keeps_its_rows_for_code_and_its_keys_whole(size: tuple[int, int],
-                                                                     tmp_path: Path) -> None:
-    """`e` on a short screen: a horizontal scrollbar took one of the editor's few rows,
-    and the keys above it were cut ("ctrl+r run the edit…" at 80 columns)."""
-    app = AsyncPlayApp(catalog=load_catalog(), edits=Edits(tmp_path))
-    async with app.run_test(size=size) as pilot:
-        editor = await open_editor(pilot, app, "bad")
-        await pilot.pause()
-        assert max(len(line) for line in editor.text.splitlines()) > editor.content_region.width
-        assert editor.scrollable_content_region.height == editor.region.height > 0, editor.region
-        hint = app.screen.query_one("#pane-bad EditorBar").query_one(Static)
-        shown = "".join(seg.text for seg in hint.render_lines(hint.region.reset_offset)[0])
-        assert "…" not in shown, shown
-        assert re.search(r"(\^|ctrl\+)r run\b.*(\^|ctrl\+)s save\b.*\besc leave\b", shown), shown
