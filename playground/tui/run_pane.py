@@ -240,7 +240,15 @@ class RunPane(Vertical, can_focus=True):
         for widget in shown.walk_children(Widget):
             if isinstance(widget, StateView) and _displayed_within(widget, shown):
                 widget.catch_up()
-        tabs.active = tab
+        # The underline jumps to the tab (Textual's tabs skip their slide when the app's
+        # animations are off): its 0.3 s slide drew the tabs frame after frame, each
+        # frame a turn of the loop that a busy run's updates and the next key waited for.
+        app = self.app
+        level, app.animation_level = app.animation_level, "none"
+        try:
+            tabs.active = tab
+        finally:
+            app.animation_level = level
 
     def begin_run(self) -> int:
         """Prepare for a new run; returns its number (messages carry it back).

@@ -21,6 +21,7 @@ from playground.tui.app import AsyncPlayApp
 from playground.tui.panels import ProblemsPanel
 from playground.tui.run_pane import RunPane
 
+from test_app import wait_until
 from test_panel_redraws import _live_state_with_output
 
 
@@ -83,3 +84,31 @@ async def test_a_tab_switch_lays_the_screen_out_once_and_styles_its_tabs_in_one_
         assert len(tab_passes) == 1, [[type(n).__name__ for n in nodes] for nodes in counts.passes]
         assert sorted(str(n.id) for n in tab_passes[0]) == sorted(
             f"--content-tab-{pane.pane}-{name}" for pane in panes for name in ("tasks", tab))
+
+
+async def test_the_underline_jumps_to_the_new_tab(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its slide (0.3 s, set off 20 ms after the switch) animated the tabs frame after
+    frame, under a busy run too: the switch now asks for none."""
+    from textual.widgets._tabs import Tabs
+
+    slides: list[bool] = []  # each move of the underline: whether it would slide
+    highlight = Tabs._highlight_active
+
+    def counted(self: Tabs, animate: bool = True) -> None:
+        slides.append(animate and self.app.animation_level != "none")  # as Tabs decides
+        highlight(self, animate)
+
+    monkeypatch.setattr(Tabs, "_highlight_active", counted)
+    app = AsyncPlayApp(catalog=load_catalog())
+    async with app.run_test(size=(160, 48)) as pilot:
+        pane = app.screen.query_one("#pane-bad", RunPane)
+        await pane.details_mounted()
+        pane.state = _live_state_with_output()[0]
+        await pilot.pause()
+        slides.clear()
+        await pilot.press("2")
+        await wait_until(pilot, lambda: pane.query_one(TabbedContent).active == "bad-output",
+                         timeout_s=5, what="the Output tab")
+        await pilot.pause()
+        assert slides and not any(slides), slides  # the underline moved, without a slide
+        assert app.animation_level != "none"  # the app's other animations are left on
