@@ -62,6 +62,18 @@ async def after_runs(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def run_both_answered(pilot: Pilot[None], app: AsyncPlayApp, finished: list[RunFinished]) -> None:
+    """time-sleep shown, ``r``, its question answered (``2``): both runs to their end."""
+    await app.workers.wait_for_complete()
+    app.lesson = next(lesson for lesson in app.catalog.lessons if lesson.slug == "time-sleep")
+    await pilot.pause()
+    await pilot.press("r")
+    await wait_until(pilot, lambda: app.predictions.asking == "time-sleep", timeout_s=10,
+                     what="the question")
+    await pilot.press("2")
+    await wait_until(pilot, lambda: len(finished) == 2, what="both runs")
+
+
 @pytest.mark.parametrize("size", SMALL, ids=["80x24", "100x30"])
 async def test_the_tabs_and_their_rows_fit_after_a_run(size: tuple[int, int]) -> None:
     app = lessons_app()
@@ -258,14 +270,7 @@ async def test_the_scoreboard_is_whole_after_r_with_the_tabs_below(size: tuple[i
     # Edits of their own: a saved edit of the user's would be run instead of bad.py.
     app = AsyncPlayApp(catalog=load_catalog(), predict=True, edits=Edits(tmp_path))
     async with app.run_test(size=size, message_hook=hook) as pilot:
-        await app.workers.wait_for_complete()
-        app.lesson = next(lesson for lesson in app.catalog.lessons if lesson.slug == "time-sleep")
-        await pilot.pause()
-        await pilot.press("r")
-        await wait_until(pilot, lambda: app.predictions.asking == "time-sleep", timeout_s=10,
-                         what="the question")
-        await pilot.press("2")
-        await wait_until(pilot, lambda: len(finished) == 2, what="both runs")
+        await run_both_answered(pilot, app, finished)
         board = app.screen.query_one(Scoreboard)
         await wait_until(pilot, lambda: board.compared == ("bad", "good"), timeout_s=10,
                          what="the scoreboard")

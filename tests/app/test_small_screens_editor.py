@@ -20,7 +20,7 @@ from playground.tui.run_pane import RunPane
 from playground.tui.scoreboard import Scoreboard
 from test_app import wait_until
 from test_editor import open_editor
-from test_small_screens import SMALL, after_runs, lessons_app
+from test_small_screens import SMALL, after_runs, lessons_app, run_both_answered
 
 
 @pytest.mark.timeout(180)
@@ -37,14 +37,7 @@ async def test_editing_at_100x30_keeps_the_tabs_and_the_edited_line(tmp_path: Pa
 
     app = AsyncPlayApp(catalog=load_catalog(), edits=Edits(tmp_path), predict=True)
     async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
-        await app.workers.wait_for_complete()
-        app.lesson = next(lesson for lesson in app.catalog.lessons if lesson.slug == "time-sleep")
-        await pilot.pause()
-        await pilot.press("r")
-        await wait_until(pilot, lambda: app.predictions.asking == "time-sleep", timeout_s=10,
-                         what="the question")
-        await pilot.press("2")
-        await wait_until(pilot, lambda: len(finished) == 2, what="both runs")
+        await run_both_answered(pilot, app, finished)
         await pilot.press("e")
         editor = app.screen.query_one("#pane-bad CodeEditor", CodeEditor)
         await wait_until(pilot, lambda: app.focused is editor, timeout_s=5, what="editor")
