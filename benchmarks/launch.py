@@ -19,6 +19,7 @@ Figures are recorded in benchmarks/README.md (the tmux_keys section).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shlex
@@ -78,16 +79,28 @@ def tmux(*args: str) -> str:
 
 
 def checkout(other: str | None) -> tuple[str, str]:
-    """This venv's Python and the environment (``PYTHONPATH=DIR `` or nothing) that
-    starts the app of ``other`` (a checkout's folder; None: this one) with it. The
+    """This venv's Python and the environment (``XDG_CACHE_HOME=... PYTHONPATH=DIR ``)
+    that starts the app of ``other`` (a checkout's folder; None: this one) with it. The
     measured checkout's bytecode is compiled first: pip compiles an installed copy's,
     and an editable one where PYTHONDONTWRITEBYTECODE is set would compile its sources
     at every start."""
     python = str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "python")
-    env = f"PYTHONPATH={shlex.quote(other)} " if other else ""
-    folder = Path(other) if other else Path(__file__).resolve().parents[1]
+    folder = Path(other).resolve() if other else Path(__file__).resolve().parents[1]
+    # Each checkout its own lesson cache, filled before the first start: the cache
+    # records the code that parsed it, so two checkouts measured in turn would each
+    # find the other's and parse every lesson again (~200 M instructions, ~75 ms).
+    cache = Path(tempfile.gettempdir()) / f"asyncplay-bench-{hashlib.sha1(bytes(folder)).hexdigest()[:12]}"
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    env.pop("ASYNCPLAY_LESSON_CACHE", None)
+    if other:
+        env["PYTHONPATH"] = other
     subprocess.run([python, "-m", "compileall", "-q", str(folder / "playground")], check=True)
-    return python, env
+    subprocess.run([python, "-c", "from playground.catalog import load_catalog; load_catalog()"],
+                   check=True, env=env, cwd=tempfile.gettempdir())
+    words = [f"XDG_CACHE_HOME={shlex.quote(str(cache))}"]
+    if other:
+        words.append(f"PYTHONPATH={shlex.quote(other)}")
+    return python, " ".join(words) + " "
 
 
 @contextmanager
