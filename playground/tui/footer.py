@@ -131,10 +131,13 @@ class RunFooter(Footer):
 
     def _ask_update(self) -> None:
         # Closing help changes the bindings three times (the screen, the focus...):
-        # one update after the frame does for all of them.
+        # one update does for all of them. It comes before the screen's next layout,
+        # not after its next frame: the change that moved the bindings (the filter
+        # shown) and the keys it hides are laid out together (after the frame, they
+        # were two layouts of the whole screen, and a frame with the old keys).
         if not self._update_asked:
             self._update_asked = True
-            self.call_after_refresh(self._update_keys)
+            self.call_later(self._update_keys)
 
     def _made_from(self) -> tuple[object, ...]:
         """What the keys would be made from: the screen's active bindings (each with

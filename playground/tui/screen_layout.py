@@ -10,14 +10,23 @@ requests); a new size (the terminal resized) lays out every screen as before.
 Nor is a screen laid out a second time for the sizes its layout has just handed out.
 Textual gives each widget the virtual size its layout measured, a reactive that asks
 for a layout: every widget that appeared or changed size (a tab's panels, shown by a
-tab switch) laid the whole screen out again, to the same result. A request made while
+tab switch) laid the whole screen out again, to the same result; so did a scrollbar
+whose widget changed size. A request made while
 the layout runs is kept when it has another cause: a scrollbar shown or hidden.
+
+Nor is a screen laid out again for requests its layout has already seen. A widget
+hands its request to the screen at its own next idle, a message: a change made just
+before the screen's layout (the filter's note, the footer's keys as the filter opens)
+was laid out, then asked for a layout of the whole screen again. The requests
+pending when a layout starts are taken into it, as Textual would have taken them, and
+the messages of requests made before it began are dropped when they arrive.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from textual import _time, messages
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
@@ -35,16 +44,49 @@ class NewSizeLayout(Screen[Any]):
             return
         super()._screen_resized(size)
 
+    #: When the last whole layout began (Textual's clock; messages carry its time).
+    _laid_out_at = float("-inf")
+
+    async def _on_layout(self, message: messages.Layout) -> None:
+        # Textual calls this handler, then Screen's own, unless this one prevents it.
+        if message.time < self._laid_out_at:
+            # Asked before the last layout began, which laid out the whole screen.
+            message.stop()
+            message.prevent_default()
+
     def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
+        if scroll and not self._layout_widgets:  # Textual's scroll-only path: no reflow
+            super()._refresh_layout(size, scroll)
+            return
+        self._laid_out_at = _time.get_time()
         widgets = list(self.walk_children(Widget))
-        asked = {widget for widget in widgets if widget._layout_required}
+        # A scrollbar is no child of its widget, but gets its virtual size the same way
+        # (the lesson list's, as the filter above it shows: a second layout).
+        widgets += [bar for widget in widgets if widget.is_scrollable
+                    for bar in (widget._vertical_scrollbar, widget._horizontal_scrollbar)
+                    if bar is not None]
+        for widget in widgets:
+            if widget._layout_required:
+                _take_request(widget)
         bars = {widget: _bars(widget) for widget in widgets if widget.is_scrollable}
         super()._refresh_layout(size, scroll)
         for widget in widgets:
             # Asked while this layout ran, for nothing but the virtual size it measured.
-            if widget._layout_required and widget not in asked \
-                    and bars.get(widget, (False, False)) == _bars(widget):
+            if widget._layout_required and bars.get(widget, (False, False)) == _bars(widget):
                 widget._layout_required = False
+
+
+def _take_request(widget: Widget) -> None:
+    """Take a widget's layout request into the layout about to run, as Textual does
+    when the widget hands it to its screen (a message, at the widget's next idle)."""
+    widget._layout_required = False
+    for ancestor in widget.ancestors:
+        if not isinstance(ancestor, Widget):
+            break
+        ancestor._clear_arrangement_cache()
+        ancestor._layout_updates += 1
+        if not ancestor.styles.auto_dimensions:
+            break
 
 
 def _bars(widget: Widget) -> tuple[bool, bool]:

@@ -128,3 +128,24 @@ async def test_a_new_size_still_lays_out_help_and_the_main_screen_under_it(
         assert app.screen.query_one("#help-dialog").outer_size.width == 90  # max-width: 90%
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
+
+
+@pytest.mark.parametrize("size", [(160, 48), (80, 24)])
+async def test_the_filter_lays_the_main_screen_out_once_as_it_opens_and_as_it_closes(
+        size: tuple[int, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The filter shows (a layout) and the footer hides the keys it takes: both in one
+    layout. The footer's keys changed a frame later, a second layout of the whole screen."""
+    app = AsyncPlayApp(catalog=load_catalog())
+    async with app.run_test(size=size) as pilot:
+        costs = Costs(monkeypatch)
+        await pilot.press("slash", "escape")  # the first time, the filter's widgets are new
+        for _ in range(2):
+            opened = await costs.of(pilot, "slash")
+            assert app.screen.query_one("#lesson-filter").display
+            footer_keys = [key for key in app.screen.query("RunFooter FooterKey") if key.display]
+            assert len(footer_keys) == 1, footer_keys  # the palette's key alone
+            assert opened["layout MainScreen"] == 1, opened
+            closed = await costs.of(pilot, "escape")
+            assert not app.screen.query_one("#lesson-filter").display
+            assert len([key for key in app.screen.query("RunFooter FooterKey") if key.display]) > 1
+            assert closed["layout MainScreen"] == 1, closed

@@ -35,7 +35,8 @@ __all__ = ["StateView", "set_text"]
 
 def set_text(widget: Static, content: Content) -> None:
     """``widget.update(content)``, laying the screen out only if the height may change:
-    the number of lines differs, or a line is wider than the widget and it wraps; nothing
+    the number of lines differs from the old text's and from the height the widget was
+    laid out at, or a line is wider than the widget and it wraps; nothing
     if ``content`` is what the widget shows (its text and styles)."""
     width = widget.content_region.width
     old = widget.visual
@@ -52,7 +53,11 @@ def set_text(widget: Static, content: Content) -> None:
     same_height = False
     if width > 0 and isinstance(old, Content) and fits(lines):
         old_lines = old.split("\n", allow_blank=True)  # split once, not twice
-        same_height = len(old_lines) == len(lines) and fits(old_lines)
+        # Or as high as the widget was laid out: a panel that breaks its text for its
+        # width (the status line) gets a new width, then its lines for it, as many as
+        # the old text took there, wrapped.
+        same_height = (len(old_lines) == len(lines) and fits(old_lines)) \
+            or widget.content_region.height == len(lines)
     widget.update(content, layout=not same_height)
 
 
