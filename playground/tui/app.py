@@ -24,8 +24,6 @@ from textual.worker import Worker, WorkerState
 
 from playground.catalog import Catalog, Lesson, load_catalog
 from playground.edits import Edits
-from playground.model import RunState
-from playground.recording import Recording
 from playground.tui import gcpause
 from playground.tui.editing import EditActions, Editing
 from playground.tui.filter import LessonFilter, takes_typing
@@ -50,6 +48,8 @@ from playground.tui.warming import Warming
 if TYPE_CHECKING:
     from textual.driver import Driver
 
+    from playground.model import RunState
+    from playground.recording import Recording
     from playground.serve.link import ServeLink
     from playground.session import RunOptions, RunTarget
 
@@ -271,10 +271,10 @@ class AsyncPlayApp(StepperMixin, EditActions, ReplayActions, BatchedRestyles):
         self.push_screen(OpenFileScreen(start), self._file_chosen)
 
     async def _file_chosen(self, path: Path | Recording | None) -> None:
-        if isinstance(path, Recording):
-            self.open_replay(path)
-            return
         if path is None:
+            return
+        if not isinstance(path, Path):  # a recording (the dialog read it)
+            self.open_replay(path)
             return
         if not self.query("#pane-file"):
             await self.query_one("#panes").mount(RunPane("file"))

@@ -22,16 +22,14 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from playground.catalog import Lesson
 from playground.edits import EditError, Edits
-from playground.expect import check
 from playground.tui.code import CodeView
-from playground.tui.messages import RunFinished
-from playground.tui.panels import ChecksPanel
-from playground.tui.panels.fix import FixPanel
 from playground.tui.run_pane import RunPane, marks_for
 
 if TYPE_CHECKING:
+    from playground.catalog import Lesson
+    from playground.tui.messages import RunFinished
+    from playground.tui.panels.fix import FixPanel
     from playground.tui.editor import CodeEditor
     from playground.tui.app import AsyncPlayApp
 
@@ -334,6 +332,8 @@ class Editing:
         good = lesson.expect.get("good")
         if not good or message.state.stopped:
             return
+        from playground.expect import check  # loaded by the run's summary already
+
         pane = self._pane(message.pane)
         result: dict[str, Any] = check(good, message.summary)
         pane.show_checks(None)  # the bad variant's own checks would read as failures
@@ -342,6 +342,9 @@ class Editing:
     def _fix_panel(self, pane: RunPane) -> FixPanel:
         panel = self._fix_panels.get(pane.pane)
         if panel is None:
+            from playground.tui.panels import ChecksPanel
+            from playground.tui.panels.fix import FixPanel
+
             panel = self._fix_panels[pane.pane] = FixPanel()
             pane.mount(panel, after=pane.query_one(ChecksPanel))
         return panel

@@ -2,7 +2,7 @@
 
 Pure functions, no widgets: the panels call them, and the tests can check them
 without an app. The words themselves (durations, places, task names) come from
-:mod:`playground.model`, which the headless CLI uses too. Every style is a theme variable (``$error``, ``$text-muted``...),
+:mod:`playground.words`, which the headless CLI uses too. Every style is a theme variable (``$error``, ``$text-muted``...),
 so the app follows the user's theme. User text (snippet code, task names, output)
 never goes through markup, so a ``[`` in it is shown as typed.
 """
@@ -12,12 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from typing import TYPE_CHECKING
+
 from textual._wrap import compute_wrap_offsets
 from textual.content import Content
 
-from playground.expect import shown
-from playground.model import RunState, Stall, format_mb, format_ms, task_label
-from playground.model import place as short_place
+from playground.words import format_mb, format_ms, task_label
+from playground.words import place as short_place
+
+if TYPE_CHECKING:
+    from playground.model import RunState, Stall
 
 __all__ = [
     "cell_runs",
@@ -246,6 +250,8 @@ def wrap_keeping_figures(line: Content, width: int) -> Content:
 def checks_lines(checks: Sequence[dict[str, object]], width: int = 0) -> Content:
     """Expectation results as ✓/✗ lines: what was expected and what was observed;
     each wrapped to ``width`` (0: not wrapped) between words, never inside a figure."""
+    from playground.expect import shown  # the checks' words: loaded with the first checks
+
     lines = []
     for check in checks:
         met = bool(check.get("met"))

@@ -15,9 +15,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from playground.recording import Recorder, Recording
+if TYPE_CHECKING:
+    from playground.recording import Recorder, Recording
 
 __all__ = ["HISTORY_BYTES", "HISTORY_RUNS", "RUN_RECORD_CAP_BYTES", "RecordedRun", "RunHistory",
            "recordings_folder", "save_run"]

@@ -11,12 +11,13 @@ one event).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from playground.model import RunState, SandboxRecord
-from playground.tui.history import RecordedRun
+if TYPE_CHECKING:
+    from playground.model import RunState, SandboxRecord
+    from playground.tui.history import RecordedRun
 
 __all__ = ["RunFinished", "RunStarted", "RunUpdated", "SandboxReported"]
 

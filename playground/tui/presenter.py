@@ -20,9 +20,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Digits, Static
 
-from playground.model import RunState
-
 if TYPE_CHECKING:
+    from playground.model import RunState
     from playground.catalog import Lesson
     from playground.tui.app import AsyncPlayApp
     from playground.tui.run_pane import RunPane

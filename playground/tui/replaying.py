@@ -16,12 +16,11 @@ from typing import TYPE_CHECKING
 
 from textual.app import App
 
-from playground.recording import Recording, RecordingError
-from playground.recording import load as load_recording
 from playground.tui.history import RUN_RECORD_CAP_BYTES, RecordedRun, RunHistory, save_run
 from playground.tui.run_pane import RunPane
 
 if TYPE_CHECKING:
+    from playground.recording import Recording
     from playground.session import RunOptions
     from playground.tui.replay_screen import ReplayScreen
 
@@ -116,6 +115,9 @@ class ReplayActions(App[None]):
     def open_recording_file(self, path: Path) -> bool:
         """Open the recording at ``path`` in replay; False (the problem shown, naming
         the file) when it is not a readable recording."""
+        from playground.recording import RecordingError
+        from playground.recording import load as load_recording
+
         try:
             recording = load_recording(path)
         except RecordingError as exc:

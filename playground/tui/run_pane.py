@@ -23,32 +23,19 @@ from textual.widgets import Static
 from textual.widget import Widget
 from textual.worker import Worker
 
-from playground.model import RunState, SandboxRecord
-from playground.tui.history import RecordedRun
 from playground.tui.messages import RunFinished, RunStarted, RunUpdated, SandboxReported
-from playground.tui.explain import explain_pane
 from playground.tui.code import CodeView, LineMark
 from playground.tui.queued import Gate, place_text, queued
 from playground.tui.formatting import STATUS_ICON, STATUS_STYLE, format_ms, inline_code
-from playground.tui.stepper import StepPanel
 from playground.tui.panels.base import StateView
-from playground.tui.panels import (
-    AwaitGraph,
-    ChecksPanel,
-    EndMessage,
-    LagPanel,
-    MemoryPanel,
-    OutputPanel,
-    ProblemsPanel,
-    StallPanel,
-    StatusPanel,
-    TaskTable,
-    problem_count,
-)
+from playground.tui.panels.status import StatusPanel
+from playground.tui.stepper import StepPanel
 
 if TYPE_CHECKING:
     from textual.widgets import TabbedContent
 
+    from playground.model import RunState, SandboxRecord
+    from playground.tui.history import RecordedRun
     from playground.mockapi import MockAPI
     from playground.warmstart import WarmStart
     from playground.session import RunOptions, RunTarget, Session
@@ -142,6 +129,9 @@ class RunPane(Vertical, can_focus=True):
 
     def _hidden_figures(self) -> list[Widget]:
         """The figures an idle pane hides, in their order below the status."""
+        # Their modules are imported with them, after the first screen (see compose).
+        from playground.tui.panels import ChecksPanel, EndMessage, LagPanel, MemoryPanel, StallPanel
+
         stalls = VerticalScroll(StallPanel().data_bind(RunPane.state), classes="stalls")
         gauges = Horizontal(LagPanel(classes="lag").data_bind(RunPane.state),
                             MemoryPanel(classes="memory").data_bind(RunPane.state), classes="gauges")
@@ -155,6 +145,8 @@ class RunPane(Vertical, can_focus=True):
         """The Tasks, Output and Problems tabs."""
         # Imported here: the first frame has no tabs (Textual's tabs: ~1% of a start).
         from textual.widgets import TabbedContent, TabPane
+
+        from playground.tui.panels import AwaitGraph, OutputPanel, ProblemsPanel, TaskTable
 
         pane = self.pane
         tasks = TabPane("Tasks", Horizontal(
@@ -200,6 +192,8 @@ class RunPane(Vertical, can_focus=True):
         await self._details_ready.wait()
 
     def _on_details_mounted(self) -> None:
+        from playground.tui.explain import explain_pane
+
         self._details_ready.set()
         assert self._details is not None
         explain_pane(self, self.pane, self._details)  # tooltips: what each panel and column shows
@@ -307,6 +301,7 @@ class RunPane(Vertical, can_focus=True):
                    mock_api: Callable[[], Awaitable[MockAPI]],
                    warm: WarmStart | None = None) -> RunState:
         from playground.session import Session, summarize
+        from playground.tui.history import RecordedRun
 
         mock = await mock_api() if target.uses_api else None
 
@@ -393,8 +388,12 @@ class RunPane(Vertical, can_focus=True):
         self._label_problems(state)
 
     def _label_problems(self, state: RunState | None) -> None:
+        if not self._details_ready.is_set():
+            return  # labelled once the tabs exist (_on_details_mounted)
+        from playground.tui.panels import problem_count
+
         count = problem_count(state)
-        if count != self._problems_shown and self._details_ready.is_set():
+        if count != self._problems_shown:
             # Relabelling a tab lays the tabs out again: only when the count changes.
             self._problems_shown = count
             assert self._details is not None

@@ -8,11 +8,13 @@ they change.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 from textual.widgets import Static
 
-from playground.model import RunState, SandboxRecord
+if TYPE_CHECKING:
+    from playground.model import RunState, SandboxRecord
 
 __all__ = ["SandboxBar"]
 

@@ -14,7 +14,7 @@ widgets of :data:`GIVES_ROWS` give it their rows); a line per figure.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import HorizontalScroll
@@ -22,7 +22,8 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
-from playground.compare import Row, compare, not_compared
+if TYPE_CHECKING:
+    from playground.compare import Row
 
 __all__ = ["GIVES_ROWS", "TALL", "Scoreboard", "scoreboard_lines"]
 
@@ -200,6 +201,8 @@ class Scoreboard(HorizontalScroll):
             self.note = None
             self._set_tall(False)
             return
+        from playground.compare import compare, not_compared  # with the first pair of runs
+
         left, right = pair
         self.rows = compare(self._runs[left], self._runs[right])
         self.note = not_compared(self._runs[left], self._runs[right], (left, right))

@@ -26,11 +26,10 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from playground.model import RunState, queued_label
-
 if TYPE_CHECKING:
     from textual.screen import Screen
 
+    from playground.model import RunState
     from playground.session import RunOptions, Session
 
 __all__ = ["SLOW_RATES", "StepPanel", "StepperMixin", "step_text"]
@@ -53,6 +52,8 @@ def step_text(state: RunState | None) -> Content:
         what = {"step": "running one callback", "slow": "slow motion",
                 "run": "running freely (. stops it)"}.get(pause.mode, pause.mode)
         return Content.assemble(("▶ ", "bold"), f"{what} · {pause.n} run so far  ", keys)
+    from playground.model import queued_label  # a stepped run's: the model is loaded
+
     coro_of = {tid: t.coro for tid, t in state.tasks.items()}
     parts: list[Content | str | tuple[str, str]] = [
         ("⏸ stopped", "bold $warning"), f" before callback {pause.n + 1}  ", keys]

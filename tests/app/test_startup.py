@@ -38,18 +38,38 @@ DEFERRED = (
     "tree_sitter",
 )
 
+#: Modules the first frame does not need: imported after it (a run, the hidden panels).
+AFTER_FIRST_FRAME = (
+    "playground.model",  # a run's state: with the first run or recording
+    "playground.compare",  # the scoreboard's figures: with the first pair of runs
+    "playground.tui.explain",  # the panels' tooltips: with the panels
+    *(f"playground.tui.panels.{name}" for name in (
+        "awaits", "checks", "fix", "grid", "lag", "memory", "output", "problems", "stalls", "tasks")),
+)
+
 # The real command line builds the real app, which shows its first screen (headless),
 # then reports what is imported.
 PROBE = textwrap.dedent("""\
     import asyncio, json, sys
     from playground import cli
+    from playground.tui.main_screen import MainScreen
+
+    at_first_frame = []
+    laid_out = MainScreen._refresh_layout
+
+    def first_frame(self, size=None, scroll=False):
+        laid_out(self, size, scroll)
+        if size is not None and not at_first_frame:
+            at_first_frame.extend(sorted(sys.modules))
+
+    MainScreen._refresh_layout = first_frame
 
     async def main() -> None:
         app = cli.app.build_app(cli.parse([]))
         async with app.run_test(size=(160, 48)) as pilot:
             await pilot.pause()
             assert app.lesson is not None
-            print(json.dumps(sorted(sys.modules)))
+            print(json.dumps({"first frame": at_first_frame, "after": sorted(sys.modules)}))
 
     asyncio.run(main())
 """)
@@ -59,9 +79,13 @@ def test_the_first_screen_imports_nothing_that_waits_for_its_use() -> None:
     result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
                             timeout=120, check=False)
     assert result.returncode == 0, result.stderr
-    imported = set(json.loads(result.stdout.splitlines()[-1]))
-    assert "playground.tui.app" in imported  # the probe did start the app
+    seen = json.loads(result.stdout.splitlines()[-1])
+    imported, at_first_frame = set(seen["after"]), set(seen["first frame"])
+    assert "playground.tui.app" in at_first_frame  # the probe did start the app
     assert sorted(m for m in DEFERRED if m in imported) == []
+    assert sorted(m for m in AFTER_FIRST_FRAME if m in at_first_frame) == []
+    # What they are needed for comes right after the first frame.
+    assert {"playground.model", "playground.tui.panels.tasks"} <= imported
 
 
 def test_the_command_line_alone_imports_neither_textual_nor_the_run_machinery() -> None:

@@ -21,14 +21,15 @@ all when its text is the same.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
-from playground.model import RunState
+if TYPE_CHECKING:
+    from playground.model import RunState
 
 __all__ = ["StateView", "set_text"]
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from playground.model import RunState
 from playground.tui.formatting import end_message, status_line
 from playground.tui.panels.base import StateView, set_text
+
+if TYPE_CHECKING:
+    from playground.model import RunState
 
 __all__ = ["EndMessage", "StatusPanel"]
 
