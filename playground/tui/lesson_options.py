@@ -42,8 +42,13 @@ def wrap_words(text: Content, width: int) -> list[Content]:
     Textual's own wrap broke a word it had moved to a line of its own at the last cell
     (``run_until_complete`` / ``()``).
     """
+    return [text[start:end] for start, end in _spans(text.plain, width)] or [Content("")]
+
+
+def _spans(plain: str, width: int) -> list[tuple[int, int]]:
+    """Where each of ``wrap_words``'s lines starts and ends in ``plain``: counting them
+    needs no :class:`Content`."""
     width = max(1, width)
-    plain = text.plain
     pieces: list[tuple[int, int]] = []
     for word in re.finditer(r"\S+", plain):
         pieces += _pieces(plain, word.start(), word.end(), width)
@@ -54,7 +59,7 @@ def wrap_words(text: Content, width: int) -> list[Content]:
             lines[-1] = (lines[-1][0], end)
         else:
             lines.append((start, end))
-    return [text[start:end] for start, end in lines] or [Content("")]
+    return lines
 
 
 def _pieces(plain: str, start: int, end: int, width: int) -> list[tuple[int, int]]:
@@ -85,26 +90,58 @@ def _fold(plain: str, start: int, end: int, width: int) -> list[tuple[int, int]]
 
 
 class _Prompt(Visual):
-    """An option's drawing, of no height while the filter hides it."""
+    """An option's drawing: texts wrapped beside a gutter (``indent`` cells wide), of
+    no height while the filter hides it.
+
+    The list asks every option's height (at each width it tries: the first layout tries
+    the list's width, then the width beside the scrollbar its lines call for), but
+    draws only the options in view: a height is counted from the plain texts (kept per
+    width), the lines themselves are made only to be drawn (kept for the last width).
+    """
+
+    #: The gutter's width: the texts wrap beside it.
+    indent = 0
 
     def __init__(self) -> None:
         self.shown = True
+        self._heights: dict[int, int] = {}
         self._wrapped: tuple[int, list[Content]] | None = None
 
-    def make_lines(self, width: int) -> list[Content]:
+    def texts(self) -> list[Content]:
+        """The texts, each wrapped from a line of its own."""
         raise NotImplementedError
+
+    def gutter(self) -> Content:
+        """What the first line's gutter shows."""
+        return Content("")
 
     def lines(self, width: int) -> list[Content]:
         """The option's lines at ``width`` cells (kept for the last width asked)."""
         if self._wrapped is None or self._wrapped[0] != width:
-            self._wrapped = (width, self.make_lines(width))
+            lines: list[Content] = []
+            for text in self.texts():
+                lines += wrap_words(text, width - self.indent)
+            if self.indent:
+                gutter = self.gutter()
+                gutters = [gutter.pad_right(max(0, self.indent - gutter.cell_length))] + \
+                    [Content(" " * self.indent)] * (len(lines) - 1)
+                lines = [gutter + line for gutter, line in zip(gutters, lines)]
+            self._wrapped = (width, lines)
         return self._wrapped[1]
+
+    def line_count(self, width: int) -> int:
+        """How many lines :meth:`lines` makes at ``width``, counted without making them."""
+        count = self._heights.get(width)
+        if count is None:
+            count = self._heights[width] = sum(
+                max(1, len(_spans(text.plain, width - self.indent))) for text in self.texts())
+        return count
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
         return container_width
 
     def get_height(self, rules: RulesMap, width: int) -> int:
-        return len(self.lines(width)) if self.shown else 0
+        return self.line_count(width) if self.shown else 0
 
     def render_strips(self, width: int, height: int | None, style: Style,
                       options: RenderOptions) -> list[Strip]:
@@ -113,27 +150,23 @@ class _Prompt(Visual):
 
 class _LessonPrompt(_Prompt):
     #: The number's column ("10. "): the title and tags wrap beside it.
-    NUMBER_WIDTH = 4
+    indent = 4
 
     def __init__(self, lesson: Lesson, number: int) -> None:
         super().__init__()
         self.lesson = lesson
         self.number = number
 
-    def make_lines(self, width: int) -> list[Content]:
-        column = self.NUMBER_WIDTH
+    def texts(self) -> list[Content]:
         texts = [Content.styled(self.lesson.title, "bold")]
         if self.lesson.unavailable:
             texts.append(Content.styled(f"not available: {self.lesson.unavailable}", "$text-warning"))
         elif self.lesson.tags:
             texts.append(Content.styled(" · ".join(self.lesson.tags), "$text-muted"))
-        lines: list[Content] = []
-        for text in texts:
-            lines += wrap_words(text, width - column)
-        number = Content.styled(f"{self.number}.", "$text-muted")
-        gutters = [number.pad_right(max(0, column - number.cell_length))] + \
-            [Content(" " * column)] * (len(lines) - 1)
-        return [gutter + line for gutter, line in zip(gutters, lines)]
+        return texts
+
+    def gutter(self) -> Content:
+        return Content.styled(f"{self.number}.", "$text-muted")
 
 
 class _HeadingPrompt(_Prompt):
@@ -141,46 +174,49 @@ class _HeadingPrompt(_Prompt):
         super().__init__()
         self.level = level
 
-    def make_lines(self, width: int) -> list[Content]:
-        return wrap_words(Content.styled(self.level, "bold $text-secondary"), width)
+    def texts(self) -> list[Content]:
+        return [Content.styled(self.level, "bold $text-secondary")]
 
 
-class LessonOption(Option):
+class _ListOption(Option):
+    """An option of the lesson list: its drawing wraps to the list's width, and the
+    filter can hide it."""
+
+    def __init__(self, drawing: _Prompt, *, id: str | None = None, disabled: bool = False) -> None:
+        super().__init__(drawing, id=id, disabled=disabled)
+        self._drawing = drawing
+
+    @property
+    def shown(self) -> bool:
+        """Whether the filter keeps the option in the list."""
+        return self._drawing.shown
+
+    @shown.setter
+    def shown(self, shown: bool) -> None:
+        self._drawing.shown = shown
+
+    def lines(self, width: int) -> list[Content]:
+        """What the option shows in ``width`` cells, line by line."""
+        return self._drawing.lines(width)
+
+
+class LessonOption(_ListOption):
     """A lesson's option: its number, then its title and its tags (or why it is not
     available) beside it."""
 
     def __init__(self, lesson: Lesson, number: int) -> None:
-        self._lesson_prompt = _LessonPrompt(lesson, number)
-        super().__init__(self._lesson_prompt, id=lesson.slug)
+        super().__init__(_LessonPrompt(lesson, number), id=lesson.slug)
         self.lesson = lesson
         self.number = number
 
-    @property
-    def shown(self) -> bool:
-        """Whether the filter keeps the lesson in the list."""
-        return self._lesson_prompt.shown
 
-    def lines(self, width: int) -> list[Content]:
-        """What the option shows in ``width`` cells, line by line."""
-        return self._lesson_prompt.lines(width)
-
-
-class LevelOption(Option):
-    """A level's heading (disabled: the cursor passes it by)."""
+class LevelOption(_ListOption):
+    """A level's heading (disabled: the cursor passes it by; shown while the filter
+    keeps some lesson of the level)."""
 
     def __init__(self, level: str) -> None:
-        self._heading_prompt = _HeadingPrompt(level)
-        super().__init__(self._heading_prompt, disabled=True)
+        super().__init__(_HeadingPrompt(level), disabled=True)
         self.level = level
-
-    @property
-    def shown(self) -> bool:
-        """Whether the filter keeps some lesson of the level in the list."""
-        return self._heading_prompt.shown
-
-    def lines(self, width: int) -> list[Content]:
-        """What the heading shows in ``width`` cells, line by line."""
-        return self._heading_prompt.lines(width)
 
 
 class LessonOptions(OptionList):
@@ -255,13 +291,13 @@ class LessonOptions(OptionList):
         for option in self.lesson_options:
             shown = lessons is None or option.lesson.slug in lessons
             changed |= option.shown != shown
-            option._lesson_prompt.shown = shown
+            option.shown = shown
             option.disabled = not shown
             if shown:
                 levels.add(option.lesson.level_name)
         for heading in self.level_options:
             changed |= heading.shown != (heading.level in levels)
-            heading._heading_prompt.shown = heading.level in levels
+            heading.shown = heading.level in levels
         if changed:
             # Only the lines' places change (counted again, cheaply: each option keeps
             # its wrapped lines); an option's drawing is the same wherever it shows, and

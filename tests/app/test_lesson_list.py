@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from textual.content import Content
 
 from playground.catalog import load_catalog
 from playground.tui.app import AsyncPlayApp
-from playground.tui.lesson_options import wrap_words
+from playground.tui import lesson_options
+from playground.tui.lesson_options import LessonOption, LessonOptions, wrap_words
 from test_app import SIZE
 
 
@@ -51,3 +54,29 @@ def test_wrap_words_keeps_the_styles() -> None:
     wrapped = wrap_words(Content.styled("run_until_complete()", "bold"), 12)
     assert [line.plain for line in wrapped] == ["run_until_", "complete()"]
     assert all(line.spans and line.spans[0].style == "bold" for line in wrapped)
+
+
+async def test_the_list_wraps_only_the_lessons_in_view_and_each_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The list counts every option's lines (its height) but draws only those in view:
+    at start it wrapped all 35 lessons' titles and tags into lines, twice (at the
+    list's width, then beside the scrollbar their height called for)."""
+    wrapped: Counter[str] = Counter()
+
+    def counted(text: Content, width: int) -> list[Content]:
+        wrapped[text.plain] += 1
+        return wrap_words(text, width)
+
+    monkeypatch.setattr(lesson_options, "wrap_words", counted)
+    app = AsyncPlayApp(catalog=load_catalog())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        lessons = app.query_one("#lessons", LessonOptions)
+        top, height = lessons.scroll_offset.y, lessons.scrollable_content_region.height
+        in_view = {option.lesson.title for index, option in enumerate(lessons.options)
+                   if isinstance(option, LessonOption)
+                   and (region := lessons.option_region(index)) and region.y < top + height
+                   and region.bottom > top}
+        titles = {option.lesson.title for option in lessons.lesson_options}
+        assert 0 < len(in_view) < len(titles)
+        assert {title for title in wrapped if title in titles} == in_view
+        assert [text for text, times in wrapped.items() if times > 1] == []
