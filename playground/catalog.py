@@ -22,10 +22,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from playground import expect, lessonmeta, prediction
 from playground.lessoncache import LessonCache, cache_file, files_key
 from playground.lessonmeta import (
     DEFAULT_ORDER,
@@ -35,7 +35,9 @@ from playground.lessonmeta import (
     parse_meta,
     python_excluded,
 )
-from playground.prediction import Prediction
+
+if TYPE_CHECKING:
+    from playground.prediction import Prediction
 
 __all__ = [
     "DEFAULT_ORDER",
@@ -232,8 +234,14 @@ def load_catalog(extra_dirs: Sequence[Path] = (), *, include_default: bool = Tru
 
 def _parsing_code() -> list[Path]:
     """The modules a kept lesson's parsing comes from (a change to one drops them all)."""
-    files = [Path(__file__), Path(lessonmeta.__file__), Path(prediction.__file__)]
-    return files + sorted(Path(expect.__file__).parent.glob("*.py"))
+    # Found, not imported: a start whose lessons are all kept does not need them.
+    def source(module: str) -> Path:
+        spec = find_spec(module)
+        assert spec is not None and spec.origin is not None, module
+        return Path(spec.origin)
+
+    files = [Path(__file__), source("playground.lessonmeta"), source("playground.prediction")]
+    return files + sorted(source("playground.expect").parent.glob("*.py"))
 
 
 def _dangling_related(lessons: Sequence[Lesson], by_slug: Mapping[str, Lesson],

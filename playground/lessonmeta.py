@@ -21,9 +21,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from playground import expect as _expect
-from playground.prediction import parse_prediction
-
 __all__ = [
     "DEFAULT_ORDER",
     "FIELDS",
@@ -138,6 +135,14 @@ def _list_of(item: str, ok: Callable[[str], object], *, may_be_empty: bool = Tru
     return check
 
 
+def _prediction(value: Any) -> Checked:
+    # Imported when a lesson is parsed: a start that finds its lessons kept
+    # (playground.lessoncache) reads only the constants above.
+    from playground.prediction import parse_prediction
+
+    return parse_prediction(value)
+
+
 def _python_spec(value: Any) -> Checked:
     if not isinstance(value, str) or not value.strip():
         return None, f"must be a version specifier such as \">=3.12\", not {value!r}"
@@ -157,8 +162,7 @@ RULE_CODES = Kind("a list of rule codes such as \"ASYNC251\"",
                   _list_of("rule codes such as \"ASYNC251\"", _RULE_CODE.match))
 DOC_LINKS = Kind("a list of https:// links", _list_of("http(s) links", _URL.match))
 SLUGS = Kind("a list of lesson slugs", _list_of("lesson slugs", SLUG.match))
-PREDICT = Kind("a [predict] table (question, choices, answer, explain)",
-                lambda value: parse_prediction(value))
+PREDICT = Kind("a [predict] table (question, choices, answer, explain)", _prediction)
 PYTHON_SPEC = Kind("a version specifier such as \">=3.12\"", _python_spec)
 
 #: Every key of ``lesson.toml`` except ``expect`` (checked by :mod:`playground.expect`).
@@ -211,6 +215,8 @@ def parse_meta(meta: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
 
 def _parse_expect(raw: Any, problems: list[str]) -> dict[str, Mapping[str, Any]]:
+    from playground import expect  # see _prediction
+
     expectations: dict[str, Mapping[str, Any]] = {}
     if not isinstance(raw, dict):
         problems.append(
@@ -223,7 +229,7 @@ def _parse_expect(raw: Any, problems: list[str]) -> dict[str, Mapping[str, Any]]
         if not isinstance(table, dict):
             problems.append(f"[expect.{variant}] must be a table, not {_type_name(table)}")
             continue
-        problems.extend(f"[expect.{variant}] {p}" for p in _expect.validate(table))
+        problems.extend(f"[expect.{variant}] {p}" for p in expect.validate(table))
         expectations[variant] = dict(table)
     return expectations
 

@@ -60,8 +60,14 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def parser() -> argparse.ArgumentParser:
-    """The whole command line: the app's flags, then a subparser per command."""
+def parser(words: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole command line: the app's flags, then a subparser per command.
+
+    With ``words``, only the commands among them get their own arguments: a command
+    is chosen by its exact name, so the others' parsers are never used, and building
+    them all was most of the parsing of a bare ``asyncplay`` (the app's start). Every
+    command is still listed, for ``--help`` and for a mistyped command's error.
+    """
     # ``--snippets`` is accepted before the command and after it. The two places need
     # two destinations: a subcommand's defaults overwrite the main parser's values,
     # so one shared destination would lose the folders given before the command.
@@ -78,6 +84,9 @@ def parser() -> argparse.ArgumentParser:
     top.set_defaults(execute=app.execute)
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
+        if words is not None and command.NAME not in words:
+            sub.add_parser(command.NAME, help=command.HELP)
+            continue
         p = sub.add_parser(command.NAME, parents=[common], help=command.HELP)
         command.add_arguments(p)
         p.set_defaults(execute=command.execute)
@@ -87,7 +96,8 @@ def parser() -> argparse.ArgumentParser:
 def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command line read (``sys.argv[1:]`` by default), as ``main`` acts on it."""
     words = sys.argv[1:] if argv is None else argv
-    args = parser().parse_args(app.file_shorthand(words, [c.NAME for c in COMMANDS]))
+    words = app.file_shorthand(words, [c.NAME for c in COMMANDS])
+    args = parser(words).parse_args(words)
     args.snippets = [*args.snippets, *getattr(args, "snippets_after", [])]
     return args
 

@@ -7,10 +7,12 @@ import argparse
 import difflib
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from playground.catalog import Catalog, Lesson, load_catalog
-from playground.recording import Recording, RecordingError
-from playground.recording import load as load_recording
+
+if TYPE_CHECKING:
+    from playground.recording import Recording
 
 USAGE_ERROR = 2
 STOPPED = 130  # the run was stopped with Ctrl-C (128 + SIGINT, as shells report it)
@@ -62,6 +64,9 @@ def report_catalog_errors(lessons: Catalog) -> None:
 
 def recording(path: Path) -> Recording:
     """A recording, or a usage error saying why the file is not one."""
+    from playground.recording import RecordingError
+    from playground.recording import load as load_recording
+
     try:
         return load_recording(path)
     except RecordingError as exc:

@@ -5,17 +5,20 @@ from __future__ import annotations
 import argparse
 
 from playground.cli.common import UsageError, catalog
-from playground.serve import command
 
 NAME = "serve"
 HELP = "serve the app to browsers (a workshop's room)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from playground.serve import command  # only when `serve` is on the command line
+
     command.add_arguments(parser)
 
 
 def execute(args: argparse.Namespace) -> int:
+    from playground.serve import command
+
     catalog(args)  # a missing --snippets folder is a usage error here, not in every tab
     try:
         config = command.config_from_args(args)

@@ -20,6 +20,7 @@ from textual.app import App
 from textual.dom import DOMNode
 
 from playground import cli
+from playground.catalog import load_catalog
 from pty_app import app_in_terminal
 
 #: Modules the first screen does not need: none may be imported by then.
@@ -43,6 +44,10 @@ AFTER_FIRST_FRAME = (
     "playground.model",  # a run's state: with the first run or recording
     "playground.compare",  # the scoreboard's figures: with the first pair of runs
     "playground.tui.explain",  # the panels' tooltips: with the panels
+    "playground.recording",  # with a run's end, or a recording opened
+    "playground.expect",  # a run's checks; parsing a lesson that is not kept
+    "playground.protocol",  # the events of a run
+    "playground.serve.command",  # `asyncplay serve`'s own arguments
     *(f"playground.tui.panels.{name}" for name in (
         "awaits", "checks", "fix", "grid", "lag", "memory", "output", "problems", "stalls", "tasks")),
 )
@@ -76,6 +81,7 @@ PROBE = textwrap.dedent("""\
 
 
 def test_the_first_screen_imports_nothing_that_waits_for_its_use() -> None:
+    load_catalog()  # the lessons kept, as at every start but the first (playground.lessoncache)
     result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
                             timeout=120, check=False)
     assert result.returncode == 0, result.stderr
