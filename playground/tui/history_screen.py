@@ -37,6 +37,30 @@ class HistoryScreen(ModalScreen[RecordedRun | None]):
 
     BINDINGS = [Binding("escape,h", "cancel", "Close")]
 
+    # Parsed when the screen is first shown, not at start-up (app.tcss styles the first screen);
+    # not scoped, so each selector keeps the weight it has as written.
+    DEFAULT_CSS = """
+        HistoryScreen {
+            align: center middle;
+        }
+
+        #history-dialog {
+            width: 80;
+            max-width: 90%;
+            height: auto;
+            max-height: 80%;
+            padding: 0 1;
+            border: round $primary;
+            background: $surface;
+        }
+
+        #history-list {
+            height: auto;
+            max-height: 20;
+        }
+    """
+    SCOPED_CSS = False
+
     def __init__(self, runs: list[RecordedRun]) -> None:
         super().__init__()
         self.runs = runs

@@ -72,6 +72,29 @@ class PredictScreen(ModalScreen[int | None]):
         Binding("enter", "close_tally", "Run", show=False),
     ]
 
+    # Parsed when the screen is first shown, not at start-up (app.tcss styles the first screen);
+    # not scoped, so each selector keeps the weight it has as written.
+    DEFAULT_CSS = """
+        PredictScreen {
+            align: center middle;
+        }
+
+        #predict-dialog {
+            width: 90;
+            max-width: 95%;
+            height: auto;
+            max-height: 90%;
+            padding: 0 2 1 2;
+            border: double $accent;
+            background: $surface;
+        }
+
+        #predict-question {
+            margin: 1 0;
+        }
+    """
+    SCOPED_CSS = False
+
     def __init__(self, slug: str, prediction: Prediction, *, presenter: bool = False,
                  tally: list[int] | None = None) -> None:
         super().__init__(classes="-presenter" if presenter else "")

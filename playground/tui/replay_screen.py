@@ -99,6 +99,19 @@ class ReplayScreen(Screen[None]):
         Binding("escape", "leave", "Back", priority=True),
     ]
 
+    # Parsed when the screen is first shown, not at start-up (app.tcss styles the first screen);
+    # not scoped, so each selector keeps the weight it has as written.
+    DEFAULT_CSS = """
+        #replay-title {
+            height: 1;
+            padding: 0 1;
+            background: $panel;
+            text-wrap: nowrap;
+            text-overflow: ellipsis;
+        }
+    """
+    SCOPED_CSS = False
+
     #: The events folded so far (0..len); the state shown is the replay's after them.
     index: reactive[int] = reactive(0, init=False)
     playing: reactive[bool] = reactive(False, init=False)

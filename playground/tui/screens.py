@@ -148,6 +148,37 @@ class HelpScreen(NewSizeLayout, ModalScreen[None]):
         Binding("escape,q,question_mark,f1", "dismiss", "Close"),
     ]
 
+    # Parsed when the screen is first shown, not at start-up (app.tcss styles the first screen);
+    # not scoped, so each selector keeps the weight it has as written.
+    DEFAULT_CSS = """
+        /* Help covers the screen: an opaque dialog screen is drawn alone, where a see-through
+           one had the whole screen below it drawn again, dimmed, on every frame it was open. */
+        HelpScreen {
+            align: center middle;
+            background: $background;
+        }
+
+        #help-dialog {
+            width: 100;
+            max-width: 90%;
+            height: auto;
+            max-height: 90%;
+            /* The scrollbar's columns kept, shown or not (its text's width stays the same: a
+               scrollbar shown by the first layout laid help out again), and no row for a
+               horizontal one (the text is made for the width; a kept gutter would add it). */
+            scrollbar-gutter: stable;
+            scrollbar-size-horizontal: 0;
+            padding: 0 2 1 2;
+            border: round $primary;
+            background: $surface;
+        }
+
+        #help-text {
+            margin-top: 1;
+        }
+    """
+    SCOPED_CSS = False
+
     def compose(self) -> ComposeResult:
         with HelpDialog(id="help-dialog") as dialog:
             dialog.border_title = "asyncplay · help"
@@ -160,6 +191,28 @@ class OpenFileScreen(ModalScreen[Path | Recording | None]):
     recording to replay (dismissed with the recording, read); None if cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    # Parsed when the screen is first shown, not at start-up (app.tcss styles the first screen);
+    # not scoped, so each selector keeps the weight it has as written.
+    DEFAULT_CSS = """
+        OpenFileScreen {
+            align: center middle;
+        }
+
+        #open-dialog {
+            width: 80;
+            max-width: 90%;
+            height: auto;
+            padding: 1 2;
+            border: round $primary;
+            background: $surface;
+        }
+
+        #open-problem {
+            height: auto;
+        }
+    """
+    SCOPED_CSS = False
 
     def __init__(self, start: str = "") -> None:
         super().__init__()

@@ -261,6 +261,21 @@ class TimelineScreen(NewSizeLayout):
         Binding("escape,t", "leave", "Back", priority=True),
     ]
 
+    # Parsed when the screen is first shown, not at start-up (app.tcss styles the first screen);
+    # not scoped, so each selector keeps the weight it has as written.
+    DEFAULT_CSS = """
+        #timeline-title {
+            height: 1;
+            padding: 0 1;
+            background: $panel;
+        }
+
+        #timelines {
+            height: 1fr;
+        }
+    """
+    SCOPED_CSS = False
+
     def __init__(self, runs: Sequence[tuple[str, Callable[[], RunState | None]]],
                  cursor: Callable[[], float | None] | None = None) -> None:
         super().__init__()

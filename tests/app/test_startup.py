@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -18,6 +19,8 @@ from collections.abc import Iterable
 import pytest
 from textual.app import App
 from textual.dom import DOMNode
+from textual.geometry import Size
+from textual.screen import Screen
 
 from playground import cli
 from playground.catalog import load_catalog
@@ -320,3 +323,39 @@ async def test_a_run_shown_on_a_pane_before_it_has_its_tabs_mounts_them_at_once(
         await app.query_one(RunPane).details_mounted()
         await pilot.pause()
         assert seen == [(False, True)]
+
+
+#: What the first screen does not show: styled by its class's DEFAULT_CSS, parsed when
+#: first used (app.tcss, parsed at start, styles the first screen).
+LATER_STYLES = ("HelpScreen", "#help-dialog", "#help-text", "OpenFileScreen", "#open-dialog",
+                "PredictScreen", "#predict-dialog", "HistoryScreen", "#history-dialog",
+                "#replay-title", "#timeline-title", "#timelines", "TaskTable", "OutputPanel",
+                "ProblemsPanel")
+
+
+async def test_the_first_frame_parses_no_style_of_the_screens_and_panels_it_does_not_show(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dialogs, the replay and timeline screens and the panels mounted after the first
+    frame had a third of app.tcss's rules, all parsed (and matched against every widget's
+    names) before the first frame."""
+    app = cli.app.build_app(cli.parse([]))
+    at_first_frame: list[str] = []
+    laid_out = Screen._refresh_layout
+
+    def first_frame(screen: Screen[object], size: Size | None = None, scroll: bool = False) -> None:
+        laid_out(screen, size, scroll)
+        if size is not None and not at_first_frame:
+            at_first_frame.extend(rule.selectors for rule in app.stylesheet.rules)
+
+    monkeypatch.setattr(Screen, "_refresh_layout", first_frame)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert at_first_frame  # the first frame was seen
+        later = [s for s in at_first_frame
+                 if set(re.findall(r"#?[A-Za-z_][\w-]*", s)) & set(LATER_STYLES)]
+        assert later == []
+        # Parsed once used: help's own rules are in once it shows (and it looks as it
+        # did: tests/app/test_snapshots.py).
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert any("#help-dialog" in rule.selectors for rule in app.stylesheet.rules)

@@ -194,6 +194,35 @@ class OutputPanel(StateView, Vertical):
     """What the snippet printed: stdout, and stderr below it when there is any."""
 
     READS = ("stdout", "stderr", "end", "exit")
+
+    # Parsed when the panel is first mounted, not at start-up (app.tcss styles the first screen);
+    # not scoped, so each selector keeps the weight it has as written.
+    DEFAULT_CSS = """
+        OutputPanel {
+            height: 1fr;
+        }
+
+        OutputPanel > OutputView {
+            height: 1fr;
+            scrollbar-size: 1 1;
+        }
+
+        OutputPanel > #stderr-label {
+            color: $text-error;
+            text-style: bold;
+        }
+
+        OutputPanel > #stderr-label,
+        OutputPanel > #stderr {
+            display: none;
+        }
+
+        OutputPanel.-has-stderr > #stderr-label,
+        OutputPanel.-has-stderr > #stderr {
+            display: block;
+        }
+    """
+    SCOPED_CSS = False
     state: reactive[RunState | None] = reactive(None, always_update=True, repaint=False)
 
     def compose(self) -> ComposeResult:

@@ -26,6 +26,15 @@ class ProblemsPanel(StateView, VerticalScroll):
     """Uncaught errors, warnings, actions the sandbox refused and channel trouble."""
 
     READS = ("warning", "blocked", "error", "channel", "probe_error", "end", "exit")
+
+    # Parsed when the panel is first mounted, not at start-up (app.tcss styles the first screen);
+    # not scoped, so each selector keeps the weight it has as written.
+    DEFAULT_CSS = """
+        ProblemsPanel {
+            height: 1fr;
+        }
+    """
+    SCOPED_CSS = False
     state: reactive[RunState | None] = reactive(None, always_update=True, repaint=False)
 
     def compose(self) -> ComposeResult:

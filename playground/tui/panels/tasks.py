@@ -50,6 +50,20 @@ class TaskTable(StateView, Vertical):
     draws again only the rows that changed, and only while it is seen."""
 
     READS = ("tasks", "end", "exit")
+
+    # Parsed when the panel is first mounted, not at start-up (app.tcss styles the first screen);
+    # not scoped, so each selector keeps the weight it has as written.
+    DEFAULT_CSS = """
+        TaskTable {
+            height: 1fr;
+        }
+
+        TaskTable > TaskGrid {
+            height: 1fr;
+            scrollbar-size: 1 1;
+        }
+    """
+    SCOPED_CSS = False
     state: reactive[RunState | None] = reactive(None, always_update=True, repaint=False)
 
     _width = 0  # the width the counts were broken for
