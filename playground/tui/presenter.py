@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Digits, Static
+from textual.widgets import Static
 
 if TYPE_CHECKING:
     from playground.model import RunState
@@ -56,6 +56,8 @@ class BigFigure(Vertical):
         self.pane = pane
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import Digits  # presenter mode's alone: not in every start
+
         yield Digits("-")
         yield Static("not run yet", classes="big-caption")
 
@@ -63,6 +65,8 @@ class BigFigure(Vertical):
         self.watch(self.pane, "state", self.show)
 
     def show(self, state: RunState | None) -> None:
+        from textual.widgets import Digits
+
         figure, caption = big_figure(state)
         self.query_one(Digits).update(figure)
         self.query_one(".big-caption", Static).update(caption)

@@ -39,6 +39,7 @@ DEFERRED = (
     "playground.tui.timeline",
     "playground.tui.history_screen",
     "textual.widgets._text_area",
+    "textual.widgets._digits",  # presenter mode's big figures
     "tree_sitter",
 )
 
