@@ -4,8 +4,9 @@ companion to launch.py.
 Wall and CPU time on a shared machine vary by tens of per cent from one start to the
 next; valgrind's count of instructions does not. Each start runs in a tmux session of
 its own (a real terminal, 160x48 unless told) under callgrind, through a wrapper that
-ends the process (``os._exit``) as soon as the main screen's first layout at the
-terminal's size, which draws the first frame, is done. Counted: the interpreter's
+ends the process (``os._exit``) as soon as the first frame is drawn: the drawing that
+follows the main screen's first layout at the terminal's size (at once, or when the
+batch that layout ran in ends). Counted: the interpreter's
 start, the imports, building the app, composing and styling the first screen, its
 first layout and that frame. A fixed hash seed and no address randomization make the
 count repeatable to about 0.1%.
@@ -36,13 +37,22 @@ import os, sys
 from textual.screen import Screen
 
 laid_out = Screen._refresh_layout
+drawn = Screen._compositor_refresh
+at_size = []
 
-def first_frame_ends_it(self, size=None, scroll=False):
+def layout_at_size(self, size=None, scroll=False):
+    if size is not None:  # the layout at the terminal's size: its drawing is the first frame
+        at_size.append(self)
     laid_out(self, size, scroll)
-    if size is not None:  # the layout at the terminal's size: the first frame is out
+
+def first_frame_ends_it(self):
+    # Drawn right after that layout, or (a layout made in a batch) once the batch ends.
+    drawn(self)
+    if at_size:
         os._exit(0)
 
-Screen._refresh_layout = first_frame_ends_it
+Screen._refresh_layout = layout_at_size
+Screen._compositor_refresh = first_frame_ends_it
 if sys.argv[1:] == ["--floor"]:
     from textual.app import App
     from textual.widgets import Static
