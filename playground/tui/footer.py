@@ -137,7 +137,14 @@ class RunFooter(Footer):
         # were two layouts of the whole screen, and a frame with the old keys).
         if not self._update_asked:
             self._update_asked = True
-            self.call_later(self._update_keys)
+            if not self.app._dom_ready:
+                # Before the first layout (the focus given at start): after the first
+                # frame. Made before, the keys' recompose (a batch) held the first
+                # layout's drawing back until it ended, behind the work that waits for
+                # the first frame (the panes' details, the code's highlighting).
+                self.call_after_refresh(self._update_keys)
+            else:
+                self.call_later(self._update_keys)
 
     def _made_from(self) -> tuple[object, ...]:
         """What the keys would be made from: the screen's active bindings (each with
