@@ -147,8 +147,10 @@ class AsyncPlayApp(StepperMixin, EditActions, ReplayActions, BatchedRestyles):
         self.run_worker(self._prepare_runs(use_bwrap, first_frame), name="prepare runs",
                         group="prepare", exit_on_error=False)
         lessons = self.query_one("#lessons", LessonOptions)
-        if self.catalog.lessons:
-            # The first option is the first level's heading; the cursor starts on its lesson.
+        start_lesson, start_variant, start_file = self._opening
+        if self.catalog.lessons and (start_lesson is None or start_file is not None):
+            # The first option is the first level's heading; the cursor starts on its lesson
+            # (a lesson asked for is shown instead, once: below).
             lessons.highlight(lessons.lesson_options[0].lesson)
             self.lesson = self.catalog.lessons[0]
         if self.query_one("#sidebar").display:
@@ -157,7 +159,6 @@ class AsyncPlayApp(StepperMixin, EditActions, ReplayActions, BatchedRestyles):
             lessons.focus()
         if self.recording_to_open is not None:
             self.open_replay(self.recording_to_open)
-        start_lesson, start_variant, start_file = self._opening
         if start_file is not None:
             await self._file_chosen(start_file)
         elif start_lesson is not None:
@@ -182,6 +183,9 @@ class AsyncPlayApp(StepperMixin, EditActions, ReplayActions, BatchedRestyles):
         if (isinstance(event, OptionList.OptionHighlighted) and self.file_path is not None
                 and event.option_index == self._file_cursor):
             return  # a late report (the list's start-up): the cursor has not moved since
+        if (isinstance(event, OptionList.OptionHighlighted)
+                and event.option_index != event.option_list.highlighted):
+            return  # a late report: the cursor has moved on since (its lesson is shown)
         if isinstance(event.option, LessonOption):
             self.file_path = None
             self.lesson = event.option.lesson

@@ -16,6 +16,8 @@ from textual.pilot import Pilot
 from playground.cli import main, parse
 from playground.cli.app import build_app, file_shorthand
 from playground.cli.common import UsageError
+from playground.catalog import Lesson
+from playground.tui.app import AsyncPlayApp
 from playground.tui.code import CodeView
 from playground.tui.lesson_options import LessonOptions
 from playground.tui.messages import RunFinished
@@ -132,3 +134,28 @@ def test_file_shorthand_only_takes_a_python_file_where_a_command_would_be(tmp_pa
     assert file_shorthand(["lsit"], COMMANDS) == ["lsit"]  # argparse says: invalid choice
     assert file_shorthand(["--", "x.py"], COMMANDS) == ["--", "x.py"]
     assert file_shorthand([], COMMANDS) == []
+
+
+@pytest.mark.parametrize("args", [[], ["--lesson", "missing-await"],
+                                  ["--lesson", "cpu-bound", "--variant", "good"]])
+async def test_the_app_shows_one_lesson_at_start_once(args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--lesson`` showed the first lesson, then its own, then each again (the list's
+    late reports of its cursor): four lessons' texts and snippets set out where one is
+    shown."""
+    shown: list[str] = []
+    watch = AsyncPlayApp.watch_lesson
+
+    def counted(app: AsyncPlayApp, lesson: Lesson | None) -> None:
+        if lesson is not None:
+            shown.append(lesson.slug)
+        watch(app, lesson)
+
+    monkeypatch.setattr(AsyncPlayApp, "watch_lesson", counted)
+    app = build_app(parse(args))
+    expected = args[1] if args else app.catalog.lessons[0].slug
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: highlighted_slug(pilot) == expected, timeout_s=5,
+                         what="the list's cursor on the lesson")
+        await pilot.pause()
+        assert app.lesson is not None and app.lesson.slug == expected
+        assert shown == [expected]
