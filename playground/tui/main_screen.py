@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from textual import events
 
+from playground.tui.kept_frame import KeptFrame
 from playground.tui.screen_layout import NewSizeLayout
 
 __all__ = ["MainScreen"]
 
 
-class MainScreen(NewSizeLayout):
+class MainScreen(KeptFrame, NewSizeLayout):
     """The screen the app composes into: the lesson list, the texts and the run panes
-    (not laid out again under a dialog that opens at its size: :class:`NewSizeLayout`)."""
+    (not laid out again under a dialog that opens at its size: :class:`NewSizeLayout`;
+    not composited whole when uncovered: :class:`KeptFrame`)."""
 
     #: The app gives the focus itself (the lesson list, when the screen shows it).
     AUTO_FOCUS = ""

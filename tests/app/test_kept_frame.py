@@ -1,0 +1,90 @@
+"""Uncovering the main screen (help or the timeline closed) writes its kept frame with
+what changed under the other screen drawn into it, not a new composite of the whole
+screen; and what is written is what a whole composite makes (text and styles, line by
+line)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from textual._compositor import Compositor, LayoutUpdate
+from textual.app import App
+from textual.screen import Screen
+from textual.strip import Strip
+
+from playground.catalog import load_catalog
+from playground.model import RunState
+from playground.tui.app import AsyncPlayApp
+from playground.tui.main_screen import MainScreen
+from playground.tui.run_pane import RunPane
+
+from test_timeline import tasks_event
+
+
+def _segments(line: list[Strip]) -> list[tuple[str, Any]]:
+    return [(segment.text, segment.style) for segment in Strip.join(line).simplify()]
+
+
+class Frames:
+    """The whole-screen frames the app writes for the main screen, each with what a
+    composite of the whole screen made at that moment; and the main screen's composites."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.written: list[tuple[list[Any], list[Any]]] = []
+        self.composites = 0
+        display, full = App._display, Compositor.render_full_update
+        frames = self
+
+        def counted_full(compositor: Compositor, simplify: bool = False) -> LayoutUpdate:
+            if isinstance(compositor.root, MainScreen):
+                frames.composites += 1
+            return full(compositor, simplify)
+
+        def recorded(app: App[Any], screen: Screen[Any], renderable: Any) -> None:
+            if isinstance(screen, MainScreen) and isinstance(renderable, LayoutUpdate):
+                written = [_segments(list(line)) for line in renderable.strips]
+                whole = [_segments([strip]) for strip in screen._compositor.render_strips()]
+                frames.written.append((written, whole))
+            display(app, screen, renderable)
+
+        monkeypatch.setattr(App, "_display", recorded)
+        monkeypatch.setattr(Compositor, "render_full_update", counted_full)
+
+
+@pytest.mark.parametrize("key", ["question_mark", "t"])
+async def test_uncovering_the_main_screen_writes_its_kept_frame_with_what_changed(
+        key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = AsyncPlayApp(catalog=load_catalog())
+    state = RunState(target="many/bad")
+    state.apply({"kind": "hello", "t": 0.0, "pid": 7, "python": "3.12.0", "file": "/x/bad.py"})
+    state.apply(tasks_event(0.1, new=[[1, "Task-1", "nap", None, "/x/bad.py", 7]]))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.workers.wait_for_complete()
+        pane = app.screen.query_one("#pane-bad", RunPane)
+        pane.state = state
+        await pilot.pause()
+        for round_ in range(2):
+            await pilot.press(key)
+            await pilot.pause()
+            assert not isinstance(app.screen, MainScreen)
+            n = 2 + 3 * round_
+            for task in range(n, n + 3):  # the task table changes under the other screen
+                state.apply(tasks_event(0.1 * task, new=[[task, f"Task-{task}", "nap", None,
+                                                          "/x/bad.py", 7]]))
+                pane.state = state
+                await pilot.pause()
+            frames = Frames(monkeypatch)
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.pause()
+            monkeypatch.undo()
+            assert isinstance(app.screen, MainScreen)
+            assert frames.composites == 0
+            assert len(frames.written) == 1
+            written, whole = frames.written[0]
+            assert written == whole
+            # What changed under the other screen is in it: the status line's time.
+            text = "\n".join("".join(text for text, _ in line) for line in written)
+            assert re.search(rf"running\s+0\.{n + 2} s", text), text
