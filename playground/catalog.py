@@ -6,7 +6,7 @@ expectations), ``bad.py`` (the mistake) and ``good.py`` (the fix); see
 for its keys and :mod:`playground.expect` for the expectation vocabulary.
 
 The catalog is a learning path: lessons sort by level (in the order of
-:data:`~playground.lessonmeta.LEVELS`; a lesson without a level comes last), then by
+:data:`~playground.lessonterms.LEVELS`; a lesson without a level comes last), then by
 ``order``, then by slug. A lesson whose ``requires_python`` excludes the running Python
 is still listed, with :attr:`Lesson.unavailable` saying why, and refuses to run.
 
@@ -27,14 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from playground.lessoncache import LessonCache, cache_file, files_key
-from playground.lessonmeta import (
-    DEFAULT_ORDER,
-    LEVELS,
-    SLUG,
-    VARIANTS,
-    parse_meta,
-    python_excluded,
-)
+from playground.lessonterms import DEFAULT_ORDER, LEVELS, VARIANTS
 
 if TYPE_CHECKING:
     from playground.prediction import Prediction
@@ -240,7 +233,8 @@ def _parsing_code() -> list[Path]:
         assert spec is not None and spec.origin is not None, module
         return Path(spec.origin)
 
-    files = [Path(__file__), source("playground.lessonmeta"), source("playground.prediction")]
+    files = [Path(__file__), source("playground.lessonmeta"), source("playground.lessonterms"),
+             source("playground.prediction")]
     return files + sorted(source("playground.expect").parent.glob("*.py"))
 
 
@@ -335,6 +329,9 @@ def _check_snippet(path: Path) -> tuple[str | None, str | None]:
 
 
 def _load_lesson(folder: Path) -> tuple[Lesson | None, list[LessonError]]:
+    # The parser is imported for a lesson that is not kept (see _parsing_code).
+    from playground.lessonmeta import SLUG, parse_meta, python_excluded
+
     errors: list[LessonError] = []
     slug = folder.name
     if not SLUG.match(slug):

@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from playground.lessonterms import DEFAULT_ORDER, LEVELS, VARIANTS
+
 __all__ = [
     "DEFAULT_ORDER",
     "FIELDS",
@@ -33,19 +35,6 @@ __all__ = [
     "python_excluded",
 ]
 
-#: The two snippets of every lesson, in display order.
-VARIANTS = ("bad", "good")
-#: The levels of the learning path, in the order they are taught.
-LEVELS = (
-    "basics",
-    "concurrency",
-    "errors and cancellation",
-    "resources",
-    "threads and processes",
-    "advanced",
-)
-#: Sort key of a lesson without ``order`` (after every ordered lesson of its level).
-DEFAULT_ORDER = 1000
 #: A lesson's slug (its folder name), also what ``related`` lists.
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 

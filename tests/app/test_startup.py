@@ -50,6 +50,7 @@ AFTER_FIRST_FRAME = (
     "playground.tui.explain",  # the panels' tooltips: with the panels
     "playground.recording",  # with a run's end, or a recording opened
     "playground.expect",  # a run's checks; parsing a lesson that is not kept
+    "playground.lessonmeta",  # parsing a lesson that is not kept
     "playground.protocol",  # the events of a run
     "playground.serve.command",  # `asyncplay serve`'s own arguments
     *(f"playground.tui.panels.{name}" for name in (
