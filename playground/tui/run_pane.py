@@ -81,6 +81,11 @@ def marks_for(state: RunState | None, snippet: str | None) -> tuple[LineMark, ..
     return tuple(marks)
 
 
+#: The widgets inside a pane that its ``-idle`` rules style (app.tcss: none of them
+#: sets a property that the widgets inside these inherit).
+_IDLE_STYLED = ".stalls, .gauges, .details, .note, CodeView"
+
+
 class RunPane(Vertical, can_focus=True):
     """A snippet (bad, good or the user's file) with the panels of its latest run.
 
@@ -378,7 +383,10 @@ class RunPane(Vertical, can_focus=True):
         if idle != self.has_class("-idle"):
             self.set_class(running, "-running", update=False)
             self.set_class(idle, "-idle", update=False)
-            self.update_node_styles()  # -idle hides and shows panels inside the pane
+            # -idle hides and shows panels inside the pane: the pane and the widgets
+            # its -idle rules style are restyled, not its whole subtree (some 50-175
+            # widgets: tens of ms between the run key and the first live figure).
+            self.app.stylesheet.update_nodes([self, *self.query(_IDLE_STYLED)], animate=False)
         elif running != self.has_class("-running"):
             # A run's end (or a new run after one): -running styles the pane's own
             # border only (app.tcss), so the pane alone is restyled, not its widgets:
