@@ -13,7 +13,8 @@ made: a key only enabled or disabled is updated in place, keys no longer wanted 
 hidden and shown again when wanted (the filter leaves only the palette's key), and
 while another screen covers it (an opaque screen such as help), it waits until it is
 seen again. Whether anything changed is told from the bindings themselves, once per
-frame, before any key is made. Its keys are made with the footer's compact setting
+frame, before any key is made; the keys a set of bindings makes are made once, and
+each key's width measured once. Its keys are made with the footer's compact setting
 (Textual's start compact and take the setting as they mount: each was styled twice
 more, alone).
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from textual import events
 from textual.app import ComposeResult
@@ -69,11 +71,14 @@ class RunFooter(Footer):
     _shown_from: tuple[object, ...] | None = None
     #: The ids of the children the bindings want shown (None: all of them).
     _wanted: set[int] | None = None
+    #: What the keys made from each set of bindings look like (:meth:`_wanted_keys`).
+    _looks_made: dict[tuple[object, ...], list[tuple[tuple[object, ...] | None, bool]]]
 
     def __init__(self, *, ranked: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         #: Whether the run keys and help come first (else Textual's order: the timeline).
         self.ranked = ranked
+        self._looks_made = {}
 
     def compose(self) -> ComposeResult:
         widgets: Iterable[Widget] = super().compose()
@@ -166,7 +171,7 @@ class RunFooter(Footer):
         if made_from == self._shown_from:
             return  # the same bindings: making the keys (some 20 widgets) to compare is waste
         self._shown_from = made_from
-        wanted = list(self.compose())  # runs in this footer's context, as recompose's does
+        wanted = self._wanted_keys(made_from)
         kept = _kept(wanted, list(self.children))
         if kept is None:
             await self.recompose()
@@ -177,10 +182,27 @@ class RunFooter(Footer):
         # filter takes all keys but the palette's, and gives them back on escape).
         self._wanted = {id(old) for _, old in kept}
         self._fit()
-        for new, old in kept:
-            if new._disabled != old._disabled:
-                old._disabled = new._disabled
-                old.set_class(new._disabled, "-disabled")
+        for disabled, old in kept:
+            if disabled != old._disabled:
+                old._disabled = disabled
+                old.set_class(disabled, "-disabled")
+
+    def _wanted_keys(self, made_from: tuple[object, ...]) -> list[tuple[tuple[object, ...] | None, bool]]:
+        """What each key made from ``made_from`` looks like (:func:`_looks`), and whether
+        it is disabled: the keys are made once per set of bindings (the filter's open
+        and close alternate two sets; making ~16 keys each time was most of an update)."""
+        try:
+            return self._looks_made[made_from]
+        except KeyError:
+            pass
+        except TypeError:  # bindings that cannot be hashed: the keys are made each time
+            return [_looks_disabled(key) for key in self.compose()]
+        # compose runs in this footer's context, as recompose's does.
+        looks = [_looks_disabled(key) for key in self.compose()]
+        if len(self._looks_made) >= 16:
+            self._looks_made.clear()
+        self._looks_made[made_from] = looks
+        return looks
 
     def _fit(self) -> None:
         """Show the keys wanted that fit whole beside the palette's key, in their order
@@ -205,25 +227,38 @@ class RunFooter(Footer):
                 child.display = show
 
 
+#: Each key's width (:func:`_width`), measured once: a key's text never changes (a key
+#: with other text is another key), and measuring renders it (the filter's escape
+#: measured the footer's 15 keys, half of the footer's update).
+_widths: WeakKeyDictionary[Widget, int] = WeakKeyDictionary()
+
+
 def _width(widget: Widget, container: int) -> int:
     """The columns a footer key takes, its margins aside (a key is one row, its width
     its text's)."""
-    size = Size(container, 1)
-    return widget.get_content_width(size, size) + widget.styles.gutter.width
+    width = _widths.get(widget)
+    if width is None:
+        size = Size(container, 1)
+        width = _widths[widget] = widget.get_content_width(size, size) + widget.styles.gutter.width
+    return width
 
 
-def _kept(wanted: list[Widget], shown: list[Widget]) -> list[tuple[FooterKey, FooterKey]] | None:
-    """Each key wanted, with the key made before that looks the same (in their order),
-    or None if some key wanted was never made."""
-    pairs: list[tuple[FooterKey, FooterKey]] = []
+def _looks_disabled(widget: Widget) -> tuple[tuple[object, ...] | None, bool]:
+    return _looks(widget), isinstance(widget, FooterKey) and widget._disabled
+
+
+def _kept(wanted: list[tuple[tuple[object, ...] | None, bool]],
+          shown: list[Widget]) -> list[tuple[bool, FooterKey]] | None:
+    """Whether each key wanted is disabled, with the key made before that looks the same
+    (in their order), or None if some key wanted was never made."""
+    pairs: list[tuple[bool, FooterKey]] = []
     rest = iter(shown)
-    for new in wanted:
-        looks = _looks(new)
+    for looks, disabled in wanted:
         if looks is None:
             return None
         old = next((old for old in rest if _looks(old) == looks), None)
         if old is None:
             return None
-        assert isinstance(new, FooterKey) and isinstance(old, FooterKey)
-        pairs.append((new, old))
+        assert isinstance(old, FooterKey)
+        pairs.append((disabled, old))
     return pairs

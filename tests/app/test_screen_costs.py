@@ -149,3 +149,32 @@ async def test_the_filter_lays_the_main_screen_out_once_as_it_opens_and_as_it_cl
             assert not app.screen.query_one("#lesson-filter").display
             assert len([key for key in app.screen.query("RunFooter FooterKey") if key.display]) > 1
             assert closed["layout MainScreen"] == 1, closed
+
+
+async def test_the_filter_again_makes_no_footer_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The footer's keys for the filter's bindings, and for the list's, are made once:
+    opened again, the filter hides and shows the keys made before (some 16 keys were
+    made again, to be compared, each time the filter opened or closed)."""
+    from textual.widgets._footer import FooterKey
+
+    app = AsyncPlayApp(catalog=load_catalog())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("slash", "escape")
+        for _ in range(4):
+            await pilot.pause()
+        made: list[FooterKey] = []
+        init = FooterKey.__init__
+
+        def counted_init(key: FooterKey, *args: Any, **kwargs: Any) -> None:
+            made.append(key)
+            init(key, *args, **kwargs)
+
+        monkeypatch.setattr(FooterKey, "__init__", counted_init)
+        for _ in range(2):
+            await pilot.press("slash")
+            await pilot.pause()
+            assert len([key for key in app.screen.query("RunFooter FooterKey") if key.display]) == 1
+            await pilot.press("escape")
+            await pilot.pause()
+            assert len([key for key in app.screen.query("RunFooter FooterKey") if key.display]) > 1
+        assert made == [], len(made)
