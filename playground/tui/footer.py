@@ -136,20 +136,14 @@ class RunFooter(Footer):
 
     def _ask_update(self) -> None:
         # Closing help changes the bindings three times (the screen, the focus...):
-        # one update does for all of them. It comes before the screen's next layout,
-        # not after its next frame: the change that moved the bindings (the filter
-        # shown) and the keys it hides are laid out together (after the frame, they
-        # were two layouts of the whole screen, and a frame with the old keys).
+        # one update after the frame does for all of them. After the frame, not before
+        # the next layout: the key's own change (the filter, the timeline) shows first,
+        # the keys a frame later. Made before, they held that frame back (drawing the
+        # footer's keys with it: 30-50 ms later under 10,000 stepping tasks, and at
+        # start-up their recompose held the first frame back), for one layout saved.
         if not self._update_asked:
             self._update_asked = True
-            if not self.app._dom_ready:
-                # Before the first layout (the focus given at start): after the first
-                # frame. Made before, the keys' recompose (a batch) held the first
-                # layout's drawing back until it ended, behind the work that waits for
-                # the first frame (the panes' details, the code's highlighting).
-                self.call_after_refresh(self._update_keys)
-            else:
-                self.call_later(self._update_keys)
+            self.call_after_refresh(self._update_keys)
 
     def _made_from(self) -> tuple[object, ...]:
         """What the keys would be made from: the screen's active bindings (each with
