@@ -18,6 +18,7 @@ composited whole, as Textual does.
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Any
 
 from textual import messages
@@ -89,18 +90,26 @@ class KeptFrameCompositor(Compositor):
                 self._make_line(y)
 
     def _make_line(self, y: int) -> None:
-        """Draw the pieces pending on line ``y`` into its kept line."""
+        """Draw the pieces pending on line ``y`` into its kept line, in one pass: each
+        cell from the last piece written over it, or from the kept line."""
         kept = self._kept
         assert kept is not None
         line = kept[y]
         width = line.cell_length
-        for (x, end), strip in self._pending.pop(y, {}).items():
-            parts = [line.crop(0, x)] if x else []
-            parts.append(strip.crop(0, end - x))
-            if end < width:
-                parts.append(line.crop(end, width))
-            line = Strip.join(parts)
-        kept[y] = line
+        pieces = list(self._pending.pop(y, {}).items())
+        owner = [-1] * width
+        for index, ((x, end), _) in enumerate(pieces):
+            owner[x:end] = [index] * (min(end, width) - x)
+        parts: list[Strip] = []
+        for index, cells in groupby(range(width), key=owner.__getitem__):
+            first = next(cells)
+            last = first + sum(1 for _ in cells) + 1
+            if index < 0:
+                parts.append(line.crop(first, last))
+            else:
+                (x, _), strip = pieces[index]
+                parts.append(strip.crop(first - x, last - x))
+        kept[y] = Strip.join(parts)
 
     def kept_lines(self) -> list[Strip]:
         """The kept lines, with every piece drawn since."""

@@ -66,6 +66,11 @@ async def test_uncovering_the_main_screen_writes_its_kept_frame_with_what_change
         pane.state = state
         await pilot.pause()
         for round_ in range(2):
+            for steps in range(1, 4):  # frames written in part (the task's row changes)
+                state.apply(tasks_event(state.last_t, upd=[[1, "ready", None, "/x/bad.py", 7,
+                                                            1000 * steps, steps, None]]))
+                pane.state = state
+                await pilot.pause()
             await pilot.press(key)
             await pilot.pause()
             assert not isinstance(app.screen, MainScreen)
