@@ -2,7 +2,8 @@
 
 Each round starts ``asyncplay`` (this checkout's, or ``--python DIR``'s) in a tmux session
 of its own through a small wrapper that runs the real command line (``playground.cli``)
-and, once the first screen has been drawn (the frame after the app's first refresh),
+and, once the first screen has been drawn (the first frame after its layout at the
+terminal's size),
 writes down the process's CPU time (user+sys) and, after the start-up work in the
 background (the sandbox's check, the run machinery's import) is done too, its total
 CPU with its children's. ``asyncplay serve`` starts one app per browser tab: on a
@@ -34,7 +35,7 @@ from pathlib import Path
 
 # Run inside tmux by the venv's Python: the app up to its first screen, then the figures.
 WRAPPER = """\
-import cProfile, json, os, resource, sys, time
+import asyncio, cProfile, json, os, resource, sys, time
 out, profile = sys.argv[1], sys.argv[2]
 profiler = cProfile.Profile() if profile else None
 if profiler: profiler.enable()
@@ -58,16 +59,34 @@ def cpu(who):
     r = resource.getrusage(who)
     return r.ru_utime + r.ru_stime
 
-async def drawn() -> None:
-    figures["first screen"] = time.time()
-    figures["cpu first screen"] = cpu(resource.RUSAGE_SELF)
-    if profiler: profiler.disable()
+# The first screen: the first frame drawn after a layout at the terminal's size (as
+# launch_instructions.py counts it). A layout made in a batch is drawn when the batch ends.
+from textual.screen import Screen
+laid_out, composited, sized = Screen._refresh_layout, Screen._compositor_refresh, []
+
+def layout(self, size=None, scroll=False):
+    if size is not None:
+        sized.append(self)
+    laid_out(self, size, scroll)
+
+def draw(self):
+    composited(self)
+    if sized and "first screen" not in figures:
+        figures["first screen"] = time.time()
+        figures["cpu first screen"] = cpu(resource.RUSAGE_SELF)
+        if profiler: profiler.disable()
+
+Screen._refresh_layout, Screen._compositor_refresh = layout, draw
+
+async def settled() -> None:
+    while "first screen" not in figures:  # a first frame held back by a batch
+        await asyncio.sleep(0.01)
     for worker in [w for w in app.workers if w.group != "launch"]:
         await worker.wait()
     figures["cpu settled"] = cpu(resource.RUSAGE_SELF) + cpu(resource.RUSAGE_CHILDREN)
     app.exit()
 
-app.call_later(lambda: app.call_after_refresh(lambda: app.run_worker(drawn(), group="launch")))
+app.call_later(lambda: app.call_after_refresh(lambda: app.run_worker(settled(), group="launch")))
 app.run()
 if profiler: profiler.dump_stats(profile)
 with open(out, "w") as f: json.dump(figures, f)
