@@ -33,8 +33,9 @@ TASK_COLUMNS: dict[str, str] = {
     "steps": "how many times the loop ran it (once per resumption after an await)",
 }
 
-TASKS_TIP = ("Every task, the most relevant first (at most 200 rows): alive now, created "
-             "in all, the most alive at once. Hover a column's header for its meaning.")
+TASKS_TIP = ("Every task, the most relevant first (at most 200 rows): alive now (or left "
+             "unfinished when the run's process ended), created in all, the most alive at "
+             "once. Hover a column's header for its meaning.")
 OUTPUT_TIP = ("What the snippet printed. The gutter is when each line was printed, in "
               "seconds since the run started: lines held back by a stall come out late, "
               "together.")
