@@ -14,13 +14,9 @@ from textual.app import App
 from textual.screen import Screen
 from textual.strip import Strip
 
-from playground.catalog import load_catalog
-from playground.model import RunState
-from playground.tui.app import AsyncPlayApp
 from playground.tui.main_screen import MainScreen
-from playground.tui.run_pane import RunPane
 
-from test_timeline import tasks_event
+from test_timeline import showing_one_task, tasks_event
 
 
 def _segments(line: list[Strip]) -> list[tuple[str, Any]]:
@@ -56,15 +52,7 @@ class Frames:
 @pytest.mark.parametrize("key", ["question_mark", "t"])
 async def test_uncovering_the_main_screen_writes_its_kept_frame_with_what_changed(
         key: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = AsyncPlayApp(catalog=load_catalog())
-    state = RunState(target="many/bad")
-    state.apply({"kind": "hello", "t": 0.0, "pid": 7, "python": "3.12.0", "file": "/x/bad.py"})
-    state.apply(tasks_event(0.1, new=[[1, "Task-1", "nap", None, "/x/bad.py", 7]]))
-    async with app.run_test(size=(160, 48)) as pilot:
-        await app.workers.wait_for_complete()
-        pane = app.screen.query_one("#pane-bad", RunPane)
-        pane.state = state
-        await pilot.pause()
+    async with showing_one_task() as (app, pilot, pane, state):
         for round_ in range(2):
             for steps in range(1, 4):  # frames written in part (the task's row changes)
                 state.apply(tasks_event(state.last_t, upd=[[1, "ready", None, "/x/bad.py", 7,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from textual.pilot import Pilot
@@ -18,6 +19,10 @@ from playground.tui.timeline import TimelineScreen, TimelineView
 
 from test_app import Recorder, wait_until
 from test_app import select as select_lesson
+
+if TYPE_CHECKING:
+    from playground.model import RunState
+    from playground.tui.run_pane import RunPane
 
 SIZE = (160, 48)
 SnapCompare = Callable[..., bool]
@@ -42,6 +47,24 @@ def tasks_event(t: float, new: list[list[Any]] | None = None,
                 upd: list[list[Any]] | None = None) -> dict[str, Any]:
     return {"kind": "tasks", "t": t, "new": new or [], "upd": upd or [], "created": 3,
             "alive": 3, "max_alive": 3, "failed": 0, "cancelled": 0}
+
+
+@asynccontextmanager
+async def showing_one_task() -> AsyncIterator[tuple[AsyncPlayApp, Pilot[None], RunPane, RunState]]:
+    """The app at 160x48, its bad pane showing a run of one task (Task-1, line 7)."""
+    from playground.model import RunState
+    from playground.tui.run_pane import RunPane
+
+    app = AsyncPlayApp(catalog=load_catalog())
+    state = RunState(target="many/bad")
+    state.apply({"kind": "hello", "t": 0.0, "pid": 7, "python": "3.12.0", "file": "/x/bad.py"})
+    state.apply(tasks_event(0.1, new=[[1, "Task-1", "nap", None, "/x/bad.py", 7]]))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.workers.wait_for_complete()
+        pane = app.screen.query_one("#pane-bad", RunPane)
+        pane.state = state
+        await pilot.pause()
+        yield app, pilot, pane, state
 
 
 def steps(t: float, starts: list[int], durs: list[int], owners: list[int]) -> dict[str, Any]:
@@ -244,19 +267,9 @@ async def test_the_panels_under_the_timeline_wait_until_shown_again() -> None:
     """The timeline covers the main screen; its panels drew every report there all the
     same (unseen, 20 times a second, while the timeline's keys waited). Now they wait,
     and draw what came meanwhile when the main screen is shown again."""
-    from playground.model import RunState
     from playground.tui.panels import TaskTable
-    from playground.tui.run_pane import RunPane
 
-    app = AsyncPlayApp(catalog=load_catalog())
-    state = RunState(target="many/bad")
-    state.apply({"kind": "hello", "t": 0.0, "pid": 7, "python": "3.12.0", "file": "/x/bad.py"})
-    state.apply(tasks_event(0.1, new=[[1, "Task-1", "nap", None, "/x/bad.py", 7]]))
-    async with app.run_test(size=(160, 48)) as pilot:
-        await app.workers.wait_for_complete()
-        pane = app.screen.query_one("#pane-bad", RunPane)
-        pane.state = state
-        await pilot.pause()
+    async with showing_one_task() as (app, pilot, pane, state):
         table = pane.query_one(TaskTable)
         drawn: list[int] = []
         draw_state = table.draw_state
