@@ -79,6 +79,10 @@ class RunFooter(Footer):
         #: Whether the run keys and help come first (else Textual's order: the timeline).
         self.ranked = ranked
         self._looks_made = {}
+        # The first screen shows its keys: composed with the screen's bindings as they
+        # are when the footer mounts (Textual's footer waits for a report of them, and
+        # its keys came after the work queued for after the first frame, ~300 ms later).
+        self.set_reactive(Footer._bindings_ready, True)
 
     def compose(self) -> ComposeResult:
         widgets: Iterable[Widget] = super().compose()
@@ -106,6 +110,7 @@ class RunFooter(Footer):
     def on_mount(self) -> None:
         super().on_mount()
         self.app.screen_change_signal.subscribe(self, self._screen_changed)
+        self._fit()  # the first frame's keys, fitted to the screen's width
 
     def on_unmount(self) -> None:
         self.app.screen_change_signal.unsubscribe(self)
@@ -201,12 +206,13 @@ class RunFooter(Footer):
     def _fit(self) -> None:
         """Show the keys wanted that fit whole beside the palette's key, in their order
         (the first that does not fit hides those after it), and hide the others."""
-        width = self.size.width
+        # Not laid out yet (the first frame's keys): the footer spans the screen.
+        width = self.size.width or self.screen.size.width
         wanted = [child for child in self.children
                   if self._wanted is None or id(child) in self._wanted]
         room = width - sum(_width(child, width) for child in wanted
                            if child.has_class("-command-palette"))
-        fits = width > 0  # not laid out yet: all wanted show until the first resize
+        fits = width > 0  # no width known yet: all wanted show until the first resize
         for child in self.children:
             if child.has_class("-command-palette"):
                 show = child in wanted

@@ -278,6 +278,9 @@ def test_start_up_in_a_terminal_lays_the_screen_out_at_its_size_once_without_pyg
     assert first_frame["drawn by its layout"] is True
     assert first_frame["pygments"] is False
     assert hidden_until_run & set(first_frame["widgets"]) == set()
+    # With its keys: the footer made them once told the screen's bindings, after the
+    # first frame and behind the work queued for after it (~300 ms later).
+    assert "FooterKey" in first_frame["widgets"]
 
 
 async def test_a_new_size_is_still_laid_out(monkeypatch: pytest.MonkeyPatch) -> None:
