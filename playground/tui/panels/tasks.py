@@ -113,13 +113,14 @@ def _counts(state: RunState, shown: int, width: int) -> Content:
     """The counts line, broken between figures to fit ``width`` (a line wider than its
     widget wraps, and a text that may wrap lays the screen out on every report)."""
     muted = "$text-muted"
-    alive = Content(f"tasks  {group_digits(state.tasks_alive)} alive")
+    alive = group_digits(state.tasks_alive)
     if state.exit is not None and state.tasks_alive:
         # The process ended (os._exit, a limit, the stop key) with these tasks not done:
         # none is alive now; the rows keep the states the probe last saw.
-        alive = Content.styled(f"tasks  {group_digits(state.tasks_alive)} unfinished when the "
-                               "run ended", "$warning")
-    figures = [alive,
+        first = Content.styled(f"tasks  {alive} unfinished when the run ended", "$warning")
+    else:
+        first = Content(f"tasks  {alive} alive")
+    figures = [first,
                Content(f"{group_digits(state.tasks_created)} created"),
                Content(f"{group_digits(state.tasks_max_alive)} max alive")]
     if state.tasks_failed:
