@@ -1,6 +1,7 @@
 """Key latency, launch time and the first live figure, in a real terminal (tmux).
 
-The app runs in a tmux session of its own (160x48 unless told); a key is sent with
+The app runs in a tmux session of its own (160x48 unless told), on a tmux server of
+the benchmark's own (``tmux -L``), kept running between rounds; a key is sent with
 ``tmux send-keys`` and the pane is read (``capture-pane``) until the key's effect shows.
 Each figure is the time from sending to the first capture that shows it (a capture
 takes a few ms, so this is a slight overestimate):
@@ -79,8 +80,24 @@ timeout_s = 120
 """
 
 
+#: The benchmark's own tmux server (``tmux -L``): none of the user's sessions or options.
+SOCKET = f"asyncplay-bench-{os.getpid()}"
+
+
 def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
+    return subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True, check=False).stdout
+
+
+def start_server() -> None:
+    """Start the benchmark's tmux server with a session that keeps it running between
+    rounds (a server whose last session ends exits), and panes that stay once their app
+    has exited, so that an app that dies is reported with its last screen and status."""
+    subprocess.run(["tmux", "-L", SOCKET, "new-session", "-d", "-s", "keeper"], check=True)
+    tmux("set-option", "-g", "remain-on-exit", "on")
+
+
+def stop_server() -> None:
+    tmux("kill-server")
 
 
 #: How long each capture took (the poll interval).
@@ -100,7 +117,11 @@ def wait_for(session: str, shows: Callable[[str], bool], timeout_s: float = 120.
     while time.perf_counter() - start < timeout_s:
         if shows(pane(session)):
             return time.perf_counter() - start
-    raise TimeoutError(f"timed out; the pane shows:\n{pane(session)}")
+    dead = tmux("display-message", "-p", "-t", session, "#{pane_dead} #{pane_dead_status}").split()
+    state = f"the app exited with status {dead[1]}" if dead[:1] == ["1"] else "the app is running"
+    if not dead:
+        state = "no such session"
+    raise TimeoutError(f"timed out ({state}); the pane shows:\n{pane(session)}")
 
 
 def key(session: str, name: str, shows: Callable[[str], bool]) -> float:
@@ -190,13 +211,17 @@ def main() -> None:
                         help="run the app of this checkout (PYTHONPATH=DIR) with this venv's Python")
     parser.add_argument("--idle", action="store_true", help="only the launch and the idle keys")
     args = parser.parse_args()
+    start_server()
     tmux("set-environment", "-g", "-u", "ASYNCPLAY_SNIPPETS")
     python = str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "python")
     with tempfile.TemporaryDirectory() as tmp:
         write_lessons(Path(tmp))
         env = f"env PYTHONPATH={shlex.quote(args.python)} " if args.python else ""
         command = f"{env}{shlex.quote(python)} -m playground --snippets {shlex.quote(tmp)}"
-        figures = measure(command, args.size, args.rounds, args.idle)
+        try:
+            figures = measure(command, args.size, args.rounds, args.idle)
+        finally:
+            stop_server()
     for name, values in figures.items():
         if not values:
             continue

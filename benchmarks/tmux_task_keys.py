@@ -30,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app_keys import WORKLOADS, write_lessons
-from tmux_keys import alive, key, tmux, wait_for
+from tmux_keys import alive, key, start_server, stop_server, tmux, wait_for
 
 #: Each key, and what the pane shows once it took effect.
 KEYS: tuple[tuple[str, str, Callable[[str], bool]], ...] = (
@@ -76,13 +76,17 @@ def main() -> None:
     parser.add_argument("--python", default=None, metavar="DIR",
                         help="run the app of this checkout (PYTHONPATH=DIR) with this venv's Python")
     args = parser.parse_args()
+    start_server()
     tmux("set-environment", "-g", "-u", "ASYNCPLAY_SNIPPETS")
     python = str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "python")
     with tempfile.TemporaryDirectory() as tmp:
         write_lessons(Path(tmp), WORKLOADS[args.workload])
         env = f"env PYTHONPATH={shlex.quote(args.python)} " if args.python else ""
         command = f"{env}{shlex.quote(python)} -m playground --snippets {shlex.quote(tmp)}"
-        figures = measure(command, args.size, args.rounds)
+        try:
+            figures = measure(command, args.size, args.rounds)
+        finally:
+            stop_server()
     for name, values in figures.items():
         ms = sorted(v * 1000 for v in values)
         print(f"{name:16} median {statistics.median(ms):6.0f} ms   worst {ms[-1]:6.0f} ms   ({len(ms)})")
