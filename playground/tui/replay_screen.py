@@ -18,10 +18,11 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from playground.model import RunState
 from playground.replay import Replay
+from playground.tui.footer import RunFooter
 from playground.tui.formatting import format_ms
 from playground.tui.history import RecordedRun
 from playground.tui.panels import StallPanel
@@ -139,7 +140,7 @@ class ReplayScreen(Screen[None]):
         yield Static(id="replay-title")
         yield RunPane("replay")
         yield TimeSlider(id="replay-slider")
-        yield Footer()
+        yield RunFooter(ranked=False)
 
     def on_mount(self) -> None:
         recording = self.replay.recording

@@ -293,8 +293,8 @@ class TimelineScreen(NewSizeLayout):
         with VerticalScroll(id="timelines"):
             for title, _ in self.runs:
                 yield TimelineView(title)
-        # Textual's footer made its keys again each time the screen's bindings were told
-        # (three times as it opened): this one only when they change, in Textual's order.
+        # One line drawn from the bindings, in Textual's order (Textual's footer made a
+        # widget per key again each time the screen's bindings were told: thrice as it opened).
         yield RunFooter(ranked=False)
 
     def on_mount(self) -> None:

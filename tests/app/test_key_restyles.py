@@ -11,11 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from textual.widgets._footer import FooterKey
 
 from playground.catalog import load_catalog
 from playground.tui.app import AsyncPlayApp
-from playground.tui.footer import RunFooter
 from playground.tui import lesson_options
 from playground.tui.lesson_options import LessonOptions
 
@@ -55,30 +53,6 @@ async def test_opening_and_closing_the_filter_styles_a_few_widgets() -> None:
         closed = Counter(type(node).__name__ for node in styled)
         assert sum(opened.values()) < 20, opened
         assert sum(closed.values()) < 20, closed
-
-
-async def test_footer_keys_made_anew_are_styled_once() -> None:
-    """A footer key starts compact, then takes the footer's setting: each key made was
-    styled as it mounted, then twice more, one at a time (some 20 keys each time the
-    footer makes its keys: a key it never made wanted, the timeline opened). Now once,
-    with the others."""
-    app = AsyncPlayApp(catalog=load_catalog())
-    async with app.run_test(size=(160, 48)) as pilot:
-        await app.workers.wait_for_complete()
-        footer = app.screen.query_one(RunFooter)
-        before = set(footer.query(FooterKey))
-        styled = _count_styled(app)
-        footer.call_later(footer.recompose)  # in its own context, as its updates do
-        for _ in range(20):  # after a frame: wait for the keys made anew
-            await pilot.pause()
-            keys = list(footer.query(FooterKey))
-            if keys and not before & set(keys):
-                break
-        assert keys and not before & set(keys)
-        times = Counter(id(node) for node in styled if isinstance(node, FooterKey))
-        assert set(times) == {id(key) for key in keys}
-        twice = [key for key in keys if times[id(key)] > 1]
-        assert not twice, [(key.key, key.classes, key.disabled) for key in twice]
 
 
 async def test_the_lessons_are_not_drawn_again_for_the_filters_focus() -> None:

@@ -11,14 +11,12 @@ from typing import Any
 
 from textual.visual import Visual
 from textual.widgets import Static, TabbedContent
-from textual.widgets._footer import FooterKey
 
 from playground.catalog import load_catalog
 from playground.model import RunState
 from playground.recording import load
 from playground.replay import Replay
 from playground.tui.app import AsyncPlayApp
-from playground.tui.footer import RunFooter
 from playground.tui.panels import LagPanel, MemoryPanel, OutputPanel, OutputView, StallPanel, TaskTable
 from playground.tui.run_pane import RunPane
 
@@ -262,37 +260,6 @@ async def test_a_task_that_changed_redraws_its_row_alone() -> None:
         assert 1 <= len(drawn) <= 3 and set(drawn) == {7}, drawn
         line = render_line(7).text  # the header, then task 1: task 7 is line 7
         assert line.startswith("7 ") and line.rstrip().endswith(" 4"), line
-
-
-async def test_opening_and_closing_help_makes_no_footer_keys() -> None:
-    """Closing help told the footer three times that the bindings had changed, and
-    each time it made all its keys (some 20 widgets) to compare them with those shown.
-    Now it compares the bindings themselves, once after the frame, and makes nothing
-    when they are the same; a change of them still shows."""
-    app = AsyncPlayApp(catalog=load_catalog())
-    async with app.run_test(size=(160, 48)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.press("question_mark", "escape")  # the first time composes the help
-        await pilot.pause()
-        footer = app.screen.query_one(RunFooter)
-        made = 0
-        compose = footer.compose
-
-        def counting_compose() -> Any:
-            nonlocal made
-            made += 1
-            return compose()
-
-        footer.compose = counting_compose  # type: ignore[method-assign]
-        for _ in range(3):
-            await pilot.press("question_mark")
-            await pilot.press("escape")
-            await pilot.pause()
-        assert made == 0
-        app.query_one("#pane-bad", RunPane).focus()  # the lesson list's bindings leave
-        await pilot.pause()
-        await pilot.pause()
-        assert made >= 1 and footer.query(FooterKey)
 
 
 async def test_the_task_grid_scrolls_under_its_header() -> None:

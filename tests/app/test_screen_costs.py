@@ -19,6 +19,7 @@ from textual.screen import Screen
 
 from playground.catalog import load_catalog
 from playground.tui.app import AsyncPlayApp
+from playground.tui.footer import RunFooter
 from playground.tui.main_screen import MainScreen
 from playground.tui import screens
 from playground.tui.screens import HelpScreen, HelpText
@@ -131,53 +132,26 @@ async def test_a_new_size_still_lays_out_help_and_the_main_screen_under_it(
 
 
 @pytest.mark.parametrize("size", [(160, 48), (80, 24)])
-async def test_the_filter_lays_the_main_screen_out_once_for_itself_and_once_for_the_footer(
+async def test_the_filter_lays_the_main_screen_out_once(
         size: tuple[int, int], monkeypatch: pytest.MonkeyPatch) -> None:
-    """The filter shows (a layout), and a frame later the footer hides the keys it takes
-    (another). At 80x24 the list shows with the filter and narrows the panes: the status
-    line broke its figures for the new width, and its new text (as many lines as the
-    layout had given it) laid the screen out a third time; and the filter's note, set
-    just before the filter's layout, asked for another when its request came in."""
+    """The filter shows: one layout, and the footer's keys (the palette's alone while
+    the filter has the focus) a repaint of its line. The footer was a widget per key:
+    hiding and showing them laid the screen out again a frame later. At 80x24 the list
+    shows with the filter and narrows the panes: the status line broke its figures for
+    the new width, and its new text (as many lines as the layout had given it) laid the
+    screen out a third time; and the filter's note, set just before the filter's layout,
+    asked for another when its request came in."""
     app = AsyncPlayApp(catalog=load_catalog())
     async with app.run_test(size=size) as pilot:
         costs = Costs(monkeypatch)
         await pilot.press("slash", "escape")  # the first time, the filter's widgets are new
+        footer = app.screen.query_one(RunFooter)
         for _ in range(2):
             opened = await costs.of(pilot, "slash")
             assert app.screen.query_one("#lesson-filter").display
-            footer_keys = [key for key in app.screen.query("RunFooter FooterKey") if key.display]
-            assert len(footer_keys) == 1, footer_keys  # the palette's key alone
-            assert opened["layout MainScreen"] <= 2, opened
+            assert [entry.palette for entry in footer.shown()] == [True]  # the palette's key alone
+            assert opened["layout MainScreen"] <= 1, opened
             closed = await costs.of(pilot, "escape")
             assert not app.screen.query_one("#lesson-filter").display
-            assert len([key for key in app.screen.query("RunFooter FooterKey") if key.display]) > 1
-            assert closed["layout MainScreen"] <= 2, closed
-
-
-async def test_the_filter_again_makes_no_footer_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The footer's keys for the filter's bindings, and for the list's, are made once:
-    opened again, the filter hides and shows the keys made before (some 16 keys were
-    made again, to be compared, each time the filter opened or closed)."""
-    from textual.widgets._footer import FooterKey
-
-    app = AsyncPlayApp(catalog=load_catalog())
-    async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.press("slash", "escape")
-        for _ in range(4):
-            await pilot.pause()
-        made: list[FooterKey] = []
-        init = FooterKey.__init__
-
-        def counted_init(key: FooterKey, *args: Any, **kwargs: Any) -> None:
-            made.append(key)
-            init(key, *args, **kwargs)
-
-        monkeypatch.setattr(FooterKey, "__init__", counted_init)
-        for _ in range(2):
-            await pilot.press("slash")
-            await pilot.pause()
-            assert len([key for key in app.screen.query("RunFooter FooterKey") if key.display]) == 1
-            await pilot.press("escape")
-            await pilot.pause()
-            assert len([key for key in app.screen.query("RunFooter FooterKey") if key.display]) > 1
-        assert made == [], len(made)
+            assert {"b", "question_mark"} <= {entry.key for entry in footer.shown()}
+            assert closed["layout MainScreen"] <= 1, closed

@@ -16,13 +16,13 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Static, TabbedContent, Tabs
-from textual.widgets._footer import FooterKey
 
 from playground.catalog import load_catalog
 from playground.edits import Edits
 from playground.recording import load
 from playground.replay import Replay
 from playground.tui.app import AsyncPlayApp
+from playground.tui.footer import RunFooter
 from playground.tui.messages import RunFinished
 from playground.tui.formatting import checks_lines, fit_figures
 from playground.tui.panels import ChecksPanel, LagPanel, StatusPanel, TaskTable
@@ -122,13 +122,14 @@ async def test_the_footer_keeps_the_run_keys_and_help(size: tuple[int, int]) -> 
     app = lessons_app()
     async with app.run_test(size=size) as pilot:
         for when in ("first screen", "after a run"):
-            # The footer makes its keys after the first frame (and again after a run).
-            await wait_until(pilot, lambda: bool(app.screen.query(FooterKey)), what="the footer's keys")
             await pilot.pause()
-            keys = {key.key: key for key in app.screen.query(FooterKey)}
+            footer = app.screen.query_one(RunFooter)
+            keys = {entry.key: entry for entry in footer.shown()}
+            row = "".join(strip.text for strip in footer.render_lines(footer.region.reset_offset))
+            assert footer.region.width == size[0] and len(row) == size[0], (when, row)
             for key in ("b", "g", "r", "s", "question_mark"):
                 assert key in keys, (when, key, sorted(keys))
-                assert keys[key].region.right <= size[0] and keys[key].region.width > 0, (when, key)
+                assert keys[key].text in row, (when, key, row)
             await after_runs(pilot)
 
 
@@ -244,7 +245,7 @@ async def test_keys_still_run_after_help_closes(size: tuple[int, int]) -> None:
         await pilot.pause()
         focused = app.screen.focused
         assert focused is None or focused.id != "filter-input", focused
-        keys = {key.key for key in app.screen.query(FooterKey)}
+        keys = {entry.key for entry in app.screen.query_one(RunFooter).shown()}
         assert {"b", "question_mark"} <= keys, keys
 
 
@@ -293,7 +294,7 @@ async def test_the_scoreboard_is_whole_after_r_with_the_tabs_below(size: tuple[i
             grid = pane.query_one(TaskTable).query_one(Grid)
             assert pane.content_region.contains_region(grid.region), (variant, grid.region)
             assert grid.scrollable_content_region.height - 1 >= 2, (variant, grid.region)
-        keys = {key.key for key in app.screen.query(FooterKey)}
+        keys = {entry.key for entry in app.screen.query_one(RunFooter).shown()}
         assert {"b", "g", "r", "question_mark"} <= keys, keys
 
 
