@@ -7,7 +7,8 @@ Each figure is the time from sending to the first capture that shows it (a captu
 takes a few ms, so this is a slight overestimate):
 
 - **launch**: from starting the app to the first screen with the footer's run keys;
-- **key, idle**: ``?`` until the help shows, then escape until it is gone;
+- **key, idle**: ``?`` until the help shows, then escape until it is gone (a round
+  prints both: ``?``/escape);
 - **first live figure**: from the run key to the first ``running N s`` of the bad pane;
 - **key, 10,000 tasks**: ``?``/escape while a run gathers 10,000 sleeping tasks;
 - **key, output flood**: ``?``/escape while a run prints 30,000 lines a second into
@@ -198,8 +199,9 @@ def measure(command: str, size: str, rounds: int, idle: bool = False) -> dict[st
                 tmux("send-keys", "-t", session, "s")
         finally:
             tmux("kill-session", "-t", session)
-        print(f"round {n + 1}: " + ", ".join(f"{k} {v[-1] * 1000:.0f} ms" for k, v in figures.items() if v),
-              flush=True)
+        print(f"round {n + 1}: " + ", ".join(
+            f"{k} " + ("{:.0f}/{:.0f} ms".format(*(t * 1000 for t in v[-2:])) if k in KEY_FIGURES else f"{v[-1] * 1000:.0f} ms")
+            for k, v in figures.items() if v), flush=True)
     return figures
 
 
