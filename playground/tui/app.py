@@ -348,7 +348,7 @@ class AsyncPlayApp(StepperMixin, EditActions, ReplayActions, BatchedRestyles):
     def _start(self, pane_name: str, target: RunTarget) -> None:
         self.query_one(f"#pane-{pane_name}", RunPane).start(
             target, recorded_options(self.run_options()), self.mock_api.get,
-            self.link.slot if self.link else None, warm=self.warming.warm)
+            self.link.slot if self.link else None, warm=self.warming.for_pane(pane_name))
 
     @on(SandboxReported)
     def sandbox_reported(self, message: SandboxReported) -> None:
