@@ -22,6 +22,34 @@ Built = tuple[str, Evaluator]
 Builder = Callable[[Any], Built]
 
 NOT_MEASURED = "not measured"
+#: What a check of the loop's health observes of a run whose snippet never ran a loop.
+NO_LOOP = "no event loop ran"
+
+
+def loop_ran(summary: Mapping[str, Any]) -> bool:
+    """Whether the run's snippet ran an event loop: it created a task (``asyncio.run``'s
+    main one at least), or the loop was measured. False for a snippet that died before
+    its loop (a syntax error, an exception at import): "no stalls" and "lag max < 50 ms"
+    would hold of it, and mean nothing. A summary without the count of tasks made (an
+    older recording, a run that died early) is taken as having run one: the check
+    itself says what was not measured."""
+    tasks = summary.get("tasks")
+    created = tasks.get("created") if isinstance(tasks, Mapping) else None
+    if not isinstance(created, int):
+        return True
+    return bool(created or summary.get("stalls") or (summary.get("lag") or {}).get("max_ms"))
+
+
+def of_the_loop(built: Built) -> Built:
+    """A check of the loop's health that only a run with a loop meets (see :func:`loop_ran`)."""
+    described, evaluate = built
+
+    def evaluate_if_ran(summary: Mapping[str, Any]) -> Result:
+        if not loop_ran(summary):
+            return False, NO_LOOP
+        return evaluate(summary)
+
+    return described, evaluate_if_ran
 
 
 # -- wording ---------------------------------------------------------------------------

@@ -39,3 +39,20 @@ def test_an_unedited_target_reads_the_file() -> None:
     assert lesson is not None
     target = RunTarget.from_lesson(lesson, "good")
     assert not target.edited and target.code is None and target.label == "time-sleep/good"
+
+
+@pytest.mark.timeout(120)
+async def test_an_edit_that_does_not_compile_meets_none_of_the_good_loops_checks() -> None:
+    """An edit of time-sleep indented wrongly died of an IndentationError before its loop,
+    and "did you fix it?" said 2 of 3: no stalls and lag max < 50 ms (0.0 ms), of a
+    loop that never ran."""
+    lesson = load_catalog().get("time-sleep")
+    assert lesson is not None
+    edited = lesson.path("bad").read_text().replace("time.sleep(1)", "    await asyncio.sleep(1)")
+    session = Session(RunTarget.from_lesson(lesson, "bad", code=edited), RunOptions(timeout_s=30))
+    summary = summarize(session, await session.run())
+    assert summary["status"] == "error" and summary["error"]["type"] == "IndentationError"
+    result = check(lesson.expect["good"], summary)
+    assert result["checks"] and not [c for c in result["checks"] if c["met"]], result
+    loop_checks = [c for c in result["checks"] if c["check"].startswith(("no stall", "lag max"))]
+    assert loop_checks and {c["observed"] for c in loop_checks} == {"no event loop ran"}, result

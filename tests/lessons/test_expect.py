@@ -385,3 +385,19 @@ def test_each_thing_is_said_once() -> None:
 
 def test_validate_rejects_a_non_table() -> None:
     assert validate(["status"]) == ["expectations must be a table, not list"]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("expectations", [
+    {"no_stalls": True}, {"no_stall_over_ms": 100}, {"lag_max_below_ms": 50}])
+def test_a_snippet_that_never_ran_its_loop_meets_no_check_of_the_loop(expectations: dict[str, Any]) -> None:
+    """An edit with an IndentationError "met" no stalls and lag max < 50 ms (0.0 ms): the
+    loop it never ran had neither. A run that made no task and measured nothing of a
+    loop meets no check of the loop's health; one with its loop is judged as before."""
+    died = summary(status="error", stalls=[], lag={"p50_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0},
+                   tasks={"created": 0, "max_alive": 0, "failed": 0, "cancelled": 0})
+    result = check(expectations, died)
+    assert result["met"] is False
+    assert result["checks"][0]["observed"] == "no event loop ran"
+    quick = summary(lag={"p50_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0},
+                    tasks={"created": 1, "max_alive": 1, "failed": 0, "cancelled": 0})
+    assert check(expectations, quick)["met"] is True  # asyncio.run(...) over at once
