@@ -2,8 +2,9 @@
 
 The filter is an :class:`~textual.widgets.Input` above the list, so every key typed
 goes to it (``cpu`` never runs ``p``). While it has the focus the list's own cursor
-does not move: a *candidate* (the first match, or the one chosen with up and down) is
-marked instead, so typing never switches the lesson on screen nor stops its runs.
+does not move: a *candidate* is marked instead (the best match: the words in a lesson's
+title or slug before a tag alone; or the one chosen with up and down), so typing never
+switches the lesson on screen nor stops its runs.
 Enter opens the candidate (through the list's own selection, as a click would) and
 leaves the list narrowed, so ``n`` and ``p`` step through the matches; escape clears
 the filter, in the filter or in the list. A screen too narrow for the list shows it
@@ -42,8 +43,19 @@ def takes_typing(widget: Widget | None) -> bool:
 def lesson_matches(lesson: Lesson, query: str) -> bool:
     """Whether every word of ``query`` is part of the lesson's title, slug or a tag
     (case ignored; an empty query matches every lesson)."""
-    haystack = " ".join((lesson.title, lesson.slug, *lesson.tags)).casefold()
-    return all(word in haystack for word in query.casefold().split())
+    return match_rank(lesson, query) is not None
+
+
+def match_rank(lesson: Lesson, query: str) -> int | None:
+    """How well the lesson matches ``query``: 0 when every word is in its title or slug,
+    1 when some are only in its tags; None when it does not match. ``cpu`` finds three
+    lessons; the one with "cpu" in its name comes before one only tagged "cpu"."""
+    words = query.casefold().split()
+    name = " ".join((lesson.title, lesson.slug)).casefold()
+    tags = " ".join(lesson.tags).casefold()
+    if not all(word in name or word in tags for word in words):
+        return None
+    return 0 if all(word in name for word in words) else 1
 
 
 class FilterInput(Input):
@@ -183,15 +195,28 @@ class LessonFilter(Vertical):
         return [index for index, option in enumerate(self.lesson_options.options)
                 if isinstance(option, LessonOption) and not option.disabled]
 
+    def _best(self, shown: list[int], query: str) -> int | None:
+        """The candidate among the matches: the best ranked (:func:`match_rank`); among
+        equals, the candidate already marked, then the lesson on screen, then the first."""
+        options = self.lesson_options.options
+        ranks = {index: match_rank(option.lesson, query) or 0 for index in shown
+                 if isinstance(option := options[index], LessonOption)}
+        if not ranks:
+            return None
+        best = min(ranks.values())
+        tied = [index for index in shown if ranks.get(index) == best]
+        for preferred in (self.lesson_options.candidate, self.lesson_options.highlighted):
+            if preferred in tied:
+                return preferred
+        return tied[0]
+
     def _apply(self, query: str) -> None:
         options = self.lesson_options
         lessons = [option.lesson for option in options.lesson_options]
         options.show_only(None if not query.strip() else
                           {lesson.slug for lesson in lessons if lesson_matches(lesson, query)})
         shown = self._shown()
-        if options.candidate not in shown:
-            highlighted = options.highlighted
-            options.mark_candidate(highlighted if highlighted in shown else (shown[0] if shown else None))
+        options.mark_candidate(self._best(shown, query))
         note = self.query_one("#filter-note", Static)
         if not query.strip():
             note.update(Content.styled("title, slug or tag", "$text-muted"))

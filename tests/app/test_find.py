@@ -124,9 +124,11 @@ async def test_typing_in_the_filter_narrows_the_list_and_runs_no_key(tmp_path: P
         # Typing never changed the lesson on screen, nor started or stopped a run.
         assert current(app) == "time-sleep"
         assert recorder.messages == []
-        # The first match is the candidate, down the next one; enter opens it and
-        # leaves the list narrowed.
-        await pilot.press("down", "enter")
+        # The best match is the candidate: "cpu" in a slug (cpu-bound) before a tag alone
+        # (queue-size, first in the list); enter opens it and leaves the list narrowed.
+        candidate = app.screen.query_one(LessonFilter).candidate
+        assert candidate is not None and candidate.slug == "cpu-bound"
+        await pilot.press("down", "up", "enter")  # down the next match, up back
         await wait_until(pilot, lambda: current(app) == "cpu-bound", what="the lesson to open")
         assert isinstance(app.focused, LessonOptions)
         assert shown_slugs(app) == ["queue-size", "cpu-bound", "to-thread-cpu"]
@@ -228,7 +230,7 @@ async def test_the_palette_opens_a_lesson_the_filter_hides(tmp_path: Path) -> No
     app = AsyncPlayApp(catalog=write_catalog(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"cpu", "enter")
-        await wait_until(pilot, lambda: current(app) == "queue-size", what="the filter's pick")
+        await wait_until(pilot, lambda: current(app) == "cpu-bound", what="the filter's pick")
         await pick_in_palette(pilot, "forgotten", "Forgotten await")
         await wait_until(pilot, lambda: current(app) == "missing-await", what="the palette's pick")
         assert "missing-await" in shown_slugs(app)  # the filter was cleared to show it
@@ -298,7 +300,7 @@ async def test_home_and_end_keep_to_the_filters_matches(tmp_path: Path) -> None:
     app = AsyncPlayApp(catalog=write_catalog(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"cpu", "enter")
-        await wait_until(pilot, lambda: current(app) == "queue-size", what="the first match")
+        await wait_until(pilot, lambda: current(app) == "cpu-bound", what="the best match")
         await pilot.press("end")
         await wait_until(pilot, lambda: current(app) == "to-thread-cpu", what="end to the last match")
         await pilot.press("home")
