@@ -176,8 +176,9 @@ class Editing:
         """The pane's editor, if it was ever opened."""
         return self._editors.get(variant)
 
-    async def open(self) -> None:
-        """Open the chosen variant (``e``) of the lesson on screen in its pane's editor."""
+    async def open(self, variant: str | None = None) -> None:
+        """Open ``variant`` (None: the chosen one, ``e``) of the lesson on screen in its
+        pane's editor."""
         lesson = self.app.lesson
         if lesson is None:
             self.app.notify("e edits a lesson's variant; edit a file of yours in your own "
@@ -185,11 +186,11 @@ class Editing:
             return
         focused = self.app.focused
         # The pane that holds the focus (a table, after --variant good...) is the one meant.
-        for node in focused.ancestors_with_self if focused is not None else ():
+        for node in focused.ancestors_with_self if focused is not None and variant is None else ():
             if isinstance(node, RunPane) and node.pane in ("bad", "good"):
                 self.variant = node.pane
                 break
-        variant = self.variant
+        variant = self.variant = variant or self.variant
         pane = self._pane(variant)
         editor = self.editor(variant)
         if editor is None:
@@ -237,13 +238,14 @@ class Editing:
         return None
 
     async def switch(self) -> None:
-        """Edit the other variant next (``v``); an open editor moves over to it."""
-        self.variant = "good" if self.variant == "bad" else "bad"
-        if self._open_variant() is not None:
-            self._close(self._pane("good" if self.variant == "bad" else "bad"))
-            await self.open()
-        else:
-            self.app.notify(f"e now edits {self.variant}.py", timeout=2)
+        """Edit the other variant (``v``): an open editor moves over to it; with none
+        open, the other variant than ``e`` would edit opens (it only said so, in a
+        notice a user could miss, and ``v`` seemed to do nothing)."""
+        open_variant = self._open_variant()
+        other = "good" if (open_variant or self.variant) == "bad" else "bad"
+        if open_variant is not None:
+            self._close(self._pane(open_variant))
+        await self.open(other)
 
     def unsaved(self) -> list[str]:
         """The edits that ctrl+s has not saved ("time-sleep/bad.py"): kept in memory, and

@@ -73,11 +73,11 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("h", "this session's last runs: pick one to replay it"),
     ("t", "timeline: a lane per task, stalls, lag (+/- zoom, ← → pan)"),
     ("a", "await graph: which task awaits which, beside the task table"),
-    ("e", "edit the variant's code (bad first; v switches to the other): ctrl+r runs the "
+    ("e", "edit the variant's code (bad first; v edits the other): ctrl+r runs the "
           "edit, ctrl+s saves it, esc leaves the editor (the edit is kept), Reset brings "
           "back the lesson's text"),
-    ("v", "edit the other variant (bad / good)"),
-    ("/", "filter the lesson list by title, slug or tag: enter opens the match, esc clears"),
+    ("v", "edit the other variant (good, or bad from good's editor)"),
+    ("/", "filter the lesson list by title, slug or tag: enter opens the best match, esc clears"),
     ("ctrl+p", "command palette: find a lesson (title, slug, tag) or an action"),
     ("x", "step mode: the next run starts with its loop stopped before its first callback"),
     (".  c  m", "stepped run: one callback / continue / slow motion (1, 5, 20 per second)"),
