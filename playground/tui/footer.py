@@ -93,9 +93,18 @@ class RunFooter(Widget, can_focus=False):
         self._spans: list[tuple[int, int, FooterEntry]] = []
 
     # ------------------------------------------------------------------ keys
+    def keys_screen(self) -> Screen[Any]:
+        """The screen whose keys the footer shows: its own, or a see-through dialog
+        over it (a question asked before a run: its keys are the ones that work; the
+        footer showed those of the screen under it, most refused while it is open)."""
+        top = self.app.screen
+        if top is not self.screen and self.screen.is_current and top.styles.background.a < 1:
+            return top
+        return self.screen
+
     def entries(self) -> list[FooterEntry]:
         """The keys the screen's bindings give, in the footer's order (the palette's last)."""
-        active = self.screen.active_bindings
+        active = self.keys_screen().active_bindings
         by_action: dict[str, FooterEntry] = {}
         app = self.app
         for binding, enabled, tooltip in ((b.binding, b.enabled, b.tooltip) for b in active.values()):
@@ -172,13 +181,16 @@ class RunFooter(Widget, can_focus=False):
     # ----------------------------------------------------------------- events
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self.app.screen_change_signal.subscribe(self, self._bindings_changed)
 
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
+        self.app.screen_change_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen[Any]) -> None:
         # A repaint of this line (the keys are found as it is drawn): no layout.
-        self.refresh()
+        if self.is_attached:
+            self.refresh()
 
     def _entry_at(self, x: int) -> FooterEntry | None:
         """The key drawn at column ``x``, if any."""

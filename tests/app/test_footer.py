@@ -137,3 +137,23 @@ async def test_the_apps_footer_shows_whole_keys_run_keys_and_help_first(size: tu
         await pilot.click(RunFooter, offset=(line.index(" ? Help") + 1, 0))
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_under_a_question_the_footer_shows_the_questions_keys() -> None:
+    """Asked before a run, the question (a see-through dialog) takes the keys: the
+    footer showed the main screen's, most of them refused while it is open."""
+    from playground.tui.predict import PredictScreen
+
+    app = AsyncPlayApp(catalog=load_catalog(), predict=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        footer = app.screen.query_one(RunFooter)
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(app.screen, PredictScreen)
+        keys = {entry.key: entry for entry in footer.shown()}
+        assert "escape" in keys and keys["escape"].description == "Skip"
+        assert "b" not in keys and " esc Skip " in row(footer)
+        await pilot.press("escape")  # skipped: the run starts, the lesson's keys are back
+        await pilot.pause()
+        assert not isinstance(app.screen, PredictScreen)
+        assert {"b", "question_mark"} <= {entry.key for entry in footer.shown()}
