@@ -99,7 +99,7 @@ class LessonFilter(Vertical):
     def on_mount(self) -> None:
         self.display = False
         self.border_title = "filter"
-        self.border_subtitle = "enter opens · esc"
+        self.border_subtitle = "↵ opens · esc clears"
 
     @property
     def text(self) -> str:
