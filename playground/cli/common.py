@@ -43,8 +43,12 @@ def find_lesson(lessons: Catalog, slug: str) -> Lesson:
     if close:
         raise UsageError(f"unknown lesson {slug!r}; did you mean {' or '.join(close)}? "
                          "(`asyncplay list` shows them all)")
-    known = ", ".join(lessons.slugs()) or "none"
-    raise UsageError(f"unknown lesson {slug!r} (known: {known})")
+    count = len(lessons.slugs())
+    if not count:
+        raise UsageError(f"unknown lesson {slug!r}: no lesson is loaded")
+    # Not all 35 names on one line: the list says them, with their titles.
+    raise UsageError(f"unknown lesson {slug!r}: none of the {count} lessons is called that or "
+                     "anything close (`asyncplay list` shows them all)")
 
 
 def close_slugs(lessons: Catalog, slug: str, limit: int = 5) -> list[str]:

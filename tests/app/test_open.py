@@ -103,7 +103,8 @@ async def test_a_file_opens_the_app_at_it_and_runs_it(tmp_path: Path, how: str) 
 @pytest.mark.parametrize(("argv", "message"), [
     (["--lesson", "cpu"], "unknown lesson 'cpu'; did you mean cpu-bound or to-thread-cpu?"),
     (["--lesson", "time-slep"], "did you mean time-sleep?"),
-    (["--lesson", "qqqqqqq"], "unknown lesson 'qqqqqqq' (known: time-sleep, "),
+    (["--lesson", "qqqqqqq"], "lessons is called that or anything close (`asyncplay list` shows "
+                              "them all)"),  # not the 35 names on one line
     (["--variant", "good"], "--variant goes with --lesson SLUG"),
     (["--lesson", "time-sleep", "--file", "x.py"], "give --lesson or a file, not both"),
     (["no-such-file.py"], "no-such-file.py: no such file"),
