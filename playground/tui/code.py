@@ -120,6 +120,11 @@ class CodeView(ScrollableContainer, can_focus=False):
     def on_mount(self) -> None:
         self._redraw()
 
+    def show_line(self, line: int) -> None:
+        """Scroll so that ``line`` (1-based) is in sight, a few lines below the top (the
+        line the editor's cursor was on, as it closes)."""
+        self._scroll_to_mark(line)
+
     def _scroll_to_mark(self, line: int) -> None:
         # Keep a few lines of context above the marked line, after the layout settles.
         def scroll() -> None:

@@ -227,6 +227,7 @@ class Editing:
         code = pane.query_one(CodeView)
         code.source = editor.text
         code.display = True
+        code.show_line(editor.cursor_location[0] + 1)  # the line edited, not the file's top
         pane.remove_class("-editing")
 
     def _open_variant(self) -> str | None:

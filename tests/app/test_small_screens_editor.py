@@ -116,3 +116,27 @@ async def test_the_editor_keeps_its_rows_for_code_and_its_keys_whole(size: tuple
         shown = "".join(seg.text for seg in hint.render_lines(hint.region.reset_offset)[0])
         assert "…" not in shown, shown
         assert re.search(r"(\^|ctrl\+)r run\b.*(\^|ctrl\+)s save\b.*\besc leave\b", shown), shown
+
+
+async def test_leaving_the_editor_shows_the_line_edited(tmp_path: Path) -> None:
+    """At 80x24 the code shows a few lines: escape from the editor showed the file's
+    first lines, not the line just edited (after runs, line 15 of time-sleep's bad.py
+    behind lines 1-2). Here the last line, edited before any run."""
+    app = AsyncPlayApp(catalog=load_catalog(), edits=Edits(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        editor = app.screen.query_one("#pane-bad CodeEditor", CodeEditor)
+        await wait_until(pilot, lambda: app.focused is editor, timeout_s=5, what="editor")
+        line = editor.document.line_count - 2  # the last line with text
+        editor.move_cursor((line, 0))
+        editor.insert("# edited\n")
+        await pilot.press("escape")
+        code = app.screen.query_one("#pane-bad CodeView")
+        await pilot.pause()
+        await pilot.pause()
+        rows = code.scrollable_content_region.height
+        top = code.scroll_offset.y
+        row = editor.cursor_location[0]
+        assert rows <= row, rows  # the file's first rows alone do not show it
+        assert top <= row < top + rows, (row, top, rows)
