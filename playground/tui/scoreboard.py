@@ -8,7 +8,8 @@ per figure, a row per run (``✓`` marks the better value) and a row of changes 
 names the runs it compares ("good vs bad"). Laid out for the width it has, so that no
 figure is ever cut: one band of columns; a line per figure in two columns (100
 columns); two bands of columns (80 columns: then it is tall, and on a short screen the
-widgets of :data:`GIVES_ROWS` give it their rows); a line per figure.
+widgets of :data:`GIVES_ROWS` give it their rows); a line per figure, its headings
+broken between words where they are what is too wide (beside the lesson list at 80).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from textual.containers import HorizontalScroll
 from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
+
+from playground.tui.formatting import wrap_keeping_figures
 
 if TYPE_CHECKING:
     from playground.compare import Row
@@ -71,13 +74,31 @@ def _change_label(left: str, right: str) -> str:
     return f"{right} vs {left}"
 
 
-def _listed(left: str, right: str, rows: list[Row], columns: int = 1) -> list[Content]:
-    """A line per figure (figure, both values, the change), in ``columns`` side by side."""
-    metric_width = max(len(r.metric) for r in rows) + 1
-    left_width = max(len(left), *(len(r.left) for r in rows)) + 4  # "✓ " and a gap
-    right_width = max(len(right), *(len(r.right) for r in rows)) + 4
+def _heading(text: str, width: int) -> list[str]:
+    """``text`` broken at its spaces into lines of ``width`` at most (a longer word alone)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def _listed(left: str, right: str, rows: list[Row], columns: int = 1,
+            wrapped: bool = False) -> list[Content]:
+    """A line per figure (figure, both values, the change), in ``columns`` side by side;
+    ``wrapped``: the headings broken at their spaces, so that a column is as wide as its
+    figures ("bad (edited) vs bad" over "1 000 ms less" took 19 columns, not 13)."""
     change_label = _change_label(left, right)
-    change_width = max(len(change_label), *(len(r.change) for r in rows))
+
+    def label_width(label: str) -> int:
+        return max(len(word) for word in label.split(" ")) if wrapped else len(label)
+
+    metric_width = max(len(r.metric) for r in rows) + 1
+    left_width = max(label_width(left), *(len(r.left) for r in rows)) + 4  # "✓ " and a gap
+    right_width = max(label_width(right), *(len(r.right) for r in rows)) + 4
+    change_width = max(label_width(change_label), *(len(r.change) for r in rows))
 
     def value(row: Row, side: str, width: int) -> Content:
         text = row.left if side == "left" else row.right
@@ -87,19 +108,24 @@ def _listed(left: str, right: str, rows: list[Row], columns: int = 1) -> list[Co
         return Content.styled(("  " + text).ljust(width),
                               "$text-error" if row.better is not None else "")
 
-    header = Content.assemble(" " * metric_width, (("  " + left).ljust(left_width), "bold"),
-                              (("  " + right).ljust(right_width), "bold"),
-                              (change_label.ljust(change_width), "$text-muted"))
+    heads = [_heading(left, left_width - 4), _heading(right, right_width - 4),
+             _heading(change_label, change_width)] if wrapped else [[left], [right], [change_label]]
+    height = max(len(head) for head in heads)
+    heads = [head + [""] * (height - len(head)) for head in heads]
+    header = [Content.assemble(" " * metric_width, (("  " + heads[0][i]).ljust(left_width), "bold"),
+                               (("  " + heads[1][i]).ljust(right_width), "bold"),
+                               (heads[2][i].ljust(change_width), "$text-muted"))
+              for i in range(height)]
     lines = [Content.assemble(
         (row.metric.ljust(metric_width), "bold $text-secondary"),
         value(row, "left", left_width), value(row, "right", right_width),
         (row.change.ljust(change_width), "$text-muted" if row.better is None else ""))
         for row in rows]
     per_column = -(-len(lines) // columns)
-    blocks = [[header, *lines[at:at + per_column]] for at in range(0, len(lines), per_column)]
-    blank = Content(" " * header.cell_length)
+    blocks = [[*header, *lines[at:at + per_column]] for at in range(0, len(lines), per_column)]
+    blank = Content(" " * header[0].cell_length)
     return [Content("   ").join(block[i] if i < len(block) else blank for block in blocks).rstrip()
-            for i in range(per_column + 1)]
+            for i in range(per_column + height)]
 
 
 def scoreboard_lines(left: str, right: str, rows: list[Row], note: str | None = None,
@@ -109,22 +135,27 @@ def scoreboard_lines(left: str, right: str, rows: list[Row], note: str | None = 
     A column per figure and a line per run, then a line of changes (the right run
     against the left); where that is too wide, a line per figure in two columns, or
     the figures in two bands of columns; where even that is too wide, a line per
-    figure. A note follows when a run ended early (see
-    :func:`playground.compare.not_compared`).
+    figure, its headings broken between words if they are what makes it too wide (an
+    edit against its original beside the lesson list: 52 columns). A note follows
+    when a run ended early (see :func:`playground.compare.not_compared`), broken
+    between words to fit.
     """
     label_width = max(len(left), len(right), len(_change_label(left, right))) + 2
     half = (len(rows) + 1) // 2
     # The layouts, the fewest lines first: one band (4 lines), a line per figure in two
-    # columns (5), two bands (8), a line per figure (9, the narrowest).
+    # columns (5), two bands (8), a line per figure (9), the same with its headings on
+    # two lines or more (10, the narrowest).
     layouts = [_band(left, right, rows, gap, label_width) for gap in _GAPS]
     layouts.append(_listed(left, right, rows, columns=2))
     layouts += [_band(left, right, rows[:half], gap, label_width)
                 + _band(left, right, rows[half:], gap, label_width) for gap in _GAPS]
+    layouts.append(_listed(left, right, rows))
     lines = next((layout for layout in layouts
                   if width is None or max(line.cell_length for line in layout) <= width),
-                 _listed(left, right, rows))
+                 _listed(left, right, rows, wrapped=True))
     if note:
-        lines.append(Content.assemble(("✗ ", "bold $error"), (note, "$text-warning")))
+        lines.append(wrap_keeping_figures(
+            Content.assemble(("✗ ", "bold $error"), (note, "$text-warning")), width or 0))
     return Content("\n").join(lines)
 
 

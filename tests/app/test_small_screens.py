@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Static, TabbedContent, Tabs
 
 from playground.catalog import load_catalog
+from playground.compare import compare
 from playground.edits import Edits
 from playground.recording import load
 from playground.replay import Replay
@@ -27,7 +29,7 @@ from playground.tui.messages import RunFinished
 from playground.tui.formatting import checks_lines, fit_figures
 from playground.tui.panels import ChecksPanel, LagPanel, StatusPanel, TaskTable
 from playground.tui.panels.grid import Grid
-from playground.tui.scoreboard import Scoreboard
+from playground.tui.scoreboard import Scoreboard, scoreboard_lines
 from playground.tui.panels.fix import FixPanel
 from playground.tui.predict import RevealBar
 from playground.tui.run_pane import RunPane
@@ -378,3 +380,69 @@ async def test_a_projector_keeps_three_rows_of_the_answer_beside_a_tall_scoreboa
         assert lesson.predict.right in shown, shown
         for row in app.screen.query_one(Scoreboard).rows:
             assert row.metric in shown and row.change in shown, row
+
+
+def _region_text(app: AsyncPlayApp, region: Region) -> list[str]:
+    """The rows of ``region`` as the terminal shows them."""
+    return [line[region.x:region.right] for line in screen_lines(app)[region.y:region.bottom]]
+
+
+
+def test_the_scoreboard_is_laid_out_within_the_lists_side_with_a_note() -> None:
+    """Beside the lesson list at 80 columns the board has 52: an edit against its
+    original, and the note of a run that ended early, are laid out within them (the
+    headings broken between words, the note too), never wider."""
+    summaries = [Replay(load(RECORDINGS / f"time-sleep-{variant}.jsonl")).summary()
+                 for variant in ("bad", "good")]
+    rows = compare(*summaries)
+    note = "bad (edited) ended with error: its figures are shown, not compared"
+    for right in ("good", "bad (edited)"):
+        table = scoreboard_lines("bad", right, rows, note, width=52).plain
+        assert max(len(line) for line in table.splitlines()) <= 52, table
+        assert " ".join(table.split()).endswith(f"✗ {note}"), table
+        assert all(row.change in table and row.left in table for row in rows), table
+    # Wide enough, the same table as before: headings on one line.
+    assert "bad (edited) vs bad" in scoreboard_lines("bad", "bad (edited)", rows, width=60).plain
+
+@pytest.mark.parametrize("keys", [(), ("l",), ("slash",)], ids=["no-list", "l", "filter"])
+@pytest.mark.parametrize("size", SMALL, ids=["80x24", "100x30"])
+async def test_the_scoreboard_is_whole_after_an_edited_run_with_the_list_shown(
+        size: tuple[int, int], keys: tuple[str, ...]) -> None:
+    """After both runs and an edit of bad run alone, with the lesson list shown (l, or
+    the filter) beside the panes or not: at 80x24 beside the list the board (the edit
+    against its original) was a table cut at its right edge, "bad (edited)" for the
+    heading "bad (edited) vs bad" and "1 000 ms les" for "1 000 ms less"."""
+    app = lessons_app()
+    async with app.run_test(size=size) as pilot:
+        await after_runs(pilot)
+        board = app.screen.query_one(Scoreboard)
+        good = Replay(load(RECORDINGS / "time-sleep-good.jsonl")).summary()
+        board.runs_started(("bad",), edited=True)
+        board.run_finished("bad", {**good, "target": f"{good['target'].rpartition('/')[0]}/bad (edited)"})
+        await pilot.press(*keys)
+        await pilot.pause()
+        await pilot.pause()
+        assert board.compared == ("bad", "bad (edited)")
+        assert keys == () or app.screen.query_one("#sidebar").display, keys
+
+        # The board: all of it within its width (no scrolling sideways), every figure,
+        # change and heading whole on screen.
+        table = board.query_one("#scoreboard-table", Static)
+        assert board.max_scroll_x == 0 and board.content_region.contains_region(table.region), (
+            table.region, board.content_region)
+        shown = "\n".join(_region_text(app, board.content_region))
+        for line in str(table.visual).splitlines():
+            assert line.rstrip() in shown, (line, shown)
+        for row in board.rows:
+            for text in (row.metric, row.left, row.right, row.change):
+                assert text in shown, (row, shown)
+        # What the changes compare: a row's label (bands), or the heading of their column
+        # (a line per figure), on one line or broken between its words.
+        lines = shown.splitlines()
+        first = next((at for at, line in enumerate(lines) if line.startswith("wall time")), None)
+        if first is None:
+            assert any(line.startswith("bad (edited) vs bad ") for line in lines), shown
+        else:
+            column = lines[first].index(board.rows[0].change, len("wall time"))
+            heading = " ".join(line[column:].strip() for line in lines[:first]).strip()
+            assert heading == "bad (edited) vs bad", (heading, shown)
