@@ -159,21 +159,30 @@ FIGURE_SEP = Content.styled("  ·  ", "$text-muted")
 def fit_figures(figures: Sequence[Content], width: int, sep: Content = FIGURE_SEP) -> Content:
     """``figures`` joined by ``sep``, each line as full as ``width`` allows: a line
     breaks only between two figures (a plain wrap broke ``1 001 ms`` at its digit
-    group). A figure wider than the line gets a line of its own."""
+    group). A figure wider than the line starts one of its own and is broken between
+    its words, never inside a number (``1 stall, worst`` over ``1 000 ms``: the
+    widget's wrap left ``1 stall, worst 1 000`` and its ``ms`` out of sight)."""
     lines: list[Content] = []
     line: Content | None = None
     for figure in figures:
         if line is not None and width > 0 and line.cell_length + sep.cell_length + figure.cell_length > width:
             lines.append(line)
             line = None
+        if line is None and 0 < width < figure.cell_length:
+            *whole, line = wrap_keeping_figures(figure, width).split("\n")
+            lines += whole
+            continue
         line = figure if line is None else line + sep + figure
     if line is not None:
         lines.append(line)
     return Content("\n").join(lines)
 
 
-def status_figures(state: RunState | None, *, label: str) -> list[Content]:
-    """The figures of a run's status: icon, status and time, stalls, memory."""
+def status_figures(state: RunState | None, *, label: str, width: int = 0) -> list[Content]:
+    """The figures of a run's status: icon, status and time, stalls, memory; the
+    stalls' figure said shorter where it is wider than ``width`` (0: any width), as
+    beside the lesson list at 80 columns (21): ``1 stall, 1 000 ms`` (the one stall
+    is the worst) or ``3 stalls ≤ 1 000 ms``."""
     if state is None:
         return [Content.styled("○ not run yet", STATUS_STYLE["idle"]), Content.styled(label, "$text-muted")]
     status = state.status
@@ -189,9 +198,11 @@ def status_figures(state: RunState | None, *, label: str) -> list[Content]:
         head += [("  ", ""), (format_elapsed(state.last_t - (state.started_t or 0.0)), "bold")]
     figures = [Content.assemble(*head)]
     if state.stalls:
-        worst = max(s.ms for s in state.stalls)
-        figures.append(Content.styled(
-            f"{len(state.stalls)} stall{'s' * (len(state.stalls) != 1)}, worst {format_ms(worst)}", "$error"))
+        count, worst = len(state.stalls), format_ms(max(s.ms for s in state.stalls))
+        stalls = f"{count} stall{'s' * (count != 1)}, worst {worst}"
+        if 0 < width < len(stalls):
+            stalls = f"1 stall, {worst}" if count == 1 else f"{count} stalls ≤ {worst}"
+        figures.append(Content.styled(stalls, "$error"))
     if state.peak_rss_kb:  # once the run has ended
         figures.append(Content(f"{format_mb(state.peak_memory_kb or 0)} peak"))
     return figures
@@ -200,7 +211,7 @@ def status_figures(state: RunState | None, *, label: str) -> list[Content]:
 def status_line(state: RunState | None, *, label: str, width: int = 0) -> Content:
     """The status of a run: icon, status, time, stalls, memory; on one line, or
     broken between figures to fit ``width`` (0: one line)."""
-    return fit_figures(status_figures(state, label=label), width)
+    return fit_figures(status_figures(state, label=label, width=width), width)
 
 
 def end_message(state: RunState | None) -> Content:

@@ -21,12 +21,13 @@ from textual.widgets import Static, TabbedContent, Tabs
 from playground.catalog import load_catalog
 from playground.compare import compare
 from playground.edits import Edits
+from playground.model import RunState
 from playground.recording import load
 from playground.replay import Replay
 from playground.tui.app import AsyncPlayApp
 from playground.tui.footer import RunFooter
 from playground.tui.messages import RunFinished
-from playground.tui.formatting import checks_lines, fit_figures
+from playground.tui.formatting import checks_lines, fit_figures, format_ms, status_line
 from playground.tui.panels import ChecksPanel, LagPanel, StatusPanel, TaskTable
 from playground.tui.panels.grid import Grid
 from playground.tui.scoreboard import Scoreboard, scoreboard_lines
@@ -232,8 +233,32 @@ def test_figures_break_between_figures_only() -> None:
     assert fit_figures(figures, 0, sep).plain == "✓ ok  2 508 ms  ·  1 stall, worst 1 000 ms  ·  21 MB peak"
     assert fit_figures(figures, 40, sep).plain.split("\n") == [
         "✓ ok  2 508 ms", "1 stall, worst 1 000 ms  ·  21 MB peak"]
-    assert fit_figures(figures, 10, sep).plain.split("\n") == [f.plain for f in figures]
+    # A figure wider than the line is broken between its words, never inside a number.
+    assert fit_figures(figures, 21, sep).plain.split("\n") == [
+        "✓ ok  2 508 ms", "1 stall, worst", "1 000 ms", "21 MB peak"]
+    assert fit_figures(figures, 10, sep).plain.split("\n") == [
+        "✓ ok", "2 508 ms", "1 stall,", "worst", "1 000 ms", "21 MB peak"]
 
+
+def test_the_stalls_figure_is_said_shorter_where_it_is_too_wide() -> None:
+    """Beside the lesson list at 80 columns the status has 21: "1 stall, worst 1 000 ms"
+    (23) is said "1 stall, 1 000 ms", several "3 stalls ≤ 1 000 ms"; wide, as before."""
+    state = RunState(target="t")
+
+    def stalled(stall: int, ms: float) -> None:
+        state.apply({"kind": "stall_end", "t": float(stall), "id": stall, "ms": ms, "task": "Task-1",
+                     "file": "bad.py", "line": 7, "code": "time.sleep(1)"})
+
+    stalled(1, 120.0)
+    assert status_line(state, label="b", width=21).plain.endswith("\n1 stall, worst 120 ms")  # fits
+    stalled(2, 1000.0)
+    stalled(3, 300.0)
+    assert status_line(state, label="b").plain.endswith("  ·  3 stalls, worst 1 000 ms")
+    assert status_line(state, label="b", width=40).plain.endswith("\n3 stalls, worst 1 000 ms")
+    assert status_line(state, label="b", width=21).plain.endswith("\n3 stalls ≤ 1 000 ms")
+    state = RunState(target="t")
+    stalled(1, 1000.0)
+    assert status_line(state, label="b", width=21).plain.endswith("\n1 stall, 1 000 ms")
 
 @pytest.mark.parametrize("size", SMALL)
 async def test_keys_still_run_after_help_closes(size: tuple[int, int]) -> None:
@@ -446,3 +471,36 @@ async def test_the_scoreboard_is_whole_after_an_edited_run_with_the_list_shown(
             column = lines[first].index(board.rows[0].change, len("wall time"))
             heading = " ".join(line[column:].strip() for line in lines[:first]).strip()
             assert heading == "bad (edited) vs bad", (heading, shown)
+
+
+@pytest.mark.parametrize("keys", [(), ("l",), ("slash",)], ids=["no-list", "l", "filter"])
+@pytest.mark.parametrize("size", SMALL, ids=["80x24", "100x30"])
+async def test_the_status_figures_are_whole_with_the_list_shown(
+        size: tuple[int, int], keys: tuple[str, ...]) -> None:
+    """After both runs, with the lesson list shown (l, or the filter) or not: at 80x24
+    beside the list the bad pane's status read "1 stall, worst 1 000", its "ms" out of
+    sight (the widget wrapped the figure, wider than its 21 columns, inside its number)."""
+    app = lessons_app()
+    async with app.run_test(size=size) as pilot:
+        await after_runs(pilot)
+        await pilot.press(*keys)
+        await pilot.pause()
+        await pilot.pause()
+        assert keys == () or app.screen.query_one("#sidebar").display, keys
+        # No line wider than the widget, and the figures on screen (the wall time, the
+        # stalls with their worst) whole; the peak below them, whole (it may scroll).
+        for variant in ("bad", "good"):
+            pane = app.screen.query_one(f"#pane-{variant}", RunPane)
+            status = pane.query_one(StatusPanel)
+            state = pane.state
+            assert state is not None and state.wall_ms is not None
+            text = "\n".join("".join(seg.text for seg in line).rstrip()
+                             for line in status.render_lines(status.region.reset_offset))
+            assert all(len(line) <= status.content_region.width for line in text.splitlines()), text
+            assert "…" not in text, text
+            seen = status.region.intersection(pane.query_one(".figures").region)
+            on_screen = "\n".join(_region_text(app, seen))
+            assert format_ms(state.wall_ms) in on_screen, (variant, on_screen)
+            if state.stalls:
+                assert re.search(r"\d+ stalls?\b[^\n]*\d ms\b", on_screen), (variant, on_screen)
+            assert re.search(r"\d+ MB peak", text), (variant, text)
