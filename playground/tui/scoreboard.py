@@ -85,20 +85,30 @@ def _heading(text: str, width: int) -> list[str]:
     return lines
 
 
+def _head_width(text: str, least: int, lines: int | None) -> int:
+    """The width of a column headed ``text`` whose figures take ``least``: the heading
+    on one line (``lines`` None), or the least width that breaks it into ``lines`` lines
+    at most (its longest word, if it has fewer words)."""
+    if lines is None:
+        return max(least, len(text))
+    width = max(least, *(len(word) for word in text.split(" ")))
+    while len(_heading(text, width)) > lines:
+        width += 1
+    return width
+
+
 def _listed(left: str, right: str, rows: list[Row], columns: int = 1,
-            wrapped: bool = False) -> list[Content]:
+            head_lines: int | None = None) -> list[Content]:
     """A line per figure (figure, both values, the change), in ``columns`` side by side;
-    ``wrapped``: the headings broken at their spaces, so that a column is as wide as its
-    figures ("bad (edited) vs bad" over "1 000 ms less" took 19 columns, not 13)."""
+    ``head_lines``: the headings broken at their spaces into that many lines at most,
+    so that a column is only as wide as its figures need ("bad (edited) vs bad" over
+    "1 000 ms less" took 19 columns; on two lines, 13)."""
     change_label = _change_label(left, right)
-
-    def label_width(label: str) -> int:
-        return max(len(word) for word in label.split(" ")) if wrapped else len(label)
-
     metric_width = max(len(r.metric) for r in rows) + 1
-    left_width = max(label_width(left), *(len(r.left) for r in rows)) + 4  # "✓ " and a gap
-    right_width = max(label_width(right), *(len(r.right) for r in rows)) + 4
-    change_width = max(label_width(change_label), *(len(r.change) for r in rows))
+    # A value column: "✓ ", the value, a gap; its heading is where the value is.
+    left_width = _head_width(left, max(len(r.left) for r in rows), head_lines) + 4
+    right_width = _head_width(right, max(len(r.right) for r in rows), head_lines) + 4
+    change_width = _head_width(change_label, max(len(r.change) for r in rows), head_lines)
 
     def value(row: Row, side: str, width: int) -> Content:
         text = row.left if side == "left" else row.right
@@ -109,7 +119,7 @@ def _listed(left: str, right: str, rows: list[Row], columns: int = 1,
                               "$text-error" if row.better is not None else "")
 
     heads = [_heading(left, left_width - 4), _heading(right, right_width - 4),
-             _heading(change_label, change_width)] if wrapped else [[left], [right], [change_label]]
+             _heading(change_label, change_width)]
     height = max(len(head) for head in heads)
     heads = [head + [""] * (height - len(head)) for head in heads]
     header = [Content.assemble(" " * metric_width, (("  " + heads[0][i]).ljust(left_width), "bold"),
@@ -144,15 +154,17 @@ def scoreboard_lines(left: str, right: str, rows: list[Row], note: str | None = 
     half = (len(rows) + 1) // 2
     # The layouts, the fewest lines first: one band (4 lines), a line per figure in two
     # columns (5), two bands (8), a line per figure (9), the same with its headings on
-    # two lines or more (10, the narrowest).
+    # two lines, three... (the narrowest: each heading a word a line).
     layouts = [_band(left, right, rows, gap, label_width) for gap in _GAPS]
     layouts.append(_listed(left, right, rows, columns=2))
     layouts += [_band(left, right, rows[:half], gap, label_width)
                 + _band(left, right, rows[half:], gap, label_width) for gap in _GAPS]
     layouts.append(_listed(left, right, rows))
+    words = max(len(text.split(" ")) for text in (left, right, _change_label(left, right)))
+    layouts += [_listed(left, right, rows, head_lines=lines) for lines in range(2, words + 1)]
     lines = next((layout for layout in layouts
                   if width is None or max(line.cell_length for line in layout) <= width),
-                 _listed(left, right, rows, wrapped=True))
+                 layouts[-1])
     if note:
         lines.append(wrap_keeping_figures(
             Content.assemble(("✗ ", "bold $error"), (note, "$text-warning")), width or 0))

@@ -421,11 +421,18 @@ def test_the_scoreboard_is_laid_out_within_the_lists_side_with_a_note() -> None:
                  for variant in ("bad", "good")]
     rows = compare(*summaries)
     note = "bad (edited) ended with error: its figures are shown, not compared"
-    for right in ("good", "bad (edited)"):
-        table = scoreboard_lines("bad", right, rows, note, width=52).plain
+    for left, right in (("bad", "good"), ("bad", "bad (edited)"), ("bad (edited)", "good")):
+        table = scoreboard_lines(left, right, rows, note, width=52).plain
         assert max(len(line) for line in table.splitlines()) <= 52, table
         assert " ".join(table.split()).endswith(f"✗ {note}"), table
         assert all(row.change in table and row.left in table for row in rows), table
+    # Two edits alike: every change "same", the narrowest column of changes. Its heading
+    # on two lines ("good vs" over "bad" over "(edited)" took three).
+    alike = compare(summaries[1], summaries[1])
+    table = scoreboard_lines("bad (edited)", "good", alike, width=52).plain
+    assert max(len(line) for line in table.splitlines()) <= 52, table
+    assert table.splitlines()[:2] == ["              bad         good      good vs bad",
+                                      "              (edited)              (edited)"], table
     # Wide enough, the same table as before: headings on one line.
     assert "bad (edited) vs bad" in scoreboard_lines("bad", "bad (edited)", rows, width=60).plain
 
