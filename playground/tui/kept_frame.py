@@ -22,17 +22,20 @@ from itertools import groupby
 from typing import Any
 
 from textual import messages
-from textual._compositor import ChopsUpdate, Compositor, LayoutUpdate
+from textual._compositor import ChopsUpdate, LayoutUpdate
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
 
+from playground.tui.screen_layout import ResizingCompositor
+
 __all__ = ["KeptFrame", "KeptFrameCompositor"]
 
 
-class KeptFrameCompositor(Compositor):
-    """Textual's compositor, keeping each line of the screen as its frames drew it."""
+class KeptFrameCompositor(ResizingCompositor):
+    """Textual's compositor, keeping each line of the screen as its frames drew it (and
+    telling each widget its new size: :class:`ResizingCompositor`)."""
 
     def __init__(self) -> None:
         super().__init__()

@@ -20,6 +20,13 @@ before the screen's layout (the filter's note, the footer's keys as the filter o
 was laid out, then asked for a layout of the whole screen again. The requests
 pending when a layout starts are taken into it, as Textual would have taken them, and
 the messages of requests made before it began are dropped when they arrive.
+
+And every widget whose size a layout changed is told (:class:`ResizingCompositor`):
+Textual tells those whose place differs from its last map, but a scroll's reflow lets
+that map be made again on demand, from the widgets as they are then; asked for a
+widget's region after a change (the lesson list shown, not yet laid out), it already
+held the new places, and the widgets the list narrowed were told nothing (their status
+lines kept the lines broken for their old width, wrapped inside a figure).
 """
 
 from __future__ import annotations
@@ -27,11 +34,28 @@ from __future__ import annotations
 from typing import Any
 
 from textual import _time, messages
+from textual._compositor import Compositor, ReflowResult
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 
-__all__ = ["NewSizeLayout"]
+__all__ = ["NewSizeLayout", "ResizingCompositor"]
+
+
+class ResizingCompositor(Compositor):
+    """Textual's compositor, whose layout names as resized every widget whose size is
+    not the one it was last told (not only those that moved since its last map)."""
+
+    def reflow(self, parent: Widget, size: Size) -> ReflowResult:
+        result = super().reflow(parent, size)
+        # The screen lays out every widget of the map with its place after this (a
+        # widget's _size is the size it was last told), and sends a resize to these.
+        missed = {widget for widget, geometry in self._full_map.items()
+                  if widget._size != geometry.region.size and widget is not parent}
+        missed -= result.shown
+        if missed <= result.resized:
+            return result
+        return ReflowResult(result.hidden, result.shown, result.resized | missed)
 
 
 class NewSizeLayout(Screen[Any]):

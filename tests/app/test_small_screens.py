@@ -25,9 +25,10 @@ from playground.model import RunState
 from playground.recording import load
 from playground.replay import Replay
 from playground.tui.app import AsyncPlayApp
+from playground.tui.code import CodeView
 from playground.tui.footer import RunFooter
 from playground.tui.messages import RunFinished
-from playground.tui.formatting import checks_lines, fit_figures, format_ms, status_line
+from playground.tui.formatting import checks_lines, fit_figures, format_ms, status_figures, status_line
 from playground.tui.panels import ChecksPanel, LagPanel, StatusPanel, TaskTable
 from playground.tui.panels.grid import Grid
 from playground.tui.scoreboard import Scoreboard, scoreboard_lines
@@ -511,3 +512,37 @@ async def test_the_status_figures_are_whole_with_the_list_shown(
             if state.stalls:
                 assert re.search(r"\d+ stalls?\b[^\n]*\d ms\b", on_screen), (variant, on_screen)
             assert re.search(r"\d+ MB peak", text), (variant, text)
+
+
+@pytest.mark.parametrize("size", SMALL, ids=["80x24", "100x30"])
+async def test_the_figures_are_broken_again_when_the_list_shows_after_a_scroll(
+        size: tuple[int, int]) -> None:
+    """A run's end scrolls the code to the line it blames; the list shown after that (l)
+    narrowed the panes, but their status lines and task counts kept the lines broken
+    for the old width, which the widget wrapped inside a figure ("22" over "MB peak",
+    "tasks  0 alive · 4" over "created"): the layout was compared with a map made since
+    the scroll, on demand, that already held the list, and no widget was told its size."""
+    app = lessons_app()
+    async with app.run_test(size=size) as pilot:
+        await after_runs(pilot)
+        for variant in ("bad", "good"):
+            app.screen.query_one(f"#pane-{variant}", RunPane).query_one(CodeView).scroll_to(
+                y=3, animate=False)
+        await pilot.pause()
+        await pilot.pause()
+        await pilot.press("l")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#sidebar").display
+        for variant in ("bad", "good"):
+            pane = app.screen.query_one(f"#pane-{variant}", RunPane)
+            status = pane.query_one(StatusPanel)
+            counts = pane.query_one("#task-counts", Static)
+            for widget, figures in (
+                    (status, [f.plain for f in status_figures(pane.state, label=status.label,
+                                                              width=status.content_region.width)]),
+                    (counts, ["0 alive", "4 created", "4 max alive"])):
+                lines = ["".join(seg.text for seg in line)
+                         for line in widget.render_lines(widget.region.reset_offset)]
+                for figure in figures:
+                    assert any(figure in line for line in lines), (variant, figure, lines)
