@@ -133,6 +133,11 @@ async def test_the_first_screen_is_styled_once_and_as_a_full_restyle_would(size:
 
     app.stylesheet.update_nodes = counted  # type: ignore[method-assign]
     async with app.run_test(size=size) as pilot:
+        from playground.tui.run_pane import RunPane
+
+        await pilot.pause()
+        for pane in app.screen.query(RunPane):  # their hidden panels, mounted after the first frame
+            await pane.details_mounted()
         await pilot.pause()
         widgets = len(list(app.screen.walk_children()))
         # Mounting styled each widget; Textual's first resume did not restyle them all again.
