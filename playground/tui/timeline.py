@@ -205,9 +205,9 @@ class TimelineView(Widget):
         step = max(12, width // 6)
         for col in range(0, width, step):
             text = "┊" + _seconds(t0 - tl.start_t + (t1 - t0) * col / width)
-            for i, ch in enumerate(text):
-                if col + i < width:
-                    row[col + i] = ch
+            if col + len(text) > width:
+                break  # a label that would be cut ("┊1.") is left out
+            row[col:col + len(text)] = text
         return Content.styled(" " * _LABEL_WIDTH + "".join(row), "$text-muted")
 
     @staticmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -374,3 +375,17 @@ async def test_the_timeline_is_kept_and_closing_it_lays_out_nothing() -> None:
         await pilot.press("escape", "t")
         assert app.screen.query_one(TimelineView).zoom == 1
         await pilot.press("escape", "s")
+
+
+@pytest.mark.parametrize("width", range(24, 160, 7))
+def test_the_rulers_labels_are_whole(width: int) -> None:
+    """A tick label at the right edge was cut ("┊1."): one that does not fit is left out."""
+    from types import SimpleNamespace
+
+    from playground.tui.timeline import TimelineView
+
+    ruler = TimelineView._ruler(SimpleNamespace(start_t=0.0), 0.0, 2.5, width).plain  # type: ignore[arg-type]
+    labels = ruler.split("┊")[1:]
+    assert labels, ruler
+    for label in labels:
+        assert re.fullmatch(r"\d+(\.\d+)? s *", label), (width, ruler)
