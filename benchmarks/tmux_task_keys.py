@@ -29,6 +29,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from launch import checkout
+
 from app_keys import WORKLOADS, write_lessons
 from tmux_keys import alive, key, start_server, stop_server, tmux, wait_for
 
@@ -78,11 +80,12 @@ def main() -> None:
     args = parser.parse_args()
     start_server()
     tmux("set-environment", "-g", "-u", "ASYNCPLAY_SNIPPETS")
-    python = str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "python")
+    # Each checkout its own lesson cache, and its bytecode compiled (launch.checkout):
+    # two checkouts in turn sharing ~/.cache each parsed every lesson at every start.
+    python, env = checkout(args.python)
     with tempfile.TemporaryDirectory() as tmp:
         write_lessons(Path(tmp), WORKLOADS[args.workload])
-        env = f"env PYTHONPATH={shlex.quote(args.python)} " if args.python else ""
-        command = f"{env}{shlex.quote(python)} -m playground --snippets {shlex.quote(tmp)}"
+        command = f"env {env}{shlex.quote(python)} -m playground --snippets {shlex.quote(tmp)}"
         try:
             figures = measure(command, args.size, args.rounds)
         finally:
