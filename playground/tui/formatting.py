@@ -210,8 +210,17 @@ def status_figures(state: RunState | None, *, label: str, width: int = 0) -> lis
 
 def status_line(state: RunState | None, *, label: str, width: int = 0) -> Content:
     """The status of a run: icon, status, time, stalls, memory; on one line, or
-    broken between figures to fit ``width`` (0: one line)."""
-    return fit_figures(status_figures(state, label=label, width=width), width)
+    broken between figures to fit ``width`` (0: one line). Where the memory fits beside
+    the status and the stalls do not, it comes before them, on fewer lines: at 80x24
+    the pane shows two (``✓ ok  2 511 ms  ·  22 MB peak`` over ``1 stall, worst
+    1 000 ms``; in their order the peak was a third line, out of sight)."""
+    figures = status_figures(state, label=label, width=width)
+    fitted = fit_figures(figures, width)
+    if width and len(figures) == 3:
+        memory_first = fit_figures([figures[0], figures[2], figures[1]], width)
+        if memory_first.plain.count("\n") < fitted.plain.count("\n"):
+            return memory_first
+    return fitted
 
 
 def end_message(state: RunState | None) -> Content:

@@ -261,6 +261,20 @@ def test_the_stalls_figure_is_said_shorter_where_it_is_too_wide() -> None:
     stalled(1, 1000.0)
     assert status_line(state, label="b", width=21).plain.endswith("\n1 stall, 1 000 ms")
 
+def test_the_memory_goes_beside_the_status_where_the_stalls_do_not_fit() -> None:
+    """At 80x24 a pane's status shows two lines: time-sleep's bad run made three in
+    their order ("✓ ok  2 5xx ms", "1 stall, worst 1 000 ms", "22 MB peak"), and its
+    peak was out of sight. The memory, which fits beside the status, comes first."""
+    state = Replay(load(RECORDINGS / "time-sleep-bad.jsonl")).final
+    assert state.stalls and state.peak_rss_kb
+    lines = status_line(state, label="b", width=36).plain.split("\n")
+    assert len(lines) == 2, lines
+    assert lines[0].endswith("MB peak") and lines[1].startswith("1 stall, worst 1 0"), lines
+    # Wide, one line in the usual order.
+    assert status_line(state, label="b", width=80).plain.endswith(lines[1] + "  ·  "
+                                                                  + lines[0].split("·  ")[-1])
+
+
 @pytest.mark.parametrize("size", SMALL)
 async def test_keys_still_run_after_help_closes(size: tuple[int, int]) -> None:
     """Closing help gave the focus to the first widget that could take it: on a screen
