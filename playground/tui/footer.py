@@ -56,11 +56,17 @@ class FooterEntry(NamedTuple):
         return cell_len(self.text)
 
     @property
+    def parts(self) -> tuple[str, str]:
+        """The key's two parts as drawn, in the key's and the description's colours:
+        `` b `` and ``Run bad `` (the palette's ``^p`` and `` palette ``)."""
+        if self.palette:
+            return self.display, f" {self.description} "
+        return f" {self.display} ", f"{self.description} "
+
+    @property
     def text(self) -> str:
         """The key as drawn: `` b Run bad `` (the palette's ``^p palette ``)."""
-        if self.palette:
-            return f"{self.display} {self.description} "
-        return f" {self.display} {self.description} "
+        return "".join(self.parts)
 
 
 #: The palette's key is set off from the others by this bar (Textual's ``vkey`` border).
@@ -172,10 +178,7 @@ class RunFooter(Widget, can_focus=False):
         dim = "" if entry.enabled else " dim"
         key_style = f"bold $footer-key-foreground {background}{dim}"
         text_style = f"$footer-description-foreground {background}{dim}"
-        if entry.palette:
-            key, text = f"{entry.display}", f" {entry.description} "
-        else:
-            key, text = f" {entry.display} ", f"{entry.description} "
+        key, text = entry.parts
         return Content.assemble((key, key_style), (text, text_style))
 
     # ----------------------------------------------------------------- events
